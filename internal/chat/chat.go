@@ -1,0 +1,117 @@
+// Package chat is Rolefit's conversation domain: conversations and their
+// messages, the interfaces of the things it needs (a Store and a model
+// Provider), and the Service that turns a question into a streamed, saved
+// answer. It knows nothing of HTTP, SQL or any model vendor; adapters meet it
+// through the types declared here.
+package chat
+
+import (
+	"context"
+	"time"
+)
+
+// Role says who wrote a message.
+type Role string
+
+const (
+	RoleSystem    Role = "system"
+	RoleUser      Role = "user"
+	RoleAssistant Role = "assistant"
+)
+
+// State is where an assistant message is in its life. User messages are
+// always StateDone.
+type State string
+
+const (
+	StateStreaming   State = "streaming"   // the model is still writing
+	StateDone        State = "done"        // finished normally
+	StateStopped     State = "stopped"     // the person pressed stop, or a cap was reached
+	StateError       State = "error"       // the model failed; Message.Error says why
+	StateInterrupted State = "interrupted" // the server died while it was streaming
+)
+
+// Final reports whether no more text will be added in this state.
+func (s State) Final() bool { return s != StateStreaming }
+
+// Conversation is one thread of questions and answers, owned by one visitor.
+type Conversation struct {
+	ID        string
+	VisitorID string
+	Title     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Message is one turn of a conversation.
+type Message struct {
+	ID             string
+	ConversationID string
+	Role           Role
+	Content        string
+	State          State
+	// Error is the user-facing explanation for StateError and for some
+	// StateStopped answers (a cap was reached). Never a raw upstream error.
+	Error     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Store keeps conversations and messages. Implementations return an error
+// wrapping ErrNotFound when a conversation or message does not exist.
+type Store interface {
+	CreateConversation(ctx context.Context, c Conversation) error
+	Conversation(ctx context.Context, id string) (Conversation, error)
+	// Messages returns the conversation's messages, oldest first.
+	Messages(ctx context.Context, conversationID string) ([]Message, error)
+	Message(ctx context.Context, id string) (Message, error)
+	// AddMessages inserts the messages in one transaction, in order, and
+	// touches the conversation's UpdatedAt.
+	AddMessages(ctx context.Context, msgs ...Message) error
+	// SaveAnswer updates an assistant message's content, state and error.
+	SaveAnswer(ctx context.Context, id, content string, state State, errMsg string) error
+	// InterruptStreaming marks every message left in StateStreaming (by a
+	// crash) as StateInterrupted and reports how many it changed.
+	InterruptStreaming(ctx context.Context) (int, error)
+	Close() error
+}
+
+// PromptMessage is one message of the request sent to a model.
+type PromptMessage struct {
+	Role    Role
+	Content string
+}
+
+// Request is what the Service asks a Provider to answer.
+type Request struct {
+	// Messages starts with the system message, then the history, oldest
+	// first, ending with the person's question.
+	Messages []PromptMessage
+	// MaxTokens caps the answer's length; 0 means the provider's default.
+	MaxTokens int
+}
+
+// Usage is what the provider reports it spent, when it reports it.
+type Usage struct {
+	PromptTokens     int
+	CompletionTokens int
+}
+
+// Provider produces an answer as a stream of text deltas.
+//
+// Stream calls onDelta for every piece of text, in order, from the calling
+// goroutine, and returns when the answer is complete (nil error), the context
+// is cancelled (the context's error), or the model fails (a *ProviderError).
+// Cancelling ctx must end the upstream request promptly.
+type Provider interface {
+	Stream(ctx context.Context, req Request, onDelta func(text string)) (Usage, error)
+	// Describe says which provider and model answer, for logs and the page.
+	Describe() ProviderInfo
+}
+
+// ProviderInfo describes a provider for people; it never holds a secret.
+type ProviderInfo struct {
+	Name    string // "offline" or "openai-compatible"
+	Model   string // e.g. "gpt-4o-mini"; empty offline
+	Offline bool
+}

@@ -1,0 +1,125 @@
+package chat
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// memStore is a hand-written in-memory Store for the service's tests; the
+// SQLite store has its own tests against a real file.
+type memStore struct {
+	mu    sync.Mutex
+	convs map[string]Conversation
+	msgs  []Message
+	saves int // SaveAnswer calls
+}
+
+func newMemStore() *memStore { return &memStore{convs: map[string]Conversation{}} }
+
+func (s *memStore) CreateConversation(_ context.Context, c Conversation) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.convs[c.ID] = c
+	return nil
+}
+
+func (s *memStore) Conversation(_ context.Context, id string) (Conversation, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.convs[id]
+	if !ok {
+		return Conversation{}, fmt.Errorf("mem: %w", ErrNotFound)
+	}
+	return c, nil
+}
+
+func (s *memStore) Messages(_ context.Context, id string) ([]Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Message
+	for _, m := range s.msgs {
+		if m.ConversationID == id {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+func (s *memStore) Message(_ context.Context, id string) (Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range s.msgs {
+		if m.ID == id {
+			return m, nil
+		}
+	}
+	return Message{}, fmt.Errorf("mem: %w", ErrNotFound)
+}
+
+func (s *memStore) AddMessages(_ context.Context, msgs ...Message) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.msgs = append(s.msgs, msgs...)
+	return nil
+}
+
+func (s *memStore) SaveAnswer(_ context.Context, id, content string, state State, errMsg string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.saves++
+	for i := range s.msgs {
+		if s.msgs[i].ID == id {
+			s.msgs[i].Content, s.msgs[i].State, s.msgs[i].Error = content, state, errMsg
+			return nil
+		}
+	}
+	return fmt.Errorf("mem: %w", ErrNotFound)
+}
+
+func (s *memStore) InterruptStreaming(context.Context) (int, error) { return 0, nil }
+func (s *memStore) Close() error                                    { return nil }
+
+func (s *memStore) saveCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.saves
+}
+
+// scriptedProvider streams what the test sends on deltas until the channel
+// is closed (then returns end), and records each request.
+type scriptedProvider struct {
+	deltas   chan string
+	end      error
+	requests chan Request
+	// cancelled receives the context's cause when the stream was cancelled.
+	cancelled chan error
+}
+
+func newScriptedProvider() *scriptedProvider {
+	return &scriptedProvider{
+		deltas:    make(chan string),
+		requests:  make(chan Request, 10),
+		cancelled: make(chan error, 10),
+	}
+}
+
+func (p *scriptedProvider) Describe() ProviderInfo {
+	return ProviderInfo{Name: "scripted", Model: "test"}
+}
+
+func (p *scriptedProvider) Stream(ctx context.Context, req Request, onDelta func(string)) (Usage, error) {
+	p.requests <- req
+	for {
+		select {
+		case d, ok := <-p.deltas:
+			if !ok {
+				return Usage{}, p.end
+			}
+			onDelta(d)
+		case <-ctx.Done():
+			p.cancelled <- context.Cause(ctx)
+			return Usage{}, ctx.Err()
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package chat
+
+import (
+	"context"
+	"sync"
+)
+
+// liveAnswer is the in-memory buffer of an answer being generated. The
+// generator appends to it; any number of watchers read from it at their own
+// pace. A watcher never blocks the generator: it is only woken, and then
+// catches up from the buffer, however far behind it is.
+type liveAnswer struct {
+	conversationID string
+	cancel         context.CancelCauseFunc
+	done           chan struct{} // closed once the final state is saved
+
+	mu      sync.Mutex
+	text    []byte
+	final   *Message      // set when finished
+	changed chan struct{} // closed and replaced whenever text or final changes
+}
+
+func newLiveAnswer(conversationID string, cancel context.CancelCauseFunc) *liveAnswer {
+	return &liveAnswer{
+		conversationID: conversationID,
+		cancel:         cancel,
+		done:           make(chan struct{}),
+		changed:        make(chan struct{}),
+	}
+}
+
+// append adds a delta and wakes the watchers. This is the hot path of every
+// token: no allocation beyond the buffer's growth, no I/O.
+func (a *liveAnswer) append(delta string) (size int) {
+	a.mu.Lock()
+	a.text = append(a.text, delta...)
+	size = len(a.text)
+	close(a.changed)
+	a.changed = make(chan struct{})
+	a.mu.Unlock()
+	return size
+}
+
+// snapshot returns the text so far.
+func (a *liveAnswer) snapshot() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return string(a.text)
+}
+
+func (a *liveAnswer) finish(m Message) {
+	a.mu.Lock()
+	a.final = &m
+	close(a.changed)
+	a.changed = make(chan struct{})
+	a.mu.Unlock()
+	close(a.done)
+}
+
+// Progress follows one answer from a byte offset onwards: the live buffer
+// while it is generated, or the saved message once it is finished. Offsets
+// are byte offsets into the answer's text, so a client that reconnects with
+// the last offset it saw resumes exactly where it stopped.
+type Progress struct {
+	live  *liveAnswer // nil when the answer was already finished
+	saved Message
+}
+
+// Since returns the text after offset, the offset just past it, whether the
+// answer is finished (and so text is the last of it), and a channel that is
+// closed when there is more to read. An offset past the end, or inside a
+// UTF-8 sequence, is moved back so no character is split or skipped.
+func (p *Progress) Since(offset int) (text string, next int, final bool, more <-chan struct{}) {
+	if p.live == nil {
+		c := p.saved.Content
+		return c[start(c, offset):], len(c), true, nil
+	}
+	a := p.live
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.final != nil {
+		c := a.final.Content
+		return c[start(c, offset):], len(c), true, nil
+	}
+	// Copy only the unread part: the buffer keeps growing under the lock.
+	return string(a.text[start(a.text, offset):]), len(a.text), false, a.changed
+}
+
+// Result returns the finished message. Call it once Since reported final.
+func (p *Progress) Result() Message {
+	if p.live == nil {
+		return p.saved
+	}
+	p.live.mu.Lock()
+	defer p.live.mu.Unlock()
+	if p.live.final == nil {
+		return Message{}
+	}
+	return *p.live.final
+}
+
+// start clamps offset to s and moves it back to the beginning of a UTF-8
+// character, so a bogus resume point never splits or skips one.
+func start[T string | []byte](s T, offset int) int {
+	if offset <= 0 {
+		return 0
+	}
+	if offset >= len(s) {
+		return len(s)
+	}
+	for offset > 0 && s[offset]&0xC0 == 0x80 {
+		offset--
+	}
+	return offset
+}

@@ -1,0 +1,42 @@
+package chat
+
+// bytesPerToken is the usual rough size of a token in English text. Exact
+// counts depend on the model's tokenizer, which a provider-neutral service
+// cannot know; the estimate only has to keep requests safely in budget.
+const bytesPerToken = 4
+
+// estimateTokens approximates a message's cost, counting a few tokens of
+// per-message overhead as the chat formats do.
+func estimateTokens(s string) int { return len(s)/bytesPerToken + 4 }
+
+// request builds what is sent to the model: the system prompt, then as much
+// of the history as fits the budget, newest kept first, ending with the
+// question (the last message of history). Older turns are dropped rather
+// than the request refused, so a long conversation never fails for length.
+func (s *Service) request(history []Message) Request {
+	turns := make([]Message, 0, len(history))
+	for i, m := range history {
+		// An answer followed by another answer was superseded by a retry;
+		// an empty one (failed before any text) says nothing.
+		if m.Role == RoleAssistant && (m.Content == "" || (i+1 < len(history) && history[i+1].Role == RoleAssistant)) {
+			continue
+		}
+		turns = append(turns, m)
+	}
+	budget := s.cfg.HistoryTokens
+	first := len(turns)
+	for first > 0 {
+		cost := estimateTokens(turns[first-1].Content)
+		if cost > budget && first < len(turns) {
+			break // always keep the question itself
+		}
+		budget -= cost
+		first--
+	}
+	msgs := make([]PromptMessage, 0, len(turns)-first+1)
+	msgs = append(msgs, PromptMessage{Role: RoleSystem, Content: s.system})
+	for _, m := range turns[first:] {
+		msgs = append(msgs, PromptMessage{Role: m.Role, Content: m.Content})
+	}
+	return Request{Messages: msgs, MaxTokens: s.cfg.MaxAnswerTokens}
+}

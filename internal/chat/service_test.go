@@ -1,0 +1,491 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+const visitor = "VISITORAAAAAAAAAAAAAAAAAAA"
+
+func newTestService(t *testing.T, p Provider, cfg Config) (*Service, *memStore) {
+	t.Helper()
+	st := newMemStore()
+	if cfg.SaveEvery == 0 {
+		cfg.SaveEvery = time.Hour // tests that care about partial saves set it
+	}
+	svc := NewService(st, p, "SYSTEM PROMPT", cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		svc.Shutdown(ctx)
+	})
+	return svc, st
+}
+
+func testCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// follow reads an answer through Progress until it is final, checking that
+// offsets advance and the pieces add up.
+func follow(t *testing.T, ctx context.Context, p *Progress, from int) (string, Message) {
+	t.Helper()
+	var b strings.Builder
+	offset := from
+	for {
+		text, next, final, more := p.Since(offset)
+		b.WriteString(text)
+		if next < offset {
+			t.Fatalf("offset went back from %d to %d", offset, next)
+		}
+		offset = next
+		if final {
+			return b.String(), p.Result()
+		}
+		select {
+		case <-more:
+		case <-ctx.Done():
+			t.Fatalf("answer did not finish: %v (got %q)", ctx.Err(), b.String())
+		}
+	}
+}
+
+func TestAskStreamsAndSaves(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	svc, st := newTestService(t, prov, Config{})
+
+	c, turn, err := svc.Start(ctx, visitor, "  What does an ML engineer do?  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Title != "What does an ML engineer do?" || turn.Question.Content != "What does an ML engineer do?" {
+		t.Errorf("title %q, question %q: want the trimmed question", c.Title, turn.Question.Content)
+	}
+	if turn.Answer.State != StateStreaming || turn.Answer.Role != RoleAssistant {
+		t.Errorf("answer = %+v, want a streaming assistant message", turn.Answer)
+	}
+	req := <-prov.requests
+	if len(req.Messages) != 2 || req.Messages[0].Role != RoleSystem || req.Messages[0].Content != "SYSTEM PROMPT" ||
+		req.Messages[1] != (PromptMessage{RoleUser, "What does an ML engineer do?"}) {
+		t.Errorf("request = %+v, want the system prompt then the question", req.Messages)
+	}
+
+	p, err := svc.Follow(ctx, visitor, c.ID, turn.Answer.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string)
+	go func() { text, _ := follow(t, ctx, p, 0); got <- text }()
+	for _, d := range []string{"They ", "train ", "models <&> \n well."} {
+		prov.deltas <- d
+	}
+	close(prov.deltas)
+	if text := <-got; text != "They train models <&> \n well." {
+		t.Errorf("watcher got %q", text)
+	}
+	if err := svc.Wait(ctx, turn.Answer.ID); err != nil {
+		t.Fatal(err)
+	}
+	saved, _ := st.Message(ctx, turn.Answer.ID)
+	if saved.State != StateDone || saved.Content != "They train models <&> \n well." || saved.Error != "" {
+		t.Errorf("saved answer = %+v", saved)
+	}
+	if n := st.saveCount(); n != 1 {
+		t.Errorf("store saved the answer %d times for 3 deltas, want once at the end (no per-token writes)", n)
+	}
+}
+
+func TestMultiTurnHistoryInOrder(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	svc, _ := newTestService(t, prov, Config{})
+	c, turn, err := svc.Start(ctx, visitor, "first question")
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-prov.requests
+	prov.deltas <- "first answer"
+	close(prov.deltas)
+	svc.Wait(ctx, turn.Answer.ID)
+
+	prov.deltas = make(chan string)
+	if _, err := svc.Ask(ctx, visitor, c.ID, "second question"); err != nil {
+		t.Fatal(err)
+	}
+	req := <-prov.requests
+	close(prov.deltas)
+	want := []PromptMessage{
+		{RoleSystem, "SYSTEM PROMPT"},
+		{RoleUser, "first question"},
+		{RoleAssistant, "first answer"},
+		{RoleUser, "second question"},
+	}
+	if len(req.Messages) != len(want) {
+		t.Fatalf("request has %d messages, want %d: %+v", len(req.Messages), len(want), req.Messages)
+	}
+	for i := range want {
+		if req.Messages[i] != want[i] {
+			t.Errorf("message %d = %+v, want %+v", i, req.Messages[i], want[i])
+		}
+	}
+}
+
+func TestHistoryTrimmedOldestFirst(t *testing.T) {
+	svc, _ := newTestService(t, newScriptedProvider(), Config{HistoryTokens: 30})
+	long := strings.Repeat("x", 60) // 19 tokens by the estimate
+	history := []Message{
+		{Role: RoleUser, Content: "oldest " + long},
+		{Role: RoleAssistant, Content: "old answer " + long},
+		{Role: RoleUser, Content: "recent"},
+		{Role: RoleAssistant, Content: ""}, // failed before any text: left out
+		{Role: RoleAssistant, Content: "retried answer"},
+		{Role: RoleUser, Content: "the question " + strings.Repeat("y", 200)}, // over budget alone: still sent
+	}
+	req := svc.request(history)
+	var got []string
+	for _, m := range req.Messages[1:] {
+		got = append(got, m.Content[:min(len(m.Content), 12)])
+	}
+	if req.Messages[0].Role != RoleSystem {
+		t.Errorf("first message is %s, want system", req.Messages[0].Role)
+	}
+	if len(got) != 1 || !strings.HasPrefix(got[0], "the question") {
+		t.Errorf("with a tiny budget, sent %q; want only the question", got)
+	}
+
+	svc.cfg.HistoryTokens = 75 // the question (57) + two short turns (12); the old answer (21) no longer fits
+	req = svc.request(history)
+	got = got[:0]
+	for _, m := range req.Messages[1:] {
+		got = append(got, m.Content[:min(len(m.Content), 12)])
+	}
+	want := []string{"recent", "retried answ", "the question"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("sent %q, want %q (oldest dropped first, empty answer skipped)", got, want)
+	}
+}
+
+func TestStopKeepsPartialAnswer(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	svc, st := newTestService(t, prov, Config{})
+	c, turn, err := svc.Start(ctx, visitor, "question")
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-prov.requests
+	prov.deltas <- "partial "
+	prov.deltas <- "text"
+	if err := svc.Stop(ctx, "SOMEONEELSEAAAAAAAAAAAAAAA", c.ID, turn.Answer.ID); ErrorCode(err) != ENOTFOUND {
+		t.Errorf("another visitor's stop: %v, want not found", err)
+	}
+	if err := svc.Stop(ctx, visitor, c.ID, turn.Answer.ID); err != nil {
+		t.Fatal(err)
+	}
+	if cause := <-prov.cancelled; !errors.Is(cause, errStopped) {
+		t.Errorf("provider cancelled with %v, want the stop", cause)
+	}
+	saved, _ := st.Message(ctx, turn.Answer.ID)
+	if saved.State != StateStopped || saved.Content != "partial text" {
+		t.Errorf("saved = %+v, want stopped with the partial text", saved)
+	}
+	// The conversation is free again.
+	prov.deltas = make(chan string)
+	if _, err := svc.Ask(ctx, visitor, c.ID, "next"); err != nil {
+		t.Errorf("ask after stop: %v", err)
+	}
+	close(prov.deltas)
+}
+
+func TestWatcherLeavingDoesNotStopAnswer(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	svc, st := newTestService(t, prov, Config{})
+	c, turn, _ := svc.Start(ctx, visitor, "question")
+	<-prov.requests
+
+	watchCtx, leave := context.WithCancel(ctx)
+	p, _ := svc.Follow(watchCtx, visitor, c.ID, turn.Answer.ID)
+	prov.deltas <- "one "
+	text, _, _, more := p.Since(0)
+	for text == "" { // the delta is handed over; wait until it is appended
+		<-more
+		text, _, _, more = p.Since(0)
+	}
+	leave() // the tab is closed
+	prov.deltas <- "two"
+	close(prov.deltas)
+	svc.Wait(ctx, turn.Answer.ID)
+	saved, _ := st.Message(ctx, turn.Answer.ID)
+	if text != "one " || saved.State != StateDone || saved.Content != "one two" {
+		t.Errorf("watcher saw %q; saved %+v; want the whole answer done", text, saved)
+	}
+	// A watcher arriving later gets it whole, and a resume gets the rest.
+	p, _ = svc.Follow(ctx, visitor, c.ID, turn.Answer.ID)
+	if rest, _ := follow(t, ctx, p, 4); rest != "two" {
+		t.Errorf("resume from offset 4 got %q, want %q", rest, "two")
+	}
+}
+
+func TestFailuresKeepPartialTextAndExplain(t *testing.T) {
+	tests := []struct {
+		name      string
+		end       error
+		wantState State
+		wantMsg   string
+	}{
+		{"unauthorized", &ProviderError{Kind: FailUnauthorized, Status: 401}, StateError, "not configured correctly"},
+		{"model not found", &ProviderError{Kind: FailModelNotFound, Status: 404}, StateError, "model"},
+		{"rate limited with retry-after", &ProviderError{Kind: FailRateLimited, Status: 429, RetryAfter: 1500 * time.Millisecond}, StateError, "try again in 2 seconds"},
+		{"rate limited", &ProviderError{Kind: FailRateLimited, Status: 429}, StateError, "too many requests"},
+		{"server error", &ProviderError{Kind: FailUnavailable, Status: 503}, StateError, "having problems"},
+		{"unreachable", &ProviderError{Kind: FailUnreachable}, StateError, "could not reach"},
+		{"cut", &ProviderError{Kind: FailCut}, StateError, "lost partway"},
+		{"unknown", errors.New("boom"), StateError, "went wrong"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := testCtx(t)
+			prov := newScriptedProvider()
+			prov.end = tt.end
+			svc, st := newTestService(t, prov, Config{})
+			_, turn, _ := svc.Start(ctx, visitor, "question")
+			<-prov.requests
+			prov.deltas <- "kept"
+			close(prov.deltas)
+			svc.Wait(ctx, turn.Answer.ID)
+			saved, _ := st.Message(ctx, turn.Answer.ID)
+			if saved.State != tt.wantState || saved.Content != "kept" || !strings.Contains(saved.Error, tt.wantMsg) {
+				t.Errorf("saved = %+v, want state %s, text kept, message containing %q", saved, tt.wantState, tt.wantMsg)
+			}
+			if strings.Contains(saved.Error, "boom") || strings.Contains(saved.Error, "status") {
+				t.Errorf("message %q leaks the raw error", saved.Error)
+			}
+		})
+	}
+}
+
+func TestTimeouts(t *testing.T) {
+	tests := []struct {
+		name    string
+		deltas  int
+		cfg     Config
+		wantMsg string
+	}{
+		{"no first token", 0, Config{FirstTokenTimeout: 20 * time.Millisecond, StallTimeout: time.Hour}, "did not start"},
+		{"stall mid-answer", 1, Config{FirstTokenTimeout: time.Hour, StallTimeout: 20 * time.Millisecond}, "stopped sending"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := testCtx(t)
+			prov := newScriptedProvider()
+			svc, st := newTestService(t, prov, tt.cfg)
+			_, turn, _ := svc.Start(ctx, visitor, "question")
+			<-prov.requests
+			for range tt.deltas {
+				prov.deltas <- "x"
+			}
+			<-prov.cancelled // the provider sees the cancellation: no upstream call left running
+			svc.Wait(ctx, turn.Answer.ID)
+			saved, _ := st.Message(ctx, turn.Answer.ID)
+			if saved.State != StateError || !strings.Contains(saved.Error, tt.wantMsg) || len(saved.Content) != tt.deltas {
+				t.Errorf("saved = %+v, want error %q with %d bytes kept", saved, tt.wantMsg, tt.deltas)
+			}
+		})
+	}
+}
+
+func TestAnswerLengthCap(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	svc, st := newTestService(t, prov, Config{MaxAnswerTokens: 2}) // 8 bytes
+	_, turn, _ := svc.Start(ctx, visitor, "question")
+	req := <-prov.requests
+	if req.MaxTokens != 2 {
+		t.Errorf("request MaxTokens = %d, want the cap 2", req.MaxTokens)
+	}
+	prov.deltas <- "12345"
+	prov.deltas <- "67890"
+	if cause := <-prov.cancelled; !errors.Is(cause, errTooManyTokens) {
+		t.Errorf("cancel cause %v, want the length cap", cause)
+	}
+	svc.Wait(ctx, turn.Answer.ID)
+	saved, _ := st.Message(ctx, turn.Answer.ID)
+	if saved.State != StateStopped || saved.Content != "1234567890" || saved.Error == "" {
+		t.Errorf("saved = %+v, want stopped with its text and a note", saved)
+	}
+}
+
+func TestPartialSavedPeriodically(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	svc, st := newTestService(t, prov, Config{SaveEvery: 5 * time.Millisecond})
+	_, turn, _ := svc.Start(ctx, visitor, "question")
+	<-prov.requests
+	prov.deltas <- "saved before the end"
+	for {
+		m, _ := st.Message(ctx, turn.Answer.ID)
+		if m.Content == "saved before the end" {
+			if m.State != StateStreaming {
+				t.Errorf("partial save state = %s, want streaming", m.State)
+			}
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the partial answer was never saved while streaming")
+		case <-time.After(time.Millisecond): // polling a store, not synchronising goroutines
+		}
+	}
+	close(prov.deltas)
+}
+
+func TestOneAnswerAtATimePerConversation(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	svc, _ := newTestService(t, prov, Config{})
+	c, _, _ := svc.Start(ctx, visitor, "question")
+	<-prov.requests
+	_, err := svc.Ask(ctx, visitor, c.ID, "another")
+	if ErrorCode(err) != ECONFLICT || !strings.Contains(ErrorMessage(err), "still being written") {
+		t.Errorf("second ask while streaming: %v, want a conflict explaining why", err)
+	}
+	close(prov.deltas)
+}
+
+func TestOtherVisitorsSeeNothing(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	svc, _ := newTestService(t, prov, Config{})
+	c, turn, _ := svc.Start(ctx, visitor, "private question")
+	<-prov.requests
+	close(prov.deltas)
+	other := "OTHERAAAAAAAAAAAAAAAAAAAAA"
+	checks := map[string]error{}
+	_, _, checks["conversation"] = svc.Conversation(ctx, other, c.ID)
+	_, checks["follow"] = svc.Follow(ctx, other, c.ID, turn.Answer.ID)
+	_, checks["ask"] = svc.Ask(ctx, other, c.ID, "hi")
+	_, _, checks["retry"] = svc.Retry(ctx, other, c.ID, turn.Answer.ID)
+	_, _, checks["unknown id"] = svc.Conversation(ctx, visitor, "nope")
+	for name, err := range checks {
+		if ErrorCode(err) != ENOTFOUND {
+			t.Errorf("%s: %v, want not found", name, err)
+		}
+	}
+}
+
+func TestRetryAfterFailure(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	prov.end = &ProviderError{Kind: FailUnavailable, Status: 503}
+	svc, _ := newTestService(t, prov, Config{})
+	c, turn, _ := svc.Start(ctx, visitor, "question")
+	<-prov.requests
+	close(prov.deltas)
+	svc.Wait(ctx, turn.Answer.ID)
+
+	prov.deltas, prov.end = make(chan string), nil
+	old, again, err := svc.Retry(ctx, visitor, c.ID, turn.Answer.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := <-prov.requests
+	if last := req.Messages[len(req.Messages)-1]; last != (PromptMessage{RoleUser, "question"}) || len(req.Messages) != 2 {
+		t.Errorf("retry request = %+v, want system + the same question", req.Messages)
+	}
+	prov.deltas <- "better"
+	close(prov.deltas)
+	svc.Wait(ctx, again.ID)
+	_, msgs, _ := svc.Conversation(ctx, visitor, c.ID)
+	if old.ID != turn.Answer.ID || len(msgs) != 3 || msgs[1].State != StateError || msgs[2].Content != "better" || msgs[2].State != StateDone {
+		t.Errorf("after retry: %+v", msgs)
+	}
+	if _, _, err := svc.Retry(ctx, visitor, c.ID, again.ID); ErrorCode(err) != ECONFLICT {
+		t.Errorf("retrying a good answer: %v, want conflict", err)
+	}
+}
+
+func TestShutdownInterruptsPastGrace(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	svc, st := newTestService(t, prov, Config{})
+	c, turn, _ := svc.Start(ctx, visitor, "question")
+	<-prov.requests
+	prov.deltas <- "so far"
+	grace, cancel := context.WithCancel(ctx)
+	cancel() // no grace at all
+	svc.Shutdown(grace)
+	saved, _ := st.Message(ctx, turn.Answer.ID)
+	if saved.State != StateInterrupted || saved.Content != "so far" {
+		t.Errorf("saved = %+v, want interrupted with its text", saved)
+	}
+	if _, err := svc.Ask(ctx, visitor, c.ID, "more"); ErrorCode(err) != ECONFLICT {
+		t.Errorf("ask during shutdown: %v, want refused", err)
+	}
+}
+
+func TestCleanQuestion(t *testing.T) {
+	tests := []struct {
+		name, in, want, wantErr string
+	}{
+		{name: "trims", in: "  hi  ", want: "hi"},
+		{name: "keeps lines, normalises CRLF", in: "a\r\nb", want: "a\nb"},
+		{name: "drops control characters", in: "a\x00b\x07c", want: "abc"},
+		{name: "empty", in: "", wantErr: "Type a question"},
+		{name: "only whitespace", in: " \n\t ", wantErr: "Type a question"},
+		{name: "too long", in: strings.Repeat("é", 11), wantErr: "11 characters long; the limit is 10"},
+		{name: "exactly the limit", in: strings.Repeat("é", 10), want: strings.Repeat("é", 10)},
+		{name: "invalid UTF-8", in: "a\xffb", wantErr: "not valid text"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := CleanQuestion(tt.in, 10)
+			if tt.wantErr != "" {
+				if ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), tt.wantErr) {
+					t.Errorf("CleanQuestion(%q) error = %v, want EINVALID with %q", tt.in, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("CleanQuestion(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+	if got := thousands(4512); got != "4,512" {
+		t.Errorf("thousands(4512) = %q", got)
+	}
+}
+
+func TestProgressOffsets(t *testing.T) {
+	p := &Progress{saved: Message{Content: "héllo"}}
+	tests := []struct {
+		offset int
+		want   string
+	}{{0, "héllo"}, {1, "éllo"}, {2, "éllo"} /* inside é: moved back */, {3, "llo"}, {99, ""}, {-5, "héllo"}}
+	for _, tt := range tests {
+		if got, _, _, _ := p.Since(tt.offset); got != tt.want {
+			t.Errorf("Since(%d) = %q, want %q", tt.offset, got, tt.want)
+		}
+	}
+}
+
+func BenchmarkRelayDelta(b *testing.B) {
+	a := newLiveAnswer("c", func(error) {})
+	p := &Progress{live: a}
+	delta := "token "
+	offset := 0
+	for b.Loop() {
+		a.append(delta)
+		text, next, _, _ := p.Since(offset)
+		offset = next
+		_ = text
+	}
+}
