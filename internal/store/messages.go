@@ -1,0 +1,175 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rolefit/rolefit/internal/chat"
+)
+
+const messageColumns = `id, conversation_id, role, content, state, error, created_at, updated_at`
+
+// Messages returns the conversation's messages in the order they were added.
+// An unknown conversation is an error wrapping chat.ErrNotFound, so callers
+// can tell it from one that has no messages yet.
+func (s *Store) Messages(ctx context.Context, conversationID string) ([]chat.Message, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT `+messageColumns+` FROM messages
+		WHERE conversation_id = ?
+		ORDER BY seq`, conversationID)
+	if err != nil {
+		return nil, fmt.Errorf("store: list messages: %w", err)
+	}
+	defer rows.Close()
+	var ms []chat.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list messages: %w", err)
+		}
+		ms = append(ms, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list messages: %w", err)
+	}
+	if len(ms) == 0 {
+		// Only an empty result needs the second look.
+		if _, err := s.Conversation(ctx, conversationID); err != nil {
+			return nil, err
+		}
+	}
+	return ms, nil
+}
+
+// Message returns the message with the given id, or an error wrapping
+// chat.ErrNotFound.
+func (s *Store) Message(ctx context.Context, id string) (chat.Message, error) {
+	row := s.db.QueryRowContext(ctx,
+		`SELECT `+messageColumns+` FROM messages WHERE id = ?`, id)
+	m, err := scanMessage(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return chat.Message{}, fmt.Errorf("store: message %q: %w", id, chat.ErrNotFound)
+	}
+	if err != nil {
+		return chat.Message{}, fmt.Errorf("store: get message: %w", err)
+	}
+	return m, nil
+}
+
+// AddMessages inserts msgs in one transaction, in the order given, and moves
+// each affected conversation's UpdatedAt to its newest message's CreatedAt.
+// A missing conversation is an error wrapping chat.ErrNotFound and nothing is
+// inserted.
+func (s *Store) AddMessages(ctx context.Context, msgs ...chat.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	newest := map[string]time.Time{}
+	var order []string // conversation ids, first-seen order, for determinism
+	for _, m := range msgs {
+		t, seen := newest[m.ConversationID]
+		if !seen {
+			order = append(order, m.ConversationID)
+		}
+		if !seen || m.CreatedAt.After(t) {
+			newest[m.ConversationID] = m.CreatedAt
+		}
+	}
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: add messages: %w", err)
+	}
+	defer tx.Rollback()
+
+	// Touching the conversation first doubles as the existence check, with a
+	// clearer error than the foreign key's. MAX keeps UpdatedAt from moving
+	// back if a caller's clock or ordering hands us an older message.
+	for _, id := range order {
+		res, err := tx.ExecContext(ctx,
+			`UPDATE conversations SET updated_at = MAX(updated_at, ?) WHERE id = ?`,
+			toMillis(newest[id]), id)
+		if err != nil {
+			return fmt.Errorf("store: add messages: touch conversation: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("store: add messages: touch conversation: %w", err)
+		} else if n == 0 {
+			return fmt.Errorf("store: add messages: conversation %q: %w", id, chat.ErrNotFound)
+		}
+	}
+
+	stmt, err := tx.PrepareContext(ctx, `
+		INSERT INTO messages (`+messageColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: add messages: %w", err)
+	}
+	defer stmt.Close()
+	for _, m := range msgs {
+		_, err := stmt.ExecContext(ctx, m.ID, m.ConversationID, string(m.Role), m.Content,
+			string(m.State), m.Error, toMillis(m.CreatedAt), toMillis(m.UpdatedAt))
+		if err != nil {
+			return fmt.Errorf("store: add message %q: %w", m.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: add messages: commit: %w", err)
+	}
+	return nil
+}
+
+// SaveAnswer overwrites an assistant message's content, state and error and
+// stamps its UpdatedAt. It is called repeatedly while an answer streams, so
+// it is a single indexed UPDATE with no transaction around it.
+func (s *Store) SaveAnswer(ctx context.Context, id, content string, state chat.State, errMsg string) error {
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE messages SET content = ?, state = ?, error = ?, updated_at = ?
+		WHERE id = ? AND role = 'assistant'`,
+		content, string(state), errMsg, toMillis(s.now()), id)
+	if err != nil {
+		return fmt.Errorf("store: save answer: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: save answer: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: assistant message %q: %w", id, chat.ErrNotFound)
+	}
+	return nil
+}
+
+// InterruptStreaming marks every message still streaming as interrupted.
+// It is meant for start-up, when no answer can really be streaming: any such
+// row was left by a process that died mid-answer.
+func (s *Store) InterruptStreaming(ctx context.Context) (int, error) {
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE messages SET state = ?, updated_at = ?
+		WHERE state = ?`,
+		string(chat.StateInterrupted), toMillis(s.now()), string(chat.StateStreaming))
+	if err != nil {
+		return 0, fmt.Errorf("store: interrupt streaming: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: interrupt streaming: %w", err)
+	}
+	return int(n), nil
+}
+
+func scanMessage(r scanner) (chat.Message, error) {
+	var m chat.Message
+	var role, state string
+	var created, updated int64
+	err := r.Scan(&m.ID, &m.ConversationID, &role, &m.Content, &state, &m.Error, &created, &updated)
+	if err != nil {
+		return chat.Message{}, err
+	}
+	m.Role, m.State = chat.Role(role), chat.State(state)
+	m.CreatedAt, m.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return m, nil
+}

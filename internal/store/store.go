@@ -1,0 +1,95 @@
+// Package store keeps Rolefit's conversations and messages in a SQLite file,
+// through the pure-Go modernc.org/sqlite driver so the binary needs no cgo.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/rolefit/rolefit/internal/chat"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+var _ chat.Store = (*Store)(nil)
+
+// Pragmas live in the DSN because database/sql opens connections on its own:
+// a PRAGMA run once after Open would reach only one of them.
+//
+// _txlock=immediate makes BEGIN take the write lock at once. A deferred
+// transaction that reads and then writes can fail with SQLITE_BUSY without
+// waiting, because busy_timeout cannot help a reader whose snapshot another
+// writer has made stale; every transaction here writes, so nothing is lost.
+const dsnParams = "_pragma=foreign_keys(1)" +
+	"&_pragma=journal_mode(WAL)" +
+	"&_pragma=busy_timeout(5000)" +
+	"&_pragma=synchronous(NORMAL)" +
+	"&_txlock=immediate"
+
+// Store is a chat.Store backed by one SQLite database file.
+type Store struct {
+	db *sql.DB
+	// now stamps updated_at on writes that are not given a time; tests
+	// replace it to get predictable values.
+	now func() time.Time
+}
+
+// Open opens (creating if needed) the SQLite database at path and brings its
+// schema up to date. It refuses a database written by a newer Rolefit.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("store: open: empty database path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("store: open: create directory: %w", err)
+	}
+	db, err := sql.Open("sqlite", path+"?"+dsnParams)
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	// In WAL mode readers never block the writer nor each other, so several
+	// connections let page loads run in parallel with a streaming answer's
+	// saves. SQLite still admits one writer at a time; the others wait in
+	// busy_timeout rather than fail. Capping the pool bounds file handles and
+	// per-connection page caches, and keeping every connection idle-able
+	// avoids reopening (and re-running the pragmas) under load.
+	conns := max(4, runtime.NumCPU())
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+
+	s := &Store{db: db, now: time.Now}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Ping reports whether the database answers, for a readiness check.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database; it waits for queries in flight to finish.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// Times are stored as integer Unix milliseconds, UTC: integers sort and
+// compare correctly in SQL, and carry no locale, zone or format ambiguity
+// that text timestamps invite. Milliseconds are as fine as the page needs.
+func toMillis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
