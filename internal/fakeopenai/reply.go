@@ -1,0 +1,73 @@
+package fakeopenai
+
+// Reply scripts how the fake answers one call.
+//
+// A successful stream is, like api.openai.com's: a first chunk with the
+// assistant role and empty content (sent with the headers), one chunk per
+// element of Chunks, a chunk with an empty delta and finish_reason "stop",
+// the usage chunk (only when the request asked for
+// stream_options.include_usage), then "data: [DONE]".
+type Reply struct {
+	// Chunks are the content deltas, one chunk each, sent as they are (an
+	// empty string sends a chunk with empty content).
+	Chunks []string
+	// Gate, if set, is received from once before each content chunk and
+	// once before the Fault, so the test paces the stream. Close it to
+	// release the rest at once.
+	Gate <-chan struct{}
+
+	// Status, if neither 0 nor 200, makes the fake answer with an OpenAI
+	// error body and this status instead of a stream.
+	Status int
+	// Code and Message override the error's defaults for Status, and those
+	// of an ErrorEvent.
+	Code, Message string
+	// RetryAfter, if set, is sent as the error response's Retry-After header.
+	RetryAfter string
+	// NonJSONError sends the error as an HTML page, as a proxy in front of
+	// the API would.
+	NonJSONError bool
+
+	// Fault breaks the stream after FaultAfter content chunks.
+	Fault Fault
+	// FaultAfter counts content chunks sent before the Fault: 0 means right
+	// after the role chunk, len(Chunks) after the last content chunk but
+	// before the finish chunk, and anything larger after the finish chunk
+	// (before the usage chunk and [DONE]).
+	FaultAfter int
+
+	// Usage overrides the counts of the usage chunk. By default prompt
+	// tokens are the words of the request's messages and completion tokens
+	// the number of Chunks.
+	Usage *Usage
+}
+
+// Fault is a way a stream goes wrong.
+type Fault int
+
+const (
+	// NoFault streams the whole reply.
+	NoFault Fault = iota
+	// Hang sends nothing, not even headers, until the client goes away.
+	// FaultAfter is ignored.
+	Hang
+	// Stall sends nothing more until the client goes away.
+	Stall
+	// Cut aborts the connection without ending the chunked body, as a
+	// crashed upstream or proxy does: the client reads an unexpected EOF.
+	Cut
+	// EndEarly ends the response cleanly but without the finish chunk or
+	// [DONE]: the client reads a plain EOF.
+	EndEarly
+	// Malformed sends `data: {not json` and ends the response.
+	Malformed
+	// ErrorEvent sends `data: {"error":{...}}` and ends the response, as
+	// the real API does when it fails mid-stream.
+	ErrorEvent
+)
+
+// Usage is the token counts of a usage chunk; the total is their sum.
+type Usage struct {
+	PromptTokens     int
+	CompletionTokens int
+}

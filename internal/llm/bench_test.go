@@ -1,0 +1,28 @@
+package llm_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/rolefit/rolefit/internal/fakeopenai"
+)
+
+// BenchmarkStream measures what one delta costs through the OpenAI provider
+// and go-openai, fake server included (it encodes and flushes each chunk on
+// the same machine), as ns/delta.
+func BenchmarkStream(b *testing.B) {
+	const deltas = 500
+	s := newFake(b)
+	s.SetDefault(fakeopenai.Reply{Chunks: strings.Fields(strings.Repeat("token ", deltas))})
+	p := provider(s, "sk-bench")
+	ctx := testContext(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		if _, err := p.Stream(ctx, conversation, func(string) { n++ }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/delta")
+}

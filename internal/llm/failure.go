@@ -1,0 +1,111 @@
+package llm
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/rolefit/rolefit/internal/chat"
+)
+
+// connectFailure classifies an error from CreateChatCompletionStream: the
+// request failed before any chunk arrived.
+func connectFailure(err error, meta *responseMeta) *chat.ProviderError {
+	// A RequestError (a non-JSON error body) may wrap an APIError without
+	// a status, so it is checked first.
+	var reqErr *openai.RequestError
+	if errors.As(err, &reqErr) && reqErr.HTTPStatusCode != 0 {
+		return statusFailure(reqErr.HTTPStatusCode, meta, err)
+	}
+	var apiErr *openai.APIError
+	if errors.As(err, &apiErr) && apiErr.HTTPStatusCode != 0 {
+		return statusFailure(apiErr.HTTPStatusCode, meta, err)
+	}
+	// The error body could not be read: the status is still known.
+	if meta.status >= 400 {
+		return statusFailure(meta.status, meta, err)
+	}
+	// Refused, DNS, TLS, or the connection closed before any response:
+	// every transport error reaches us as a *url.Error.
+	var urlErr *url.Error
+	var netErr net.Error
+	if errors.As(err, &urlErr) || errors.As(err, &netErr) {
+		return &chat.ProviderError{Kind: chat.FailUnreachable, Err: err}
+	}
+	// What is left is go-openai refusing the request before sending it.
+	return &chat.ProviderError{Kind: chat.FailBadResponse, Err: err}
+}
+
+func statusFailure(status int, meta *responseMeta, err error) *chat.ProviderError {
+	f := &chat.ProviderError{Status: status, Err: err}
+	switch {
+	case status == 401 || status == 403:
+		f.Kind = chat.FailUnauthorized
+	case status == 404:
+		f.Kind = chat.FailModelNotFound
+	case status == 429:
+		f.Kind = chat.FailRateLimited
+		f.RetryAfter = meta.retryAfter
+	case status >= 500:
+		f.Kind = chat.FailUnavailable
+	default:
+		f.Kind = chat.FailBadResponse
+	}
+	return f
+}
+
+var (
+	// errNoFinish is the cause of a stream that ended cleanly, but before
+	// the model said it had finished.
+	errNoFinish = errors.New("stream ended before a finish_reason")
+	// errNotStream is the cause of a 200 response without a single chunk:
+	// typically a proxy or server that ignored "stream": true, or an HTML
+	// page.
+	errNotStream = errors.New("response held no stream chunks")
+)
+
+// streamFailure classifies an error from Recv, given whether any chunk, and
+// a finish_reason, had arrived.
+func streamFailure(err error, received, finished bool) *chat.ProviderError {
+	var apiErr *openai.APIError
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	// An error event mid-stream ("data: {"error":...}") has no status.
+	case errors.As(err, &apiErr),
+		errors.As(err, &syntaxErr), errors.As(err, &typeErr),
+		errors.Is(err, openai.ErrTooManyEmptyStreamMessages):
+		return &chat.ProviderError{Kind: chat.FailBadResponse, Err: err}
+	case errors.Is(err, io.EOF) && !received:
+		return &chat.ProviderError{Kind: chat.FailBadResponse, Err: errNotStream}
+	case errors.Is(err, io.EOF) && !finished:
+		// go-openai returns the same io.EOF for "data: [DONE]" and for a
+		// body that simply ended; only the finish_reason tells them apart.
+		return &chat.ProviderError{Kind: chat.FailCut, Err: errNoFinish}
+	}
+	// io.ErrUnexpectedEOF (the chunked body was cut), connection resets,
+	// HTTP/2 stream errors: the text stopped arriving.
+	return &chat.ProviderError{Kind: chat.FailCut, Err: err}
+}
+
+// redact hides the API key in f's cause, in case an upstream or a proxy
+// echoed it into an error message.
+func (p *OpenAI) redact(f *chat.ProviderError) *chat.ProviderError {
+	if p.cfg.APIKey != "" && f.Err != nil && strings.Contains(f.Err.Error(), p.cfg.APIKey) {
+		f.Err = redacted{err: f.Err, secret: p.cfg.APIKey}
+	}
+	return f
+}
+
+type redacted struct {
+	err    error
+	secret string
+}
+
+func (r redacted) Error() string { return strings.ReplaceAll(r.err.Error(), r.secret, "[redacted]") }
+func (r redacted) Unwrap() error { return r.err }

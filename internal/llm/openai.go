@@ -1,0 +1,204 @@
+// Package llm holds Rolefit's model providers: the OpenAI-compatible one
+// (OpenAI, Azure OpenAI, and local servers such as Ollama, vLLM, LM Studio
+// and llama.cpp) and the offline one. It is the only package that imports
+// go-openai; everything else meets these providers through chat.Provider.
+package llm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/rolefit/rolefit/internal/chat"
+)
+
+// API types accepted in OpenAIConfig.APIType.
+const (
+	APITypeOpenAI = "openai"
+	APITypeAzure  = "azure"
+)
+
+// DefaultAzureAPIVersion is the Azure OpenAI API version used when
+// OpenAIConfig.APIVersion is empty. go-openai's own default (2023-05-15)
+// predates stream_options, which Rolefit sends to learn the usage.
+const DefaultAzureAPIVersion = "2024-10-21"
+
+// OpenAIConfig configures an OpenAI-compatible provider.
+type OpenAIConfig struct {
+	// APIKey may be empty for local servers: no Authorization header is
+	// sent then.
+	APIKey string
+	// BaseURL includes the version path, e.g. http://localhost:11434/v1.
+	// Empty means api.openai.com. For Azure it is the resource endpoint,
+	// e.g. https://NAME.openai.azure.com, and is required.
+	BaseURL string
+	// Model is the model name, or for Azure the deployment name, used as
+	// it is.
+	Model string
+	// APIType is APITypeOpenAI (the default when empty) or APITypeAzure.
+	APIType string
+	// APIVersion is Azure's api-version; empty means DefaultAzureAPIVersion.
+	APIVersion string
+	// HTTPClient is optional. The provider uses a copy with the Timeout
+	// removed, because an overall timeout would kill long answers: bound a
+	// request with its context instead.
+	HTTPClient *http.Client
+}
+
+// Validate reports a configuration that cannot work, with a message fit for
+// the person starting the program.
+func (c OpenAIConfig) Validate() error {
+	switch c.APIType {
+	case "", APITypeOpenAI:
+	case APITypeAzure:
+		if c.BaseURL == "" || c.APIKey == "" {
+			return errors.New("llm: azure needs both a base URL (the resource endpoint) and an API key")
+		}
+	default:
+		return fmt.Errorf("llm: unknown API type %q (want %q or %q)", c.APIType, APITypeOpenAI, APITypeAzure)
+	}
+	if c.Model == "" {
+		return errors.New("llm: a model name is required")
+	}
+	return nil
+}
+
+// OpenAI answers with an OpenAI-compatible chat completions API.
+type OpenAI struct {
+	client *openai.Client
+	cfg    OpenAIConfig
+}
+
+var _ chat.Provider = (*OpenAI)(nil)
+
+// NewOpenAI returns a provider for cfg. An invalid cfg (see Validate) gives
+// a provider whose answers fail.
+func NewOpenAI(cfg OpenAIConfig) *OpenAI {
+	var cc openai.ClientConfig
+	if cfg.APIType == APITypeAzure {
+		cc = openai.DefaultAzureConfig(cfg.APIKey, cfg.BaseURL)
+		cc.APIVersion = cfg.APIVersion
+		if cc.APIVersion == "" {
+			cc.APIVersion = DefaultAzureAPIVersion
+		}
+		// Deployment names are chosen by people; go-openai would strip
+		// "." and ":" from some of them.
+		cc.AzureModelMapperFunc = func(model string) string { return model }
+	} else {
+		cc = openai.DefaultConfig(cfg.APIKey)
+		if cfg.BaseURL != "" {
+			cc.BaseURL = cfg.BaseURL
+		}
+	}
+	cc.HTTPClient = capturingClient(cfg.HTTPClient)
+	return &OpenAI{client: openai.NewClientWithConfig(cc), cfg: cfg}
+}
+
+// Describe names the provider and model; it never includes the key.
+func (p *OpenAI) Describe() chat.ProviderInfo {
+	name := "openai-compatible"
+	if p.cfg.APIType == APITypeAzure {
+		name = "azure-openai"
+	}
+	return chat.ProviderInfo{Name: name, Model: p.cfg.Model}
+}
+
+// Stream implements chat.Provider. Failures are *chat.ProviderError; a
+// cancelled or expired ctx gives ctx's error (see contextError).
+//
+// An answer is complete when a finish_reason arrives: a stream that ends
+// before one, cleanly or not, is FailCut (FailBadResponse if not a single
+// chunk came: that was no event stream). A connection lost after it only
+// loses the usage report and is not an error. A finish_reason of "length"
+// or "content_filter" still counts as complete.
+func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text string)) (chat.Usage, error) {
+	ctx, meta := withResponseMeta(ctx)
+	stream, err := p.client.CreateChatCompletionStream(ctx, p.request(req))
+	if err != nil {
+		if ctx.Err() != nil {
+			return chat.Usage{}, contextError(ctx)
+		}
+		return chat.Usage{}, p.redact(connectFailure(err, meta))
+	}
+	defer stream.Close()
+
+	var usage chat.Usage
+	received, finished := false, false
+	for {
+		resp, err := stream.Recv()
+		if err != nil {
+			if ctx.Err() != nil {
+				return usage, contextError(ctx)
+			}
+			f := streamFailure(err, received, finished)
+			if f.Kind == chat.FailCut && finished {
+				return usage, nil
+			}
+			return usage, p.redact(f)
+		}
+		received = true
+		if resp.Usage != nil {
+			usage = chat.Usage{PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}
+		}
+		// The usage chunk, and Azure's content-filter chunks, have no
+		// choices.
+		if len(resp.Choices) == 0 {
+			continue
+		}
+		choice := resp.Choices[0]
+		if choice.Delta.Content != "" {
+			onDelta(choice.Delta.Content)
+		}
+		if choice.FinishReason != "" {
+			finished = true
+		}
+	}
+}
+
+func (p *OpenAI) request(req chat.Request) openai.ChatCompletionRequest {
+	msgs := make([]openai.ChatCompletionMessage, len(req.Messages))
+	for i, m := range req.Messages {
+		msgs[i] = openai.ChatCompletionMessage{Role: string(m.Role), Content: m.Content}
+	}
+	r := openai.ChatCompletionRequest{
+		Model:         p.cfg.Model,
+		Messages:      msgs,
+		Stream:        true,
+		StreamOptions: &openai.StreamOptions{IncludeUsage: true},
+	}
+	if req.MaxTokens > 0 {
+		if reasoningModel(p.cfg.Model) {
+			r.MaxCompletionTokens = req.MaxTokens
+		} else {
+			r.MaxTokens = req.MaxTokens
+		}
+	}
+	return r
+}
+
+// reasoningModel reports the models for which go-openai refuses max_tokens
+// before sending anything; they take max_completion_tokens instead. Other
+// servers (Ollama, llama.cpp, older vLLM) know only max_tokens.
+func reasoningModel(model string) bool {
+	for _, prefix := range []string{"o1", "o3", "o4", "gpt-5", "gpt-6"} {
+		if strings.HasPrefix(model, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// contextError is ctx's error, joined with its cause when the canceller
+// gave one, so errors.Is finds both context.Canceled (or DeadlineExceeded)
+// and the cause.
+func contextError(ctx context.Context) error {
+	err := ctx.Err()
+	if cause := context.Cause(ctx); cause != nil && cause != err {
+		return fmt.Errorf("%w: %w", err, cause)
+	}
+	return err
+}

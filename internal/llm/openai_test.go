@@ -1,0 +1,183 @@
+package llm_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/fakeopenai"
+	"github.com/rolefit/rolefit/internal/llm"
+)
+
+const secretKey = "sk-test-SECRET"
+
+// testContext bounds a test; it is the only timeout the tests use.
+func testContext(t testing.TB) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func newFake(t testing.TB) *fakeopenai.Server {
+	t.Helper()
+	s := fakeopenai.New()
+	t.Cleanup(s.Close)
+	return s
+}
+
+func provider(s *fakeopenai.Server, key string) *llm.OpenAI {
+	return llm.NewOpenAI(llm.OpenAIConfig{APIKey: key, BaseURL: s.URL, Model: "gpt-4o-mini"})
+}
+
+var conversation = chat.Request{
+	Messages: []chat.PromptMessage{
+		{Role: chat.RoleSystem, Content: "You are Rolefit."},
+		{Role: chat.RoleUser, Content: "First question"},
+		{Role: chat.RoleAssistant, Content: "First answer"},
+		{Role: chat.RoleUser, Content: "Second question"},
+	},
+}
+
+// collect runs p.Stream and returns the deltas it delivered.
+func collect(ctx context.Context, p chat.Provider, req chat.Request) ([]string, chat.Usage, error) {
+	var deltas []string
+	usage, err := p.Stream(ctx, req, func(text string) { deltas = append(deltas, text) })
+	return deltas, usage, err
+}
+
+func TestOpenAIRequest(t *testing.T) {
+	tests := []struct {
+		name                    string
+		key                     string
+		model                   string
+		maxTokens               int
+		wantAuth                string
+		wantMax, wantCompletion int
+	}{
+		{name: "key and max tokens", key: "sk-test", model: "gpt-4o-mini", maxTokens: 300, wantAuth: "Bearer sk-test", wantMax: 300},
+		{name: "no key, default length", model: "llama3.2", wantAuth: ""},
+		{name: "reasoning model takes max_completion_tokens", key: "sk-test", model: "gpt-5-mini", maxTokens: 300, wantAuth: "Bearer sk-test", wantCompletion: 300},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := testContext(t)
+			s := newFake(t)
+			p := llm.NewOpenAI(llm.OpenAIConfig{APIKey: tt.key, BaseURL: s.URL, Model: tt.model})
+			req := conversation
+			req.MaxTokens = tt.maxTokens
+			if _, _, err := collect(ctx, p, req); err != nil {
+				t.Fatalf("Stream: %v", err)
+			}
+			call, err := s.NextCall(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, sent := call.Header["Authorization"]; call.Header.Get("Authorization") != tt.wantAuth || sent != (tt.wantAuth != "") {
+				t.Errorf("Authorization = %q (sent %v), want %q", call.Header.Get("Authorization"), sent, tt.wantAuth)
+			}
+			r := call.Request
+			if r.Model != tt.model || !r.Stream || r.StreamOptions == nil || !r.StreamOptions.IncludeUsage {
+				t.Errorf("model %q, stream %v, stream_options %+v", r.Model, r.Stream, r.StreamOptions)
+			}
+			if r.MaxTokens != tt.wantMax || r.MaxCompletionTokens != tt.wantCompletion {
+				t.Errorf("max_tokens %d, max_completion_tokens %d; want %d, %d", r.MaxTokens, r.MaxCompletionTokens, tt.wantMax, tt.wantCompletion)
+			}
+			if len(r.Messages) != len(conversation.Messages) {
+				t.Fatalf("got %d messages, want %d", len(r.Messages), len(conversation.Messages))
+			}
+			for i, m := range conversation.Messages {
+				if want := (fakeopenai.Message{Role: string(m.Role), Content: m.Content}); r.Messages[i] != want {
+					t.Errorf("message %d = %+v, want %+v", i, r.Messages[i], want)
+				}
+			}
+		})
+	}
+}
+
+func TestOpenAIStreamsDeltasAndUsage(t *testing.T) {
+	ctx := testContext(t)
+	s := newFake(t)
+	chunks := []string{"# Title\n\n", "", "Some *emphasis*", " and `code`", "\n\n```go\nx := 1 < 2\n```\n", "— ✓"}
+	s.Push(fakeopenai.Reply{Chunks: chunks, Usage: &fakeopenai.Usage{PromptTokens: 42, CompletionTokens: 7}})
+
+	deltas, usage, err := collect(ctx, provider(s, "sk-test"), conversation)
+	if err != nil {
+		t.Fatalf("Stream: %v", err)
+	}
+	// Empty deltas are not delivered; the rest arrive in order, intact.
+	want := []string{chunks[0], chunks[2], chunks[3], chunks[4], chunks[5]}
+	if strings.Join(deltas, "|") != strings.Join(want, "|") {
+		t.Errorf("deltas = %q, want %q", deltas, want)
+	}
+	if usage != (chat.Usage{PromptTokens: 42, CompletionTokens: 7}) {
+		t.Errorf("usage = %+v", usage)
+	}
+}
+
+func TestOpenAIAzure(t *testing.T) {
+	ctx := testContext(t)
+	s := newFake(t)
+	// A dotted name, which go-openai's default mapper would have changed.
+	p := llm.NewOpenAI(llm.OpenAIConfig{APIType: llm.APITypeAzure, APIKey: "azure-key", BaseURL: s.AzureURL, Model: "gpt-3.5-turbo"})
+	deltas, _, err := collect(ctx, p, conversation)
+	if err != nil || strings.Join(deltas, "") != fakeopenai.DefaultAnswer {
+		t.Fatalf("Stream = %q, %v", deltas, err)
+	}
+	call, err := s.NextCall(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if call.Deployment != "gpt-3.5-turbo" || call.Query.Get("api-version") != llm.DefaultAzureAPIVersion ||
+		call.Header.Get("api-key") != "azure-key" || call.Header.Get("Authorization") != "" {
+		t.Errorf("deployment %q, query %v, headers %v", call.Deployment, call.Query, call.Header)
+	}
+	if got := p.Describe(); got != (chat.ProviderInfo{Name: "azure-openai", Model: "gpt-3.5-turbo"}) {
+		t.Errorf("Describe = %+v", got)
+	}
+}
+
+func TestOpenAIDescribe(t *testing.T) {
+	p := llm.NewOpenAI(llm.OpenAIConfig{APIKey: secretKey, Model: "gpt-4o-mini"})
+	if got := p.Describe(); got != (chat.ProviderInfo{Name: "openai-compatible", Model: "gpt-4o-mini"}) {
+		t.Errorf("Describe = %+v", got)
+	}
+}
+
+func TestOpenAIIgnoresClientTimeout(t *testing.T) {
+	s := newFake(t)
+	hc := &http.Client{Timeout: time.Nanosecond}
+	p := llm.NewOpenAI(llm.OpenAIConfig{BaseURL: s.URL, Model: "m", HTTPClient: hc})
+	if _, _, err := collect(testContext(t), p, conversation); err != nil {
+		t.Fatalf("Stream: %v (the client's Timeout was kept)", err)
+	}
+	if hc.Timeout != time.Nanosecond {
+		t.Error("the caller's http.Client was modified")
+	}
+}
+
+func TestOpenAIConfigValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     llm.OpenAIConfig
+		wantErr string
+	}{
+		{name: "openai", cfg: llm.OpenAIConfig{APIKey: "k", Model: "gpt-4o-mini"}},
+		{name: "local without key", cfg: llm.OpenAIConfig{BaseURL: "http://localhost:11434/v1", Model: "llama3.2"}},
+		{name: "azure", cfg: llm.OpenAIConfig{APIType: "azure", APIKey: "k", BaseURL: "https://x.openai.azure.com", Model: "d"}},
+		{name: "no model", cfg: llm.OpenAIConfig{APIKey: "k"}, wantErr: "model name is required"},
+		{name: "azure without endpoint", cfg: llm.OpenAIConfig{APIType: "azure", APIKey: "k", Model: "d"}, wantErr: "azure needs"},
+		{name: "unknown type", cfg: llm.OpenAIConfig{APIType: "anthropic", Model: "m"}, wantErr: `unknown API type "anthropic"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.cfg.Validate()
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("Validate() = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}

@@ -1,0 +1,84 @@
+package llm
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// go-openai drops the response headers when it turns an error response into
+// an *openai.APIError, so Retry-After would be lost. The provider therefore
+// puts a responseMeta in each request's context, and a wrapping transport
+// fills it from the response before go-openai sees it.
+//
+// The transport's RoundTrip runs in the goroutine that calls
+// CreateChatCompletionStream and returns before it does, so reading the
+// meta afterwards needs no lock; each Stream call has its own meta.
+type responseMeta struct {
+	status     int
+	retryAfter time.Duration
+}
+
+type metaKey struct{}
+
+func withResponseMeta(ctx context.Context) (context.Context, *responseMeta) {
+	m := &responseMeta{}
+	return context.WithValue(ctx, metaKey{}, m), m
+}
+
+// metaTransport records each response's status and Retry-After in the
+// request context's responseMeta, if it has one.
+type metaTransport struct {
+	base http.RoundTripper
+	now  func() time.Time
+}
+
+func (t metaTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if m, ok := req.Context().Value(metaKey{}).(*responseMeta); ok && err == nil {
+		// Redirects call RoundTrip again: the last response wins.
+		m.status = resp.StatusCode
+		m.retryAfter = retryAfter(resp.Header, t.now())
+	}
+	return resp, err
+}
+
+// capturingClient returns a copy of c (or of a zero client) whose transport
+// records responseMeta and which has no overall timeout.
+func capturingClient(c *http.Client) *http.Client {
+	var cp http.Client
+	if c != nil {
+		cp = *c
+	}
+	cp.Timeout = 0
+	base := cp.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	cp.Transport = metaTransport{base: base, now: time.Now}
+	return &cp
+}
+
+// retryAfter reads Retry-After (seconds or an HTTP date), falling back to
+// Azure's retry-after-ms. It returns 0 when neither is usable.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if secs, err := strconv.ParseFloat(v, 64); err == nil {
+			if secs > 0 && secs < 1e6 {
+				return time.Duration(secs * float64(time.Second))
+			}
+			return 0
+		}
+		if at, err := http.ParseTime(v); err == nil {
+			return max(at.Sub(now), 0)
+		}
+	}
+	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 && ms < 1e9 {
+			return time.Duration(ms * float64(time.Millisecond))
+		}
+	}
+	return 0
+}
