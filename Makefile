@@ -1,0 +1,54 @@
+# Rolefit's two everyday commands are `make run` and `make test`; both do
+# every set-up step themselves, so they work on a fresh checkout.
+.DEFAULT_GOAL := run
+SHELL := /bin/bash
+
+VENDOR := static/vendor/htmx.min.js static/vendor/sse.min.js
+GO_BUILD_FLAGS := -trimpath -ldflags="-s -w"
+
+.PHONY: run test build assets generate check-generated bench browser-deps
+
+## run: start Rolefit on http://localhost:8080 (offline mode unless a model is configured)
+run: assets generate
+	go run ./cmd/web
+
+## test: every test, browser tests included
+test: assets generate browser-deps
+	go vet ./...
+	go test -race -count=1 ./...
+
+## build: the static binary, as the Docker image builds it
+build: assets generate
+	CGO_ENABLED=0 go build $(GO_BUILD_FLAGS) -o bin/rolefit ./cmd/web
+
+## assets: htmx and its SSE extension from npm (pinned in package-lock.json), copied for go:embed
+assets: $(VENDOR)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+static/vendor/htmx.min.js: node_modules/.package-lock.json
+	@mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+static/vendor/sse.min.js: node_modules/.package-lock.json
+	@mkdir -p static/vendor
+	cp node_modules/htmx-ext-sse/dist/sse.min.js $@
+
+## generate: templ components to Go
+generate:
+	go tool templ generate
+
+## check-generated: fail if the committed *_templ.go files are stale
+check-generated: generate
+	@git diff --exit-code -- '*_templ.go' || { echo "Generated templ code is stale: run 'make generate' and commit the result."; exit 1; }
+	@test -z "$$(git ls-files --others --exclude-standard -- '*_templ.go')" || { echo "Generated templ files are not committed."; exit 1; }
+
+## browser-deps: Chromium for the browser tests (Debian's package)
+browser-deps:
+	@scripts/ensure-chromium
+
+## bench: the performance figures quoted in the README
+bench: assets generate
+	go test -run '^$$' -bench . -benchmem ./...

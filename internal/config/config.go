@@ -1,0 +1,256 @@
+// Package config reads Rolefit's settings once, at start-up, from flags and
+// environment variables (a flag wins over its variable, which wins over the
+// default), validates them, and hands one Config down to the rest.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of Rolefit.
+type Config struct {
+	Addr    string
+	DataDir string
+
+	APIKey     string // never logged or shown
+	BaseURL    string
+	Model      string
+	APIType    string // "openai" or "azure"
+	APIVersion string // Azure only
+
+	MaxMessageChars   int
+	HistoryTokens     int
+	MaxAnswerTokens   int
+	MaxGeneration     time.Duration
+	FirstTokenTimeout time.Duration
+	StallTimeout      time.Duration
+	ShutdownGrace     time.Duration
+	OfflinePace       time.Duration
+	SecureCookies     bool
+
+	LogLevel  slog.Level
+	LogFormat string // "json" or "text"
+}
+
+// Offline reports whether no model is configured, so the built-in offline
+// mode answers.
+func (c Config) Offline() bool { return c.APIKey == "" && c.BaseURL == "" }
+
+// ErrHelp is returned when the person asked for --help (already printed).
+var ErrHelp = flag.ErrHelp
+
+// Error is an invalid setting; its message names the variable.
+type Error struct{ Msg string }
+
+func (e *Error) Error() string { return e.Msg }
+
+// setting binds one environment variable and its flag to a field.
+type setting struct {
+	env   string
+	help  string
+	value flag.Value
+}
+
+// Load builds the Config from args (without the program name) and getenv.
+// Usage and flag errors go to output.
+func Load(args []string, getenv func(string) string, output io.Writer) (Config, error) {
+	c := Config{
+		Addr: ":8080", DataDir: "./data", Model: "gpt-4o-mini", APIType: "openai",
+		MaxMessageChars: 4000, HistoryTokens: 6000, MaxAnswerTokens: 1500,
+		MaxGeneration: 5 * time.Minute, FirstTokenTimeout: 60 * time.Second, StallTimeout: 60 * time.Second,
+		ShutdownGrace: 20 * time.Second, OfflinePace: 15 * time.Millisecond,
+		LogLevel: slog.LevelInfo, LogFormat: "json",
+	}
+	var keyFile string
+	settings := []setting{
+		{"ADDR", "address to listen on", (*str)(&c.Addr)},
+		{"DATA_DIR", "directory for the SQLite database", (*str)(&c.DataDir)},
+		{"OPENAI_API_KEY_FILE", "file holding the API key (Docker secrets); OPENAI_API_KEY itself is read from the environment only, so it never shows in a process list", (*str)(&keyFile)},
+		{"OPENAI_BASE_URL", "OpenAI-compatible endpoint, including /v1 (e.g. http://localhost:11434/v1 for Ollama); empty means OpenAI", &baseURL{&c.BaseURL}},
+		{"OPENAI_MODEL", "model name (the deployment name on Azure)", (*str)(&c.Model)},
+		{"OPENAI_API_TYPE", "openai, or azure for Azure OpenAI", &oneOf{&c.APIType, []string{"openai", "azure"}}},
+		{"OPENAI_API_VERSION", "Azure OpenAI api-version (empty: the provider default)", (*str)(&c.APIVersion)},
+		{"MAX_MESSAGE_CHARS", "longest question accepted, in characters", &positive{&c.MaxMessageChars}},
+		{"HISTORY_TOKENS", "budget of earlier turns sent with a question (older ones are dropped)", &positive{&c.HistoryTokens}},
+		{"MAX_ANSWER_TOKENS", "longest answer, in tokens", &positive{&c.MaxAnswerTokens}},
+		{"MAX_GENERATION", "longest time one answer may take, watched or not", &duration{p: &c.MaxGeneration}},
+		{"FIRST_TOKEN_TIMEOUT", "give up if the model has not started answering by then", &duration{p: &c.FirstTokenTimeout}},
+		{"STALL_TIMEOUT", "give up if the model sends nothing for this long mid-answer", &duration{p: &c.StallTimeout}},
+		{"SHUTDOWN_GRACE", "on SIGTERM, how long answers in flight may take to finish", &duration{p: &c.ShutdownGrace}},
+		{"OFFLINE_PACE", "pause between pieces of an offline answer, so it reads like a stream (0 for none)", &duration{p: &c.OfflinePace, allowZero: true}},
+		{"SECURE_COOKIES", "mark cookies Secure (set when a proxy terminates TLS)", &boolean{&c.SecureCookies}},
+		{"LOG_LEVEL", "debug, info, warn or error", &level{&c.LogLevel}},
+		{"LOG_FORMAT", "json or text", &oneOf{&c.LogFormat, []string{"json", "text"}}},
+	}
+	fs := flag.NewFlagSet("rolefit", flag.ContinueOnError)
+	fs.SetOutput(output)
+	fs.Usage = func() { usage(output, settings) }
+	for _, s := range settings {
+		if v := getenv(s.env); v != "" {
+			if err := s.value.Set(v); err != nil {
+				return Config{}, &Error{fmt.Sprintf("invalid %s=%q: %v", s.env, v, err)}
+			}
+		}
+		fs.Var(s.value, flagName(s.env), s.help)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return Config{}, ErrHelp
+		}
+		return Config{}, &Error{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return Config{}, &Error{fmt.Sprintf("unexpected argument %q (see --help)", fs.Arg(0))}
+	}
+	c.APIKey = strings.TrimSpace(getenv("OPENAI_API_KEY"))
+	if keyFile != "" {
+		b, err := os.ReadFile(keyFile)
+		if err != nil {
+			return Config{}, &Error{fmt.Sprintf("invalid OPENAI_API_KEY_FILE: %v", err)}
+		}
+		c.APIKey = strings.TrimSpace(string(b))
+	}
+	if c.APIType == "azure" && c.BaseURL == "" {
+		return Config{}, &Error{"OPENAI_BASE_URL is required with OPENAI_API_TYPE=azure (your resource's endpoint)"}
+	}
+	return c, nil
+}
+
+func flagName(env string) string { return strings.ReplaceAll(strings.ToLower(env), "_", "-") }
+
+func usage(w io.Writer, settings []setting) {
+	fmt.Fprintf(w, "Usage: rolefit [flags]\n\nEvery setting is an environment variable or the matching flag (the flag wins).\n\n")
+	fmt.Fprintf(w, "  %-22s %-26s %s\n", "OPENAI_API_KEY", "(environment only)", "API key; leave empty with OPENAI_BASE_URL for servers that need none, or both empty for offline mode")
+	for _, s := range settings {
+		def := s.value.String()
+		if def == "" {
+			def = `""`
+		}
+		fmt.Fprintf(w, "  %-22s -%-25s %s (default %s)\n", s.env, flagName(s.env), s.help, def)
+	}
+}
+
+type str string
+
+func (s *str) String() string     { return string(*s) }
+func (s *str) Set(v string) error { *s = str(v); return nil }
+
+type positive struct{ p *int }
+
+func (v *positive) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strconv.Itoa(*v.p)
+}
+func (v *positive) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return errors.New("must be a whole number above 0")
+	}
+	*v.p = n
+	return nil
+}
+
+type duration struct {
+	p         *time.Duration
+	allowZero bool
+}
+
+func (v *duration) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return v.p.String()
+}
+func (v *duration) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 || (d == 0 && !v.allowZero) {
+		return errors.New(`must be a positive duration such as "30s" or "5m"`)
+	}
+	*v.p = d
+	return nil
+}
+
+type boolean struct{ p *bool }
+
+func (v *boolean) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strconv.FormatBool(*v.p)
+}
+func (v *boolean) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return errors.New("must be true or false")
+	}
+	*v.p = b
+	return nil
+}
+func (v *boolean) IsBoolFlag() bool { return true }
+
+type oneOf struct {
+	p       *string
+	choices []string
+}
+
+func (v *oneOf) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+func (v *oneOf) Set(s string) error {
+	for _, c := range v.choices {
+		if strings.EqualFold(s, c) {
+			*v.p = c
+			return nil
+		}
+	}
+	return fmt.Errorf("must be one of %s", strings.Join(v.choices, ", "))
+}
+
+type level struct{ p *slog.Level }
+
+func (v *level) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strings.ToLower(v.p.String())
+}
+func (v *level) Set(s string) error {
+	if err := v.p.UnmarshalText([]byte(s)); err != nil {
+		return errors.New("must be debug, info, warn or error")
+	}
+	return nil
+}
+
+type baseURL struct{ p *string }
+
+func (v *baseURL) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+func (v *baseURL) Set(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("must be an http:// or https:// URL, such as http://localhost:11434/v1")
+	}
+	if u.User != nil {
+		return errors.New("must not contain credentials; use OPENAI_API_KEY")
+	}
+	*v.p = strings.TrimRight(s, "/")
+	return nil
+}

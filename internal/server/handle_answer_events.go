@@ -1,0 +1,79 @@
+package server
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/views"
+)
+
+// handleAnswerEvents streams an answer as Server-Sent Events: a "delta"
+// event per piece of text, each with the byte offset after it as its id,
+// then one "end" event carrying the final, sanitised rendering. A browser
+// that reconnects sends Last-Event-ID and resumes exactly there; a page
+// that already shows some text asks for ?offset=. Watching never drives the
+// generation: closing this stream does not stop the answer.
+func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		progress, err := svc.Follow(ctx, visitorID(r), r.PathValue("id"), r.PathValue("answer"))
+		if err != nil {
+			logIfInternal(ctx, log, err)
+			http.Error(w, chat.ErrorMessage(err), statusFor(err))
+			return
+		}
+		offset := resumeOffset(r)
+		stream, err := startEventStream(w)
+		if err != nil {
+			return // the client is gone
+		}
+		tick := time.NewTicker(keepAlive)
+		defer tick.Stop()
+		for {
+			text, next, final, more := progress.Since(offset)
+			if text != "" {
+				if stream.text("delta", strconv.Itoa(next), text) != nil {
+					return
+				}
+				offset = next
+			}
+			if final {
+				var buf bytes.Buffer
+				m := progress.Result()
+				if err := views.Message(m, m.State != chat.StateDone).Render(ctx, &buf); err != nil {
+					log.ErrorContext(ctx, "render final answer", "err", err)
+					return
+				}
+				stream.html("end", "", buf.String())
+				return
+			}
+			select {
+			case <-more:
+			case <-tick.C:
+				if stream.comment() != nil {
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+}
+
+// resumeOffset is where the client's copy of the answer ends: Last-Event-ID
+// on a reconnect, else the offset the page asked for.
+func resumeOffset(r *http.Request) int {
+	v := r.Header.Get("Last-Event-ID")
+	if v == "" {
+		v = r.URL.Query().Get("offset")
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}

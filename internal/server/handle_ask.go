@@ -1,0 +1,110 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	htmx "github.com/angelofallars/htmx-go"
+
+	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/views"
+)
+
+// maxFormBytes bounds a question's request body. The character limit is
+// checked (with a kinder message) by the chat service; this only stops a
+// body so large it is not a question at all.
+const maxFormBytes = 256 << 10
+
+// handleStartConversation starts a new conversation with its first question.
+func handleStartConversation(svc *chat.Service, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		text, err := readQuestion(w, r)
+		if err != nil {
+			askFailed(w, r, svc, log, "", text, err)
+			return
+		}
+		c, turn, err := svc.Start(r.Context(), visitorID(r), text)
+		if err != nil {
+			askFailed(w, r, svc, log, "", text, err)
+			return
+		}
+		asked(w, r, svc, log, c.ID, turn, true)
+	})
+}
+
+// handleAsk adds a question to an existing conversation.
+func handleAsk(svc *chat.Service, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		text, err := readQuestion(w, r)
+		if err != nil {
+			askFailed(w, r, svc, log, id, text, err)
+			return
+		}
+		turn, err := svc.Ask(r.Context(), visitorID(r), id, text)
+		if err != nil {
+			askFailed(w, r, svc, log, id, text, err)
+			return
+		}
+		asked(w, r, svc, log, id, turn, false)
+	})
+}
+
+func readQuestion(w http.ResponseWriter, r *http.Request) (string, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return "", chat.Errorf(chat.EINVALID, "Your message is far too long to send. Please shorten it.")
+		}
+		return "", chat.Errorf(chat.EINVALID, "Your message could not be read. Please try again.")
+	}
+	return r.PostForm.Get("message"), nil
+}
+
+// asked answers an accepted question. With htmx: the two new messages for
+// the list, a fresh composer, and the conversation's address in the URL bar.
+// Without JavaScript: wait for the answer, then post/redirect/get, so a
+// reload never sends the question twice.
+func asked(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *slog.Logger, conversationID string, turn chat.Turn, isNew bool) {
+	url := views.ConversationURL(conversationID)
+	if htmx.IsHTMX(r) {
+		res := htmx.NewResponse()
+		if isNew {
+			res = res.PushURL(url)
+		}
+		res.Write(w)
+		render(w, r, log, http.StatusOK, views.Turn(turn, views.Composer{ConversationID: conversationID}))
+		return
+	}
+	// If the person gives up waiting, the answer still finishes and is saved.
+	_ = svc.Wait(r.Context(), turn.Answer.ID)
+	http.Redirect(w, r, url+"#m-"+turn.Answer.ID, http.StatusSeeOther)
+}
+
+// askFailed shows why a question was refused, with the person's text still
+// in the box: nobody should have to retype a question.
+func askFailed(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *slog.Logger, conversationID, text string, err error) {
+	if chat.ErrorCode(err) == chat.ENOTFOUND {
+		writeError(w, r, svc, log, err)
+		return
+	}
+	logIfInternal(r.Context(), log, err)
+	composer := views.Composer{ConversationID: conversationID, Text: text, Error: chat.ErrorMessage(err)}
+	if htmx.IsHTMX(r) {
+		htmx.NewResponse().Retarget("#composer").Reswap(htmx.SwapOuterHTML).Write(w)
+		render(w, r, log, http.StatusOK, views.ComposerForm(composer))
+		return
+	}
+	p := views.ChatPage{Page: page(svc), Composer: composer}
+	if conversationID != "" {
+		c, msgs, cerr := svc.Conversation(r.Context(), visitorID(r), conversationID)
+		if cerr != nil {
+			writeError(w, r, svc, log, cerr)
+			return
+		}
+		p.Conversation, p.Messages = c, msgs
+	}
+	render(w, r, log, statusFor(err), views.Chat(p))
+}

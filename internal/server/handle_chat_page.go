@@ -1,0 +1,50 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/views"
+)
+
+// handleNewChat serves an empty chat with the starter questions.
+func handleNewChat(svc *chat.Service, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		render(w, r, log, http.StatusOK, views.Chat(views.ChatPage{Page: page(svc)}))
+	})
+}
+
+// handleConversation serves one of the visitor's conversations. An answer
+// still being written shows its text so far and keeps streaming.
+func handleConversation(svc *chat.Service, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, msgs, err := svc.Conversation(r.Context(), visitorID(r), r.PathValue("id"))
+		if err != nil {
+			writeError(w, r, svc, log, err)
+			return
+		}
+		render(w, r, log, http.StatusOK, views.Chat(views.ChatPage{
+			Page:         page(svc),
+			Conversation: c,
+			Messages:     msgs,
+			Composer:     views.Composer{ConversationID: c.ID},
+		}))
+	})
+}
+
+// handleNotFound answers unknown paths with the same page as an unknown
+// conversation.
+func handleNotFound(svc *chat.Service, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, svc, log, chat.ErrNotFound)
+	})
+}
+
+func handleHealthz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write([]byte("ok\n"))
+	})
+}

@@ -1,0 +1,25 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/static"
+)
+
+// addRoutes lists every route Rolefit serves: this is the whole HTTP surface.
+// Every route that changes something is a POST, so the cross-origin
+// protection in New covers all of them.
+func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Config) {
+	mux.Handle("GET /{$}", handleNewChat(svc, log))
+	mux.Handle("GET /c/{id}", handleConversation(svc, log))
+	mux.Handle("POST /c", handleStartConversation(svc, log))
+	mux.Handle("POST /c/{id}/messages", handleAsk(svc, log))
+	mux.Handle("GET /c/{id}/answers/{answer}/events", handleAnswerEvents(svc, log, cfg.KeepAlive))
+	mux.Handle("POST /c/{id}/answers/{answer}/stop", handleStopAnswer(svc, log))
+	mux.Handle("POST /c/{id}/answers/{answer}/retry", handleRetryAnswer(svc, log))
+	mux.Handle("GET /static/", static.Handler())
+	mux.Handle("GET /healthz", handleHealthz())
+	mux.Handle("/", handleNotFound(svc, log))
+}
