@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/rolefit/rolefit/internal/fakeopenai"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// browserTab opens headless Chromium and fails the test on any console
+// error, uncaught exception or Content Security Policy violation the page
+// reports.
+func browserTab(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Fatalf("Chromium is needed for the browser tests (%v); `make test` installs it with scripts/ensure-chromium", err)
+	}
+	profile, err := os.MkdirTemp("", "rolefit-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.UserDataDir(profile),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(alloc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+
+	var mu sync.Mutex
+	var problems []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		var p string
+		switch ev := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError {
+				var args []string
+				for _, a := range ev.Args {
+					args = append(args, string(a.Value)+a.Description)
+				}
+				p = "console.error: " + strings.Join(args, " ")
+			}
+		case *runtime.EventExceptionThrown:
+			p = "exception: " + ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				p += " " + ev.ExceptionDetails.Exception.Description
+			}
+		case *log.EventEntryAdded:
+			if ev.Entry.Level == log.EntryLevelError {
+				p = "log: " + ev.Entry.Text
+			}
+		}
+		if p != "" {
+			mu.Lock()
+			problems = append(problems, p)
+			mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		for _, p := range problems {
+			t.Errorf("the page reported an error: %s", p)
+		}
+		mu.Unlock()
+		cancelTimeout()
+		cancelTab()
+		cancelAlloc()
+		os.RemoveAll(profile) // best effort: Chromium's helpers may still be writing
+	})
+	return ctx
+}
+
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func eval[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// waitFor polls a JavaScript condition in the page until it holds.
+func waitFor(t *testing.T, ctx context.Context, what, js string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		t.Fatalf("waiting for %s: %v\n(page: %s)", what, err, eval[string](t, ctx, `document.querySelector('#messages')?.innerText ?? document.body.innerText`))
+	}
+}
+
+const (
+	assistantText  = `(document.querySelector('[data-testid=message][data-role=assistant]:last-child .text')?.textContent ?? '')`
+	assistantState = `(document.querySelector('[data-testid=message][data-role=assistant]:last-child')?.dataset.state ?? '')`
+)
+
+func TestBrowserAnswerStreamsInAndSurvivesReload(t *testing.T) {
+	fake := fakeopenai.New()
+	defer fake.Close()
+	url := startRolefit(t, map[string]string{"OPENAI_BASE_URL": fake.URL, "OPENAI_API_KEY": "sk-test-SECRET"})
+	chunks := []string{"Machine learning engineers ", "train and test models, ", "then **fine-tune** them."}
+	gate := make(chan struct{})
+	fake.Push(fakeopenai.Reply{Chunks: chunks, Gate: gate})
+
+	ctx := browserTab(t)
+	question := "What does an ML engineer do?"
+	do(t, ctx,
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-testid=composer] textarea[name=message]`)),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=message]`), question+kb.Enter), // Enter sends
+	)
+	waitFor(t, ctx, "the question's bubble", fmt.Sprintf(
+		`document.querySelector('[data-testid=message][data-role=user]')?.textContent.includes(%q)`, question))
+	waitFor(t, ctx, "an emptied composer", `document.querySelector('textarea[name=message]').value === ''`)
+
+	// Each chunk the model sends shows up on its own: the answer grows in
+	// visible steps while it is still streaming.
+	for i := range chunks {
+		gate <- struct{}{}
+		want := strings.Join(chunks[:i+1], "")
+		if i == len(chunks)-1 {
+			want = strings.ReplaceAll(want, "**", "") // the final rendering is Markdown
+			waitFor(t, ctx, "the finished answer", assistantState+` === 'done'`)
+		}
+		waitFor(t, ctx, fmt.Sprintf("step %d of the answer", i+1), fmt.Sprintf(`%s.trim() === %q`, assistantText, strings.TrimSpace(want)))
+		if i < len(chunks)-1 {
+			if s := eval[string](t, ctx, assistantState); s != "streaming" {
+				t.Errorf("after step %d the answer is %q, want streaming", i+1, s)
+			}
+			if n := eval[int](t, ctx, `document.querySelectorAll('[data-testid=stop]').length`); n != 1 {
+				t.Errorf("while streaming there are %d stop buttons, want 1", n)
+			}
+		}
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('.text strong').length`); n != 1 {
+		t.Errorf("the finished answer has %d <strong> elements, want its Markdown rendered", n)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('[data-testid=stop]').length`); n != 0 {
+		t.Errorf("a finished answer still shows %d stop buttons", n)
+	}
+	loc := eval[string](t, ctx, `location.pathname`)
+	if !strings.HasPrefix(loc, "/c/") {
+		t.Errorf("the address is %q, want the conversation's own /c/… address", loc)
+	}
+
+	// A reload shows the whole conversation again.
+	do(t, ctx, chromedp.Reload())
+	waitFor(t, ctx, "the conversation after a reload", `document.querySelectorAll('[data-testid=message]').length === 2`)
+	if s := eval[string](t, ctx, assistantState); s != "done" {
+		t.Errorf("after reload the answer is %q, want done", s)
+	}
+	if got := eval[string](t, ctx, assistantText); !strings.Contains(got, "then fine-tune them.") {
+		t.Errorf("after reload the answer reads %q", got)
+	}
+}
+
+func TestBrowserStopKeepsThePartialAnswer(t *testing.T) {
+	fake := fakeopenai.New()
+	defer fake.Close()
+	url := startRolefit(t, map[string]string{"OPENAI_BASE_URL": fake.URL})
+	gate := make(chan struct{})
+	fake.Push(fakeopenai.Reply{Chunks: []string{"It depends on ", "what you enjoy", " most."}, Gate: gate})
+
+	ctx := browserTab(t)
+	do(t, ctx,
+		chromedp.Navigate(url),
+		chromedp.Click(chromedp.CSS(`[data-testid=starter]`)), // "Which role fits me?"
+	)
+	call, err := fake.NextCall(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := call.Request.Messages[len(call.Request.Messages)-1].Content; got != "Which role fits me?" {
+		t.Errorf("the starter asked %q", got)
+	}
+	gate <- struct{}{}
+	waitFor(t, ctx, "the first words", assistantText+` === 'It depends on '`)
+	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=stop]`)))
+	waitFor(t, ctx, "the stopped state", assistantState+` === 'stopped'`)
+	select {
+	case <-call.Cancelled():
+	case <-time.After(5 * time.Second):
+		t.Error("the model's request was not cancelled by stop")
+	}
+	if got := eval[string](t, ctx, assistantText); strings.TrimSpace(got) != "It depends on" {
+		t.Errorf("stopped answer reads %q, want the partial text kept", got)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('[data-testid=stop]').length`); n != 0 {
+		t.Error("the stop button is still shown")
+	}
+}
+
+func TestBrowserOfflineModeAnswers(t *testing.T) {
+	url := startRolefit(t, nil)
+	ctx := browserTab(t)
+	do(t, ctx,
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=offline-banner]`)),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=message]`), "What does an ML engineer do day to day?"),
+		chromedp.Click(chromedp.CSS(`form[data-testid=composer] button[type=submit]`)),
+	)
+	waitFor(t, ctx, "the offline answer", assistantState+` === 'done'`)
+	got := strings.ToLower(eval[string](t, ctx, assistantText))
+	for _, fact := range []string{"clean", "train", "accuracy", "fine-tun"} {
+		if !strings.Contains(got, fact) {
+			t.Errorf("the offline answer lacks %q from the daily-work section:\n%s", fact, got)
+		}
+	}
+}

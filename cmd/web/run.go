@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/config"
+	"github.com/rolefit/rolefit/internal/llm"
+	"github.com/rolefit/rolefit/internal/prompts"
+	"github.com/rolefit/rolefit/internal/server"
+	"github.com/rolefit/rolefit/internal/store"
+)
+
+// run starts Rolefit and serves until ctx is cancelled, then shuts down
+// gracefully. It prints the address it listens on to stdout (tests start it
+// on port 0 and read the line).
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(args[1:], getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+
+	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "rolefit.db"))
+	if err != nil {
+		return fmt.Errorf("open database in %s: %w", cfg.DataDir, err)
+	}
+	defer db.Close()
+	if n, err := db.InterruptStreaming(ctx); err != nil {
+		return fmt.Errorf("recover interrupted answers: %w", err)
+	} else if n > 0 {
+		log.Warn("answers left unfinished by the last run are marked interrupted", "count", n)
+	}
+
+	provider := newProvider(cfg)
+	info := provider.Describe()
+	// One line says what answers, and never the key.
+	log.Info("model provider", "provider", info.Name, "model", info.Model, "offline", info.Offline,
+		"base_url", cfg.BaseURL, "api_key_set", cfg.APIKey != "")
+
+	svc := chat.NewService(db, provider, prompts.SystemPrompt(), chat.Config{
+		MaxQuestionChars:  cfg.MaxMessageChars,
+		HistoryTokens:     cfg.HistoryTokens,
+		MaxAnswerTokens:   cfg.MaxAnswerTokens,
+		MaxGeneration:     cfg.MaxGeneration,
+		FirstTokenTimeout: cfg.FirstTokenTimeout,
+		StallTimeout:      cfg.StallTimeout,
+	}, log)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           server.New(svc, log, server.Config{SecureCookies: cfg.SecureCookies}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second, // event streams lift it for themselves
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	fmt.Fprintf(stdout, "Rolefit is listening on http://%s\n", displayAddr(ln.Addr()))
+	log.Info("listening", "addr", ln.Addr().String())
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+
+	// Shut down in order: refuse new questions and let answers in flight
+	// finish (their watchers get the end), then close the HTTP server.
+	log.Info("shutting down", "grace", cfg.ShutdownGrace.String())
+	grace, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	svc.Shutdown(grace)
+	httpCtx, cancelHTTP := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelHTTP()
+	if err := srv.Shutdown(httpCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	srv.Close()
+	return nil
+}
+
+func newProvider(cfg config.Config) chat.Provider {
+	if cfg.Offline() {
+		return llm.NewOffline(prompts.OfflineAnswer, cfg.OfflinePace)
+	}
+	return llm.NewOpenAI(llm.OpenAIConfig{
+		APIKey:     cfg.APIKey,
+		BaseURL:    cfg.BaseURL,
+		Model:      cfg.Model,
+		APIType:    cfg.APIType,
+		APIVersion: cfg.APIVersion,
+	})
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// displayAddr turns ":8080" into something a person can click.
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || tcp.IP.IsUnspecified() {
+		if ok {
+			return fmt.Sprintf("localhost:%d", tcp.Port)
+		}
+		return a.String()
+	}
+	return a.String()
+}
