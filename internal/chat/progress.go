@@ -14,6 +14,12 @@ type liveAnswer struct {
 	cancel         context.CancelCauseFunc
 	done           chan struct{} // closed once the final state is saved
 
+	// saveMu orders the periodic partial saves before the final one;
+	// both fields are the saver's bookkeeping.
+	saveMu     sync.Mutex
+	savedLen   int
+	finalSaved bool
+
 	mu      sync.Mutex
 	text    []byte
 	final   *Message      // set when finished

@@ -74,6 +74,11 @@ type Service struct {
 	cancel context.CancelCauseFunc
 	wg     sync.WaitGroup
 
+	stopSaver chan struct{} // closed by Shutdown once every answer is saved
+	saverDone chan struct{}
+
+	stopOnce sync.Once
+
 	mu      sync.Mutex
 	closing bool
 	answers map[string]*liveAnswer // by assistant message id
@@ -84,7 +89,7 @@ type Service struct {
 // every request; the person's words never go into it.
 func NewService(store Store, provider Provider, systemPrompt string, cfg Config, log *slog.Logger) *Service {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	return &Service{
+	s := &Service{
 		store:    store,
 		provider: provider,
 		system:   systemPrompt,
@@ -95,7 +100,12 @@ func NewService(store Store, provider Provider, systemPrompt string, cfg Config,
 		cancel:   cancel,
 		answers:  make(map[string]*liveAnswer),
 		busy:     make(map[string]bool),
+
+		stopSaver: make(chan struct{}),
+		saverDone: make(chan struct{}),
 	}
+	go s.saveProgress()
+	return s
 }
 
 // Provider describes the model that answers.
@@ -288,11 +298,12 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-finished:
-		return nil
 	case <-ctx.Done():
+		s.cancel(errShutdown)
+		<-finished
 	}
-	s.cancel(errShutdown)
-	<-finished
+	s.stopOnce.Do(func() { close(s.stopSaver) })
+	<-s.saverDone
 	return nil
 }
 
@@ -365,10 +376,6 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 			a.cancel(errNoFirstToken)
 		}
 	})
-	stopSaving := make(chan struct{})
-	saved := make(chan struct{})
-	go s.savePeriodically(a, m.ID, stopSaving, saved)
-
 	begin := s.now()
 	var firstToken time.Duration
 	maxBytes := s.cfg.MaxAnswerTokens * bytesPerToken
@@ -386,20 +393,22 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 		}
 	})
 	watchdog.Stop()
-	close(stopSaving)
-	<-saved
 
 	final := m
 	final.Content = a.snapshot()
 	final.State, final.Error = s.outcome(ctx, err)
 	final.UpdatedAt = s.now()
 	// The generation context may be cancelled by now; the final save must
-	// still happen, so it gets its own short deadline.
+	// still happen, so it gets its own short deadline. Holding saveMu keeps
+	// a partial save from landing after it.
+	a.saveMu.Lock()
 	saveCtx, cancelSave := context.WithTimeout(context.Background(), 10*time.Second)
 	if serr := s.store.SaveAnswer(saveCtx, m.ID, final.Content, final.State, final.Error); serr != nil {
 		s.log.Error("save answer", "answer", m.ID, "err", serr)
 	}
 	cancelSave()
+	a.finalSaved = true
+	a.saveMu.Unlock()
 
 	s.release(m.ConversationID)
 	a.finish(final)
@@ -422,31 +431,52 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	}
 }
 
-// savePeriodically saves the text so far every SaveEvery, so a crash loses
-// at most that much. Saving per delta would put the disk on the hot path.
-func (s *Service) savePeriodically(a *liveAnswer, id string, stop <-chan struct{}, done chan<- struct{}) {
-	defer close(done)
+// saveProgress saves the text so far of every answer being written, every
+// SaveEvery, so a crash loses at most that much. One loop serves all
+// answers: saving per delta would put the disk on the hot path, and a
+// saver per answer would cost a goroutine each.
+func (s *Service) saveProgress() {
+	defer close(s.saverDone)
 	t := time.NewTicker(s.cfg.SaveEvery)
 	defer t.Stop()
-	savedLen := 0
 	for {
 		select {
-		case <-stop:
+		case <-s.stopSaver:
 			return
 		case <-t.C:
 		}
-		text := a.snapshot()
-		if len(text) == savedLen {
-			continue
+		s.mu.Lock()
+		live := make(map[string]*liveAnswer, len(s.answers))
+		for id, a := range s.answers {
+			live[id] = a
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		if err := s.store.SaveAnswer(ctx, id, text, StateStreaming, ""); err != nil {
-			s.log.Warn("save partial answer", "answer", id, "err", err)
-		} else {
-			savedLen = len(text)
+		s.mu.Unlock()
+		for id, a := range live {
+			s.savePartial(id, a)
 		}
-		cancel()
 	}
+}
+
+func (s *Service) savePartial(id string, a *liveAnswer) {
+	a.saveMu.Lock()
+	defer a.saveMu.Unlock()
+	if a.finalSaved {
+		return
+	}
+	a.mu.Lock()
+	if len(a.text) == a.savedLen {
+		a.mu.Unlock()
+		return
+	}
+	text := string(a.text)
+	a.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.store.SaveAnswer(ctx, id, text, StateStreaming, ""); err != nil {
+		s.log.Warn("save partial answer", "answer", id, "err", err)
+		return
+	}
+	a.savedLen = len(text)
 }
 
 // outcome turns how a generation ended into the answer's final state and

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// conversation is one simulated visitor asking one question, as the
+// browser does with htmx, and what it received.
+type conversation struct {
+	index  int
+	base   string
+	client *http.Client // its own cookie jar: its own visitor
+
+	ttft   time.Duration // from sending the question to the first delta
+	text   string        // the deltas, unescaped and joined
+	events []received
+	err    error
+}
+
+// received is one delta event: the offset its id gave, and when it was read.
+type received struct {
+	offset int
+	at     time.Time
+}
+
+// visit opens the start page, which gives the visitor its cookie.
+func (c *conversation) visit(ctx context.Context) error {
+	res, err := c.do(ctx, http.MethodGet, "/", nil, nil)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, res.Body)
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /: status %d", res.StatusCode)
+	}
+	return nil
+}
+
+var sseConnect = regexp.MustCompile(`sse-connect="([^"]+)"`)
+
+// ask posts the question, then follows the answer's event stream to its end.
+func (c *conversation) ask(ctx context.Context) error {
+	form := url.Values{"message": {fmt.Sprintf("Question %d: what does an AI evaluation engineer do all day?", c.index)}}
+	sent := time.Now()
+	res, err := c.do(ctx, http.MethodPost, "/c", strings.NewReader(form.Encode()), http.Header{
+		"Content-Type": {"application/x-www-form-urlencoded"},
+		"Hx-Request":   {"true"},
+	})
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		return fmt.Errorf("POST /c: read: %w", err)
+	}
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("POST /c: status %d", res.StatusCode)
+	}
+	m := sseConnect.FindSubmatch(body)
+	if m == nil || !strings.Contains(string(body), `data-state="streaming"`) {
+		return fmt.Errorf("POST /c: no streaming answer in the fragment: %.200q", body)
+	}
+	events := html.UnescapeString(string(m[1]))
+	if push := res.Header.Get("HX-Push-Url"); push == "" || !strings.HasPrefix(events, push+"/answers/") {
+		return fmt.Errorf("POST /c: HX-Push-Url %q does not match the stream %q", push, events)
+	}
+	return c.follow(ctx, events, sent)
+}
+
+// follow reads the event stream and checks it as it goes: offsets strictly
+// increase and each equals the bytes received so far.
+func (c *conversation) follow(ctx context.Context, path string, sent time.Time) error {
+	res, err := c.do(ctx, http.MethodGet, path, nil, http.Header{"Accept": {"text/event-stream"}})
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		return fmt.Errorf("GET events: status %d, type %q", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	var text strings.Builder
+	r := newEventReader(res.Body)
+	for {
+		ev, err := r.next()
+		if err != nil {
+			return fmt.Errorf("events after %d bytes: %w", text.Len(), err)
+		}
+		at := time.Now()
+		switch ev.name {
+		case "delta":
+			delta := html.UnescapeString(ev.data)
+			offset, err := strconv.Atoi(ev.id)
+			if err != nil || offset <= text.Len() || offset != text.Len()+len(delta) {
+				return fmt.Errorf("delta id %q after %d bytes carries %d bytes", ev.id, text.Len(), len(delta))
+			}
+			if len(c.events) == 0 {
+				c.ttft = at.Sub(sent)
+			}
+			text.WriteString(delta)
+			c.events = append(c.events, received{offset: offset, at: at})
+		case "end":
+			c.text = text.String()
+			if !strings.Contains(ev.data, `data-state="done"`) {
+				return fmt.Errorf("answer ended not done: %.300q", ev.data)
+			}
+			return nil
+		default:
+			return fmt.Errorf("unexpected event %q", ev.name)
+		}
+	}
+}
+
+func (c *conversation) do(ctx context.Context, method, path string, body io.Reader, h http.Header) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	res, err := c.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	return res, nil
+}
+
+// event is one dispatched Server-Sent Event.
+type event struct{ name, id, data string }
+
+// eventReader parses an event stream as a browser does: fields up to a
+// blank line make an event, data lines are joined with "\n", comments and
+// blocks without data (such as "retry:") dispatch nothing.
+type eventReader struct{ r *bufio.Reader }
+
+func newEventReader(r io.Reader) *eventReader { return &eventReader{bufio.NewReaderSize(r, 64<<10)} }
+
+func (er *eventReader) next() (event, error) {
+	var ev event
+	var data []string
+	for {
+		line, err := er.r.ReadString('\n')
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF // a stream must end with its "end" event
+			}
+			return event{}, err
+		}
+		line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+		if line == "" {
+			if data == nil {
+				ev = event{}
+				continue
+			}
+			ev.data = strings.Join(data, "\n")
+			return ev, nil
+		}
+		field, value, _ := strings.Cut(line, ":")
+		value = strings.TrimPrefix(value, " ")
+		switch field {
+		case "event":
+			ev.name = value
+		case "id":
+			ev.id = value
+		case "data":
+			data = append(data, value)
+		}
+	}
+}
