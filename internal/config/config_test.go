@@ -35,7 +35,9 @@ func TestEnvironmentAndFlags(t *testing.T) {
 		check func(Config) bool
 	}{
 		{"ollama: base URL without key", nil, map[string]string{"OPENAI_BASE_URL": "http://localhost:11434/v1/", "OPENAI_MODEL": "llama3.2"},
-			func(c Config) bool { return c.BaseURL == "http://localhost:11434/v1" && c.Model == "llama3.2" && !c.Offline() && c.APIKey == "" }},
+			func(c Config) bool {
+				return c.BaseURL == "http://localhost:11434/v1" && c.Model == "llama3.2" && !c.Offline() && c.APIKey == ""
+			}},
 		{"key from environment", nil, map[string]string{"OPENAI_API_KEY": " sk-x "},
 			func(c Config) bool { return c.APIKey == "sk-x" && !c.Offline() }},
 		{"key from file (Docker secrets)", nil, map[string]string{"OPENAI_API_KEY_FILE": keyFile},

@@ -1,0 +1,144 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store"
+)
+
+// pacedProvider sends each delta the benchmark hands it, recording when.
+type pacedProvider struct {
+	deltas chan string
+	sent   chan time.Time
+}
+
+func (p *pacedProvider) Describe() chat.ProviderInfo { return chat.ProviderInfo{Name: "bench"} }
+
+func (p *pacedProvider) Stream(ctx context.Context, _ chat.Request, onDelta func(string)) (chat.Usage, error) {
+	for {
+		select {
+		case d, ok := <-p.deltas:
+			if !ok {
+				return chat.Usage{}, nil
+			}
+			p.sent <- time.Now()
+			onDelta(d)
+		case <-ctx.Done():
+			return chat.Usage{}, ctx.Err()
+		}
+	}
+}
+
+var sseConnect = regexp.MustCompile(`sse-connect="([^"]+)"`)
+
+func benchApp(b *testing.B, p chat.Provider) (*httptest.Server, *http.Client) {
+	db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	// No caps: the relay benchmark streams one endless answer.
+	svc := chat.NewService(db, p, "S", chat.Config{MaxAnswerTokens: 1 << 30, MaxGeneration: time.Hour}, log)
+	srv := httptest.NewServer(New(svc, log, Config{}))
+	b.Cleanup(func() {
+		srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		svc.Shutdown(ctx)
+		db.Close()
+	})
+	jar, _ := cookiejar.New(nil)
+	return srv, &http.Client{Jar: jar}
+}
+
+// startAnswer asks a question as htmx does and opens the answer's stream.
+func startAnswer(b *testing.B, srv *httptest.Server, client *http.Client) *bufio.Reader {
+	req, _ := http.NewRequest("POST", srv.URL+"/c", strings.NewReader(url.Values{"message": {"q"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	res, err := client.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var body strings.Builder
+	bufio.NewReader(res.Body).WriteTo(&body)
+	res.Body.Close()
+	m := sseConnect.FindStringSubmatch(body.String())
+	if m == nil {
+		b.Fatalf("no event stream in %q", body.String())
+	}
+	res, err = client.Get(srv.URL + m[1])
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { res.Body.Close() })
+	return bufio.NewReader(res.Body)
+}
+
+func nextDelta(b *testing.B, r *bufio.Reader) {
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			b.Fatal(err)
+		}
+		if strings.HasPrefix(line, "data: ") {
+			r.ReadString('\n') // the blank line ending the event
+			return
+		}
+	}
+}
+
+// BenchmarkDeltaRelay is the time Rolefit adds to each token: from the
+// provider handing over a delta to the browser's connection reading its
+// event, over loopback. ns/op is the latency of one delta.
+func BenchmarkDeltaRelay(b *testing.B) {
+	p := &pacedProvider{deltas: make(chan string), sent: make(chan time.Time, 1)}
+	srv, client := benchApp(b, p)
+	r := startAnswer(b, srv, client)
+	var total time.Duration
+	for b.Loop() {
+		p.deltas <- "token "
+		sent := <-p.sent
+		nextDelta(b, r)
+		total += time.Since(sent)
+	}
+	close(p.deltas)
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "µs/delta")
+}
+
+// BenchmarkTimeToFirstToken is everything Rolefit does before the model's
+// first token can reach the browser: the question's POST (validation, two
+// rows in SQLite, starting the generator), opening the event stream, and
+// relaying the first delta. A model answers instantly here, so ns/op is
+// Rolefit's own share of the time to first token.
+func BenchmarkTimeToFirstToken(b *testing.B) {
+	p := &instantProvider{}
+	srv, _ := benchApp(b, p)
+	for b.Loop() {
+		jar, _ := cookiejar.New(nil)
+		client := &http.Client{Jar: jar}
+		r := startAnswer(b, srv, client)
+		nextDelta(b, r)
+	}
+}
+
+type instantProvider struct{}
+
+func (instantProvider) Describe() chat.ProviderInfo { return chat.ProviderInfo{Name: "instant"} }
+
+func (instantProvider) Stream(ctx context.Context, _ chat.Request, onDelta func(string)) (chat.Usage, error) {
+	onDelta("first")
+	return chat.Usage{}, nil
+}

@@ -1,0 +1,162 @@
+package server
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/fakeopenai"
+	"github.com/rolefit/rolefit/internal/llm"
+	"github.com/rolefit/rolefit/internal/store"
+)
+
+// TestStreamOutlivesWriteTimeoutWithKeepAlives runs the handler in a server
+// whose WriteTimeout is far shorter than the answer: the stream lifts it for
+// itself, and comments keep the idle connection alive meanwhile.
+func TestStreamOutlivesWriteTimeoutWithKeepAlives(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fake := fakeopenai.New()
+	defer fake.Close()
+	gate := make(chan struct{})
+	fake.Push(fakeopenai.Reply{Chunks: []string{"slow ", "answer"}, Gate: gate})
+	log := slog.New(slog.DiscardHandler)
+	svc := chat.NewService(db, llm.NewOpenAI(llm.OpenAIConfig{BaseURL: fake.URL, Model: "m"}), "S", chat.Config{}, log)
+	defer svc.Shutdown(ctx)
+
+	srv := httptest.NewUnstartedServer(New(svc, log, Config{KeepAlive: 20 * time.Millisecond}))
+	srv.Config.WriteTimeout = 100 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	app := &testApp{t: t, url: srv.URL}
+	b := app.browser(true)
+	d := doc(t, b.post("/c", url.Values{"message": {"q"}}))
+	events := d.Find(`[data-role="assistant"]`).AttrOr("sse-connect", "")
+
+	res := b.get(events)
+	defer res.Body.Close()
+	r := bufio.NewReader(res.Body)
+	// Wait for keep-alive comments to pass the write timeout several times.
+	deadline := time.Now().Add(300 * time.Millisecond)
+	comments := 0
+	for time.Now().Before(deadline) {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("stream broke after %d keep-alives: %v", comments, err)
+		}
+		if strings.HasPrefix(line, ": keep-alive") {
+			comments++
+		}
+	}
+	if comments < 3 {
+		t.Errorf("%d keep-alive comments in 300ms at a 20ms interval", comments)
+	}
+	close(gate)
+	rest, _ := io.ReadAll(r)
+	if !strings.Contains(string(rest), "event: end") || !strings.Contains(string(rest), "slow answer") {
+		t.Errorf("the answer did not arrive whole after %v: %q", srv.Config.WriteTimeout, rest)
+	}
+}
+
+func TestModelUnreachableOrSilent(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() + "/v1"
+	ln.Close() // nothing listens there now: connection refused
+
+	tests := []struct {
+		name    string
+		baseURL func(*fakeopenai.Server) string
+		reply   fakeopenai.Reply
+		want    string
+	}{
+		{"connection refused", func(*fakeopenai.Server) string { return closed }, fakeopenai.Reply{}, "could not reach"},
+		{"no first token in time", func(f *fakeopenai.Server) string { return f.URL }, fakeopenai.Reply{Fault: fakeopenai.Hang}, "did not start answering in time"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			fake := fakeopenai.New()
+			defer fake.Close()
+			fake.Push(tt.reply)
+			log := slog.New(slog.DiscardHandler)
+			svc := chat.NewService(db, llm.NewOpenAI(llm.OpenAIConfig{BaseURL: tt.baseURL(fake), Model: "m"}), "S",
+				chat.Config{FirstTokenTimeout: 50 * time.Millisecond}, log)
+			defer svc.Shutdown(ctx)
+			srv := httptest.NewServer(New(svc, log, Config{}))
+			defer srv.Close()
+			b := (&testApp{t: t, url: srv.URL}).browser(false)
+			res := b.post("/c", url.Values{"message": {"q"}})
+			res.Body.Close()
+			d := doc(t, b.get(strings.Split(res.Header.Get("Location"), "#")[0]))
+			answer := d.Find(`[data-role="assistant"]`)
+			if answer.AttrOr("data-state", "") != "error" || !strings.Contains(answer.Text(), tt.want) {
+				t.Errorf("answer %q (%s), want an error saying %q", answer.Text(), answer.AttrOr("data-state", ""), tt.want)
+			}
+		})
+	}
+}
+
+// TestFirstPageWeight holds the page to its budget: everything a browser
+// downloads for the first visit, as sent on the wire, within 30 KB.
+func TestFirstPageWeight(t *testing.T) {
+	app := newTestApp(t, chat.Config{})
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	get := func(path string) int {
+		req, _ := http.NewRequest("GET", app.url+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s = %d", path, res.StatusCode)
+		}
+		if strings.HasPrefix(path, "/static/") {
+			if res.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+				t.Errorf("%s: encoding %q, cache %q; want gzip and immutable", path, res.Header.Get("Content-Encoding"), res.Header.Get("Cache-Control"))
+			}
+			if _, err := gzip.NewReader(strings.NewReader(string(body))); err != nil {
+				t.Errorf("%s: not valid gzip: %v", path, err)
+			}
+		}
+		return len(body)
+	}
+	page := newTestApp(t, chat.Config{}).browser(false).get("/")
+	d := doc(t, page)
+	total := get("/")
+	d.Find(`script[src], link[href]`).Each(func(_ int, s *goquery.Selection) {
+		ref := s.AttrOr("src", s.AttrOr("href", ""))
+		total += get(ref)
+	})
+	t.Logf("first page on the wire: %d bytes", total)
+	if total > 30*1024 {
+		t.Errorf("first page weighs %d bytes on the wire, over the 30 KB budget", total)
+	}
+}
