@@ -6,7 +6,7 @@ SHELL := /bin/bash
 VENDOR := static/vendor/htmx.min.js static/vendor/sse.min.js
 GO_BUILD_FLAGS := -trimpath -ldflags="-s -w"
 
-.PHONY: run test build assets generate check-generated bench browser-deps
+.PHONY: run test build assets generate check-generated bench load browser-deps
 
 ## run: start Rolefit on http://localhost:8080 (offline mode unless a model is configured)
 run: assets generate
@@ -52,3 +52,9 @@ browser-deps:
 ## bench: the performance figures quoted in the README
 bench: assets generate
 	go test -run '^$$' -bench . -benchmem ./...
+
+## load: the load tool against the built binary (CONVERSATIONS=1000 for the full run)
+CONVERSATIONS ?= 200
+load: build
+	go build -o bin/loadtest ./cmd/loadtest
+	bin/loadtest -bin bin/rolefit -conversations $(CONVERSATIONS)
