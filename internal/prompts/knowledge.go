@@ -29,6 +29,7 @@ type Section struct {
 // SourceInfo names the article the knowledge base restates.
 type SourceInfo struct {
 	Title, Author, Publication string
+	URL                        string
 }
 
 // Source credits the article; show it wherever the app shows sources.
@@ -36,6 +37,7 @@ var Source = SourceInfo{
 	Title:       "Gen AI Application Developer vs ML Engineer: What's the Difference?",
 	Author:      "Sarthak Thakare",
 	Publication: "DEV Community",
+	URL:         "https://dev.to/sarthak_thakare_/-gen-ai-application-developer-vs-ml-engineer-whats-the-difference-2gjp",
 }
 
 // Credit formats the source on one line: "Title" by Author, Publication.
