@@ -13,18 +13,20 @@
     if (box.value.trim() !== "" && box.form) box.form.requestSubmit();
   });
 
-  // Follow the newest text, unless the person scrolled up to read.
-  var pinned = true;
-  window.addEventListener("scroll", function () {
-    var gap = document.documentElement.scrollHeight - window.innerHeight - window.scrollY;
-    pinned = gap < 80;
-  }, { passive: true });
-  function follow() {
-    if (pinned) window.scrollTo(0, document.documentElement.scrollHeight);
+  // Follow the newest text, unless the person scrolled up to read: the
+  // decision is taken just before each piece of the answer is inserted.
+  function nearBottom() {
+    return document.documentElement.scrollHeight - window.innerHeight - window.scrollY < 80;
   }
-  document.addEventListener("htmx:sseMessage", follow);
-  document.addEventListener("htmx:afterSwap", function () {
-    follow();
+  function toBottom() {
+    window.scrollTo(0, document.documentElement.scrollHeight);
+  }
+  var following = true;
+  document.addEventListener("htmx:sseBeforeMessage", function () { following = nearBottom(); });
+  document.addEventListener("htmx:sseMessage", function () { if (following) toBottom(); });
+  // A question the person just sent always brings the view down.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail.target && e.detail.target.id === "messages") toBottom();
     var box = document.querySelector("[data-testid=composer] textarea");
     if (box && document.activeElement === document.body) box.focus();
   });
@@ -43,5 +45,5 @@
   });
   document.addEventListener("htmx:beforeRequest", function () { notice(""); });
 
-  window.addEventListener("load", follow);
+  window.addEventListener("load", toBottom);
 })();

@@ -164,6 +164,17 @@ func TestBrowserAnswerStreamsInAndSurvivesReload(t *testing.T) {
 	if n := eval[int](t, ctx, `document.querySelectorAll('[data-testid=stop]').length`); n != 0 {
 		t.Errorf("a finished answer still shows %d stop buttons", n)
 	}
+	// The model was asked with the knowledge base in the system message and
+	// the person's words only in the user message.
+	calls := fake.Calls()
+	if len(calls) != 1 {
+		t.Fatalf("the model was called %d times", len(calls))
+	}
+	msgs := calls[0].Request.Messages
+	if len(msgs) != 2 || msgs[0].Role != "system" || !strings.Contains(msgs[0].Content, "(id: ml-engineer-daily-work)") ||
+		strings.Contains(msgs[0].Content, question) || msgs[1].Role != "user" || msgs[1].Content != question {
+		t.Errorf("the model's request was %d messages; want the system prompt with the knowledge base, then the question", len(msgs))
+	}
 	loc := eval[string](t, ctx, `location.pathname`)
 	if !strings.HasPrefix(loc, "/c/") {
 		t.Errorf("the address is %q, want the conversation's own /c/… address", loc)
@@ -232,4 +243,41 @@ func TestBrowserOfflineModeAnswers(t *testing.T) {
 			t.Errorf("the offline answer lacks %q from the daily-work section:\n%s", fact, got)
 		}
 	}
+}
+
+func TestBrowserFollowsTheNewestText(t *testing.T) {
+	fake := fakeopenai.New()
+	defer fake.Close()
+	url := startRolefit(t, map[string]string{"OPENAI_BASE_URL": fake.URL})
+	gate := make(chan struct{})
+	var lines []string
+	for i := range 60 {
+		lines = append(lines, fmt.Sprintf("Line %d of a long answer.\n\n", i+1))
+	}
+	fake.Push(fakeopenai.Reply{Chunks: lines, Gate: gate})
+
+	ctx := browserTab(t)
+	do(t, ctx,
+		chromedp.EmulateViewport(800, 600),
+		chromedp.Navigate(url),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=message]`), "Tell me everything"+kb.Enter),
+	)
+	atBottom := `(document.documentElement.scrollHeight - window.innerHeight - window.scrollY) < 120`
+	for i := range 40 {
+		gate <- struct{}{}
+		waitFor(t, ctx, fmt.Sprintf("line %d", i+1), fmt.Sprintf(`%s.includes('Line %d of')`, assistantText, i+1))
+	}
+	waitFor(t, ctx, "the view to follow the stream", atBottom)
+	if h := eval[int](t, ctx, `document.documentElement.scrollHeight`); h < 1200 {
+		t.Fatalf("the page is only %dpx tall; the test needs an answer taller than the window", h)
+	}
+	// Someone who scrolls up to read is not dragged back down.
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	gate <- struct{}{}
+	waitFor(t, ctx, "line 41", assistantText+`.includes('Line 41 of')`)
+	if y := eval[int](t, ctx, `Math.round(window.scrollY)`); y > 50 {
+		t.Errorf("the view jumped to %dpx while the person was reading at the top", y)
+	}
+	close(gate)
+	waitFor(t, ctx, "the finished answer", assistantState+` === 'done'`)
 }

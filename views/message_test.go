@@ -1,0 +1,100 @@
+package views
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/rolefit/rolefit/internal/chat"
+)
+
+func TestMessage(t *testing.T) {
+	base := chat.Message{ID: "A1", ConversationID: "C1", Role: chat.RoleAssistant}
+	with := func(f func(*chat.Message)) chat.Message { m := base; f(&m); return m }
+	tests := []struct {
+		name      string
+		msg       chat.Message
+		retry     bool
+		state     string // data-state; "" for user messages
+		stream    string // sse-connect URL, "" when none
+		stop      bool
+		retryBtn  bool
+		errorText string
+		text      string
+	}{
+		{name: "user message is plain text",
+			msg:  chat.Message{ID: "U1", ConversationID: "C1", Role: chat.RoleUser, Content: "<b>hi</b>", State: chat.StateDone},
+			text: "<b>hi</b>"},
+		{name: "streaming answer resumes after the text it shows",
+			msg:   with(func(m *chat.Message) { m.State, m.Content = chat.StateStreaming, "so far" }),
+			state: "streaming", stream: "/c/C1/answers/A1/events?offset=6", stop: true, text: "so far"},
+		{name: "empty streaming answer streams from the start",
+			msg:   with(func(m *chat.Message) { m.State = chat.StateStreaming }),
+			state: "streaming", stream: "/c/C1/answers/A1/events", stop: true},
+		{name: "done answer is rendered Markdown",
+			msg:   with(func(m *chat.Message) { m.State, m.Content = chat.StateDone, "**bold** text" }),
+			state: "done", text: "bold text"},
+		{name: "failed last answer explains and offers a retry",
+			msg:   with(func(m *chat.Message) { m.State, m.Content, m.Error = chat.StateError, "half", "The model is busy." }),
+			retry: true, state: "error", retryBtn: true, errorText: "The model is busy.", text: "half"},
+		{name: "older stopped answer has no retry",
+			msg:   with(func(m *chat.Message) { m.State, m.Content = chat.StateStopped, "partial" }),
+			state: "stopped", text: "partial"},
+		{name: "interrupted answer offers a retry",
+			msg:   with(func(m *chat.Message) { m.State = chat.StateInterrupted; m.Error = "Rolefit restarted." }),
+			retry: true, state: "interrupted", retryBtn: true, errorText: "Rolefit restarted."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Message(tt.msg, tt.retry).Render(context.Background(), &buf); err != nil {
+				t.Fatal(err)
+			}
+			d, err := goquery.NewDocumentFromReader(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			el := d.Find(`[data-testid="message"]`)
+			if el.Length() != 1 || el.AttrOr("data-role", "") != string(tt.msg.Role) || el.AttrOr("id", "") != "m-"+tt.msg.ID {
+				t.Fatalf("want one message element with data-role %q and id m-%s:\n%s", tt.msg.Role, tt.msg.ID, buf.String())
+			}
+			if got := el.AttrOr("data-state", ""); got != tt.state {
+				t.Errorf("data-state = %q, want %q", got, tt.state)
+			}
+			if got := el.AttrOr("sse-connect", ""); got != tt.stream {
+				t.Errorf("sse-connect = %q, want %q", got, tt.stream)
+			}
+			if got := el.Find(`[data-testid="stop"]`).Length() == 1; got != tt.stop {
+				t.Errorf("stop button shown = %v, want %v", got, tt.stop)
+			}
+			if got := el.Find(`[data-testid="retry"]`).Length() == 1; got != tt.retryBtn {
+				t.Errorf("retry button shown = %v, want %v", got, tt.retryBtn)
+			}
+			if got := el.Find(`[data-testid="answer-error"]`).Text(); got != tt.errorText {
+				t.Errorf("error text = %q, want %q", got, tt.errorText)
+			}
+			if got := strings.TrimSpace(el.Find(".text").Text()); got != tt.text {
+				t.Errorf("text = %q, want %q", got, tt.text)
+			}
+		})
+	}
+}
+
+func TestComposerKeepsTextAndError(t *testing.T) {
+	var buf bytes.Buffer
+	ComposerForm(Composer{ConversationID: "C1", Text: "my <long> question", Error: "Too long."}).Render(context.Background(), &buf)
+	d, _ := goquery.NewDocumentFromReader(&buf)
+	form := d.Find(`form[data-testid="composer"]`)
+	if form.AttrOr("action", "") != "/c/C1/messages" || form.AttrOr("hx-post", "") != "/c/C1/messages" {
+		t.Errorf("composer posts to %q / %q", form.AttrOr("action", ""), form.AttrOr("hx-post", ""))
+	}
+	if got := form.Find(`textarea[name="message"]`).Text(); got != "my <long> question" {
+		t.Errorf("textarea = %q", got)
+	}
+	if got := form.Find(`[data-testid="composer-error"]`).Text(); got != "Too long." {
+		t.Errorf("error = %q", got)
+	}
+}
