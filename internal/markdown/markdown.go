@@ -3,23 +3,67 @@
 // Model output is untrusted: a model can be talked into emitting <script>,
 // event handlers or javascript: links. Rendering is therefore two steps,
 // and the second is the one that matters: goldmark renders GitHub-flavoured
-// Markdown, then bluemonday's UGC policy removes everything that could run.
+// Markdown (with HTML shown as text, see rawhtml.go), then bluemonday's UGC
+// policy removes everything that could run. Citation links are produced by
+// the renderer itself and allowed through by exact patterns.
 package markdown
 
 import (
 	"bytes"
+	"regexp"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+
+	"github.com/rolefit/rolefit/internal/cite"
 )
 
-// Both are safe for concurrent use once built, so one of each serves every
-// request; building them per call would cost more than rendering.
+// Renderer renders answers. It is safe for concurrent use.
+type Renderer struct {
+	md goldmark.Markdown
+}
+
+// New returns a Renderer that turns citation markers of the sections
+// lookup knows into numbered links (and drops the others); with a nil
+// lookup, markers are left as text.
+func New(lookup cite.Lookup) *Renderer {
+	opts := []goldmark.Option{goldmark.WithExtensions(extension.GFM), withLiteralHTML}
+	if lookup != nil {
+		opts = append(opts, withCitations(lookup))
+	}
+	return &Renderer{md: goldmark.New(opts...)}
+}
+
+// Render returns src as sanitised HTML, and the ids of cited sections that
+// do not exist.
+func (r *Renderer) Render(src string) (html string, unknown []string) {
+	var buf bytes.Buffer
+	buf.Grow(len(src) + len(src)/4)
+	source := []byte(src)
+	pc := parser.NewContext()
+	doc := r.md.Parser().Parse(text.NewReader(source), parser.WithContext(pc))
+	if err := r.md.Renderer().Render(&buf, source, doc); err != nil {
+		// goldmark only fails when the writer does; a bytes.Buffer does not.
+		// Falling back to escaped text keeps the words on screen regardless.
+		return "<p>" + bluemonday.StrictPolicy().Sanitize(src) + "</p>", nil
+	}
+	unknown, _ = pc.Get(unknownKey).([]string)
+	return policy.SanitizeReader(&buf).String(), unknown
+}
+
 var (
-	md     = goldmark.New(goldmark.WithExtensions(extension.GFM), withLiteralHTML)
+	plain  = New(nil)
 	policy = newPolicy()
 )
+
+// Render renders Markdown without citation support.
+func Render(src string) string {
+	html, _ := plain.Render(src)
+	return html
+}
 
 func newPolicy() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
@@ -27,17 +71,12 @@ func newPolicy() *bluemonday.Policy {
 	// page's address out of the referrer.
 	p.AddTargetBlankToFullyQualifiedLinks(true)
 	p.RequireNoReferrerOnFullyQualifiedLinks(true)
+	// Citation links (cite.AppendLink), matched exactly. Raw HTML from the
+	// model never reaches here as markup (see rawhtml.go), so only the
+	// renderer can produce these attributes.
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^cite$`)).OnElements("sup")
+	p.AllowAttrs("data-testid").Matching(regexp.MustCompile(`^citation$`)).OnElements("a")
+	p.AllowAttrs("data-section").Matching(regexp.MustCompile(`^[a-z0-9-]{1,64}$`)).OnElements("a")
+	p.AllowAttrs("aria-label").Matching(regexp.MustCompile(`^Source [0-9]+: [^<>"]*$`)).OnElements("a")
 	return p
-}
-
-// Render returns src, Markdown, as sanitised HTML.
-func Render(src string) string {
-	var buf bytes.Buffer
-	buf.Grow(len(src) + len(src)/4)
-	if err := md.Convert([]byte(src), &buf); err != nil {
-		// goldmark only fails when the writer does; a bytes.Buffer does not.
-		// Falling back to escaped text keeps the words on screen regardless.
-		return policy.Sanitize("<p>" + bluemonday.StrictPolicy().Sanitize(src) + "</p>")
-	}
-	return policy.SanitizeReader(&buf).String()
 }

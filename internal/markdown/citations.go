@@ -1,0 +1,98 @@
+package markdown
+
+import (
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+
+	"github.com/rolefit/rolefit/internal/cite"
+)
+
+// citationNode is a "[§section-id]" marker in an answer.
+type citationNode struct {
+	ast.BaseInline
+	ID, Title string
+	N         int
+}
+
+var kindCitation = ast.NewNodeKind("Citation")
+
+func (n *citationNode) Kind() ast.NodeKind { return kindCitation }
+
+func (n *citationNode) Dump(source []byte, level int) {
+	ast.DumpHelper(n, source, level, map[string]string{"ID": n.ID}, nil)
+}
+
+// citationParser claims "[§id]" before the link parser sees the bracket.
+type citationParser struct{}
+
+func (citationParser) Trigger() []byte { return []byte{'['} }
+
+func (citationParser) Parse(_ ast.Node, block text.Reader, _ parser.Context) ast.Node {
+	line, _ := block.PeekLine()
+	id, size := cite.Parse(string(line))
+	if size == 0 {
+		return nil // not a marker: let the link parser have it
+	}
+	block.Advance(size)
+	return &citationNode{ID: id}
+}
+
+var unknownKey = parser.NewContextKey()
+
+// citationNumbering numbers the citations of known sections in reading
+// order and removes the others, noting them in the parser context.
+type citationNumbering struct{ lookup cite.Lookup }
+
+func (c citationNumbering) Transform(doc *ast.Document, _ text.Reader, pc parser.Context) {
+	var numbers cite.Numbers
+	var unknown []string
+	var drop []ast.Node
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		cn, ok := n.(*citationNode)
+		if !ok || !entering {
+			return ast.WalkContinue, nil
+		}
+		if title, ok := c.lookup(cn.ID); ok {
+			cn.Title, cn.N = title, numbers.For(cn.ID)
+		} else {
+			unknown = append(unknown, cn.ID)
+			drop = append(drop, cn)
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, n := range drop {
+		n.Parent().RemoveChild(n.Parent(), n)
+	}
+	pc.Set(unknownKey, unknown)
+}
+
+type citationRenderer struct{}
+
+func (citationRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(kindCitation, func(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			c := n.(*citationNode)
+			w.Write(cite.AppendLink(nil, c.N, c.ID, c.Title))
+		}
+		return ast.WalkSkipChildren, nil
+	})
+}
+
+// withCitations teaches goldmark the citation marker.
+func withCitations(lookup cite.Lookup) goldmark.Option {
+	return goldmark.WithExtensions(extender(func(m goldmark.Markdown) {
+		m.Parser().AddOptions(
+			parser.WithInlineParsers(util.Prioritized(citationParser{}, 50)),
+			parser.WithASTTransformers(util.Prioritized(citationNumbering{lookup}, 100)),
+		)
+		m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(citationRenderer{}, 100)))
+	}))
+}
+
+type extender func(goldmark.Markdown)
+
+func (e extender) Extend(m goldmark.Markdown) { e(m) }
