@@ -7,9 +7,10 @@ import (
 )
 
 // OfflineAnswer answers from the knowledge base alone, for when no model is
-// configured or reachable. It only ever repeats the article's facts: a
-// question the article does not cover gets an honest "the article doesn't
-// say" rather than a guess.
+// configured or reachable. It only ever repeats the article's facts, and
+// cites each section it repeats with [Cite] right after that section's
+// text, as the system prompt asks the model to. A question the article does
+// not cover gets an honest "the article doesn't say" rather than a guess.
 func OfflineAnswer(question string) string {
 	k := loadKnowledge()
 	query := k.analyzer.analyze(question)
@@ -162,7 +163,9 @@ func notCoveredReply(unknown []token, matches []Match) string {
 	b.WriteString(" It covers what ML Engineers and Gen AI Application Developers do, the tools they use, how they differ and how to choose between them.\n\n")
 	if len(matches) > 0 {
 		closest := matches[0].Section
-		fmt.Fprintf(&b, "The closest section is **%s**, so you could ask %q instead.\n\n", closest.Title, guides[closest.ID].ask)
+		// The marker only points at the section named; no claim rests on it.
+		fmt.Fprintf(&b, "The closest section is **%s**, so you could ask %q instead. %s\n\n",
+			closest.Title, guides[closest.ID].ask, Cite(closest.ID))
 	} else {
 		fmt.Fprintf(&b, "You could ask: %q\n\n", guides["remember-the-difference"].ask)
 	}
@@ -175,15 +178,17 @@ func fitReply(query []token) string {
 	fastest, _ := LookupSection(fastestPathID)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s Only you can answer that, so here is the article's guidance and a few questions to ask yourself.\n\n", guides[choosingID].lead)
-	fmt.Fprintf(&b, "**%s**\n\n%s\n\n", choosing.Title, choosing.Body)
+	fmt.Fprintf(&b, "**%s**\n\n%s\n\n", choosing.Title, cited(choosing.Body, choosing.ID))
+	// Questions back to the person claim nothing, so they cite nothing.
 	b.WriteString("**Questions to ask yourself**\n\n" +
 		"- Do you enjoy mathematical problems and working with data, or building software, websites and APIs?\n" +
 		"- Would you rather create AI models from scratch, or build products people use every day with powerful models such as GPT?\n" +
 		"- Do you already write software, for example with JavaScript, React, Node.js, Python or AWS?\n\n")
 	if containsAny(query, softwareBackground) {
-		fmt.Fprintf(&b, "**%s**\n\n%s\n\n", fastest.Title, fastest.Body)
+		fmt.Fprintf(&b, "**%s**\n\n%s\n\n", fastest.Title, cited(fastest.Body, fastest.ID))
 	} else {
-		fmt.Fprintf(&b, "If you already build software, see **%s**: the article calls the Gen AI Application Developer route one of the fastest and most practical ways into the AI industry for you.\n\n", fastest.Title)
+		fmt.Fprintf(&b, "If you already build software, see **%s**: the article calls the Gen AI Application Developer route one of the fastest and most practical ways into the AI industry for you. %s\n\n",
+			fastest.Title, Cite(fastest.ID))
 	}
 	writeFooter(&b, followUp(choosingID, []string{choosingID, fastestPathID}))
 	return b.String()
@@ -196,12 +201,12 @@ func sectionsReply(matches []Match) string {
 	top := matches[0]
 	shown := []string{top.Section.ID}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\n**%s**\n\n%s\n\n", guides[top.Section.ID].lead, top.Section.Title, top.Section.Body)
+	fmt.Fprintf(&b, "%s\n\n**%s**\n\n%s\n\n", guides[top.Section.ID].lead, top.Section.Title, cited(top.Section.Body, top.Section.ID))
 	for _, m := range matches[1:] {
 		if len(shown) == maxSections || m.Score < top.Score*extraSectionRatio {
 			break
 		}
-		fmt.Fprintf(&b, "**%s**\n\n%s\n\n", m.Section.Title, condense(m.Section.Body))
+		fmt.Fprintf(&b, "**%s**\n\n%s\n\n", m.Section.Title, cited(condense(m.Section.Body), m.Section.ID))
 		shown = append(shown, m.Section.ID)
 	}
 	writeFooter(&b, followUp(top.Section.ID, shown))

@@ -74,10 +74,18 @@ func TestRankQuestionSet(t *testing.T) {
 	}
 
 	// Every question here is one the article answers, so the offline
-	// answer must answer it and credit the article.
+	// answer must answer it, credit the article and cite the sections it
+	// uses, the best-ranked one among them.
 	for _, q := range qs {
 		t.Run(q.question, func(t *testing.T) {
 			answer := OfflineAnswer(q.question)
+			cites := citations(t, answer) // also checks every id and placement
+			if len(cites) == 0 {
+				t.Errorf("cites no section:\n%s", answer)
+			}
+			if m := Rank(q.question); len(m) > 0 && !slices.Contains(cites, m[0].Section.ID) {
+				t.Errorf("cites %v but not the top-ranked section %s:\n%s", cites, m[0].Section.ID, answer)
+			}
 			if strings.Contains(answer, "doesn't say") {
 				t.Errorf("answered as not covered:\n%s", answer)
 			}
