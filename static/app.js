@@ -45,5 +45,38 @@
   });
   document.addEventListener("htmx:beforeRequest", function () { notice(""); });
 
+  // A citation opens its passage in the side panel, without leaving the
+  // conversation; without JavaScript it is a plain link to the source page.
+  var opener = null;
+  function panel() { return document.getElementById("source-panel"); }
+  function closePanel() {
+    var p = panel();
+    if (!p || !p.open) return;
+    p.close();
+    if (opener) opener.focus();
+    opener = null;
+  }
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a[data-testid=citation]");
+    if (link) {
+      var p = panel();
+      if (!p || !window.htmx) return;
+      e.preventDefault();
+      opener = link;
+      htmx.ajax("GET", "/source/" + encodeURIComponent(link.dataset.section), {
+        target: "#source-panel-body", swap: "innerHTML"
+      }).then(function () {
+        if (!p.open) p.show();
+        var heading = p.querySelector("#source-panel-title");
+        if (heading) heading.focus();
+      });
+      return;
+    }
+    if (e.target.closest && e.target.closest("[data-close-panel]")) closePanel();
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") closePanel();
+  });
+
   window.addEventListener("load", toBottom);
 })();

@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/rolefit/rolefit/internal/chat"
-	"github.com/rolefit/rolefit/internal/markdown"
 )
 
 // Page is what every page needs.
@@ -90,5 +89,3 @@ func stateLabel(s chat.State) string {
 	}
 	return ""
 }
-
-func renderMarkdown(s string) string { return markdown.Render(s) }

@@ -281,3 +281,74 @@ func TestBrowserFollowsTheNewestText(t *testing.T) {
 	close(gate)
 	waitFor(t, ctx, "the finished answer", assistantState+` === 'done'`)
 }
+
+func TestBrowserCitationsOpenTheirPassage(t *testing.T) {
+	fake := fakeopenai.New()
+	defer fake.Close()
+	url := startRolefit(t, map[string]string{"OPENAI_BASE_URL": fake.URL})
+	gate := make(chan struct{})
+	fake.Push(fakeopenai.Reply{Gate: gate, Chunks: []string{
+		"They train models in PyTorch [§ml-engi", "neer-tools]. ",
+		"They earn well [§salaries]. ",
+		"React apps are the other side [§genai-developer-tools].",
+	}})
+	ctx := browserTab(t)
+	do(t, ctx,
+		chromedp.Navigate(url),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=message]`), "Which tools?"+kb.Enter),
+	)
+	citations := `[...document.querySelectorAll('[data-role=assistant] a[data-testid=citation]')].map(a => a.dataset.section + '=' + a.textContent).join(',')`
+
+	gate <- struct{}{}
+	waitFor(t, ctx, "the first words", assistantText+`.includes('PyTorch')`)
+	if got := eval[string](t, ctx, citations); got != "" {
+		t.Errorf("a half-streamed marker already shows as %q", got)
+	}
+	if strings.Contains(eval[string](t, ctx, assistantText), "§") {
+		t.Error("the cut marker shows as raw text")
+	}
+	gate <- struct{}{} // completes the marker
+	waitFor(t, ctx, "the split citation as a link while streaming", citations+` === 'ml-engineer-tools=1'`)
+	gate <- struct{}{} // an unknown section
+	gate <- struct{}{}
+	waitFor(t, ctx, "the finished answer", assistantState+` === 'done'`)
+	if got := eval[string](t, ctx, citations); got != "ml-engineer-tools=1,genai-developer-tools=2" {
+		t.Errorf("citations = %q, want the two known sections, numbered", got)
+	}
+	if text := eval[string](t, ctx, assistantText); strings.Contains(text, "salaries") || strings.Contains(text, "§") {
+		t.Errorf("the unknown marker shows: %q", text)
+	}
+
+	// Clicking a citation opens its passage beside the conversation.
+	do(t, ctx, chromedp.Click(chromedp.CSS(`a[data-testid=citation][data-section=genai-developer-tools]`)))
+	waitFor(t, ctx, "the passage panel", `document.querySelector('#source-panel').open && !!document.querySelector('[data-testid=source-passage][data-section=genai-developer-tools]')`)
+	if got := eval[string](t, ctx, `document.querySelector('#source-panel').innerText`); !strings.Contains(got, "React") || !strings.Contains(got, "Sarthak Thakare") {
+		t.Errorf("the panel shows %q, want the Gen AI tools passage and the credit", got)
+	}
+	if loc := eval[string](t, ctx, `location.pathname`); !strings.HasPrefix(loc, "/c/") {
+		t.Errorf("following a citation left the conversation for %q", loc)
+	}
+	if got := eval[string](t, ctx, `document.activeElement.id`); got != "source-panel-title" {
+		t.Errorf("focus is on %q, want the passage heading", got)
+	}
+
+	// With the keyboard alone: Escape closes and focus returns; Enter on a
+	// citation opens the other passage.
+	do(t, ctx, chromedp.KeyEvent(kb.Escape))
+	waitFor(t, ctx, "the panel to close", `!document.querySelector('#source-panel').open`)
+	if got := eval[string](t, ctx, `document.activeElement.dataset.section || ''`); got != "genai-developer-tools" {
+		t.Errorf("after closing, focus is on %q, want the citation that opened the panel", got)
+	}
+	do(t, ctx,
+		chromedp.Focus(chromedp.CSS(`a[data-testid=citation][data-section=ml-engineer-tools]`)),
+		chromedp.KeyEvent(kb.Enter),
+	)
+	waitFor(t, ctx, "the ML tools passage", `document.querySelector('#source-panel').open && !!document.querySelector('[data-testid=source-passage][data-section=ml-engineer-tools]')`)
+
+	// After a reload the stored answer has the same links.
+	do(t, ctx, chromedp.Reload())
+	waitFor(t, ctx, "the reloaded answer", assistantState+` === 'done'`)
+	if got := eval[string](t, ctx, citations); got != "ml-engineer-tools=1,genai-developer-tools=2" {
+		t.Errorf("after reload citations = %q", got)
+	}
+}

@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/cite"
 	"github.com/rolefit/rolefit/internal/config"
 	"github.com/rolefit/rolefit/internal/llm"
 	"github.com/rolefit/rolefit/internal/prompts"
 	"github.com/rolefit/rolefit/internal/server"
 	"github.com/rolefit/rolefit/internal/store"
+	"github.com/rolefit/rolefit/views"
 )
 
 // run starts Rolefit and serves until ctx is cancelled, then shuts down
@@ -61,6 +63,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		MaxGeneration:     cfg.MaxGeneration,
 		FirstTokenTimeout: cfg.FirstTokenTimeout,
 		StallTimeout:      cfg.StallTimeout,
+		UnknownCitations: func(answer string) []string {
+			return cite.Unknown(answer, views.SectionTitle)
+		},
 	}, log)
 
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -22,6 +22,11 @@ type Config struct {
 	StallTimeout      time.Duration // give up if the model goes quiet mid-answer
 	SaveEvery         time.Duration // how often the text so far is saved
 	KeepFinished      time.Duration // how long a finished answer stays in memory
+
+	// UnknownCitations, if set, returns the cited sections of an answer
+	// that do not exist; a finished answer that has any is logged, since a
+	// model inventing sources should be noticed.
+	UnknownCitations func(answer string) []string
 }
 
 func (c Config) withDefaults() Config {
@@ -420,6 +425,11 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 
 	attrs := []any{"answer", m.ID, "state", final.State, "bytes", len(final.Content),
 		"first_token_ms", firstToken.Milliseconds(), "duration_ms", s.now().Sub(begin).Milliseconds()}
+	if s.cfg.UnknownCitations != nil {
+		if unknown := s.cfg.UnknownCitations(final.Content); len(unknown) > 0 {
+			attrs = append(attrs, "unknown_citations", len(unknown), "unknown_sections", unknown)
+		}
+	}
 	var pe *ProviderError
 	switch {
 	case errors.As(err, &pe) && pe.Kind == FailUnauthorized:

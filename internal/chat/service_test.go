@@ -489,3 +489,27 @@ func BenchmarkRelayDelta(b *testing.B) {
 		_ = text
 	}
 }
+
+func TestUnknownCitationsAreLogged(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	var logs strings.Builder
+	svc := NewService(newMemStore(), prov, "S", Config{
+		SaveEvery: time.Hour,
+		UnknownCitations: func(answer string) []string {
+			if strings.Contains(answer, "[§made-up]") {
+				return []string{"made-up"}
+			}
+			return nil
+		},
+	}, slog.New(slog.NewTextHandler(&logs, nil)))
+	_, turn, _ := svc.Start(ctx, visitor, "q")
+	<-prov.requests
+	prov.deltas <- "Fact [§made-up]."
+	close(prov.deltas)
+	svc.Wait(ctx, turn.Answer.ID)
+	svc.Shutdown(ctx)
+	if !strings.Contains(logs.String(), "unknown_citations=1") || !strings.Contains(logs.String(), "made-up") {
+		t.Errorf("log does not count the unknown citation:\n%s", logs.String())
+	}
+}

@@ -12,8 +12,9 @@ import (
 )
 
 // handleAnswerEvents streams an answer as Server-Sent Events: a "delta"
-// event per piece of text, each with the byte offset after it as its id,
-// then one "end" event carrying the final, sanitised rendering. A browser
+// event per piece of text (HTML-escaped, citations as links), each with the
+// byte offset after it as its id, then one "end" event carrying the final,
+// sanitised rendering. A browser
 // that reconnects sends Last-Event-ID and resumes exactly there; a page
 // that already shows some text asks for ?offset=. Watching never drives the
 // generation: closing this stream does not stop the answer.
@@ -27,19 +28,31 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Dura
 			return
 		}
 		offset := resumeOffset(r)
+		live := views.NewLiveText()
+		if offset > 0 {
+			// Number the citations the client already shows, so the next
+			// ones continue the count.
+			all, _, _, _ := progress.Since(0)
+			live.AppendHTML(nil, all[:min(offset, len(all))], false)
+		}
 		stream, err := startEventStream(w)
 		if err != nil {
 			return // the client is gone
 		}
 		tick := time.NewTicker(keepAlive)
 		defer tick.Stop()
+		var chunk []byte
 		for {
-			text, next, final, more := progress.Since(offset)
+			text, end, final, more := progress.Since(offset)
 			if text != "" {
-				if stream.text("delta", strconv.Itoa(next), text) != nil {
+				// A citation cut off at the end is held back (n < len(text))
+				// until the next delta completes it.
+				var n int
+				chunk, n = live.AppendHTML(chunk[:0], text, final)
+				offset = end - len(text) + n
+				if len(chunk) > 0 && stream.send("delta", strconv.Itoa(offset), string(chunk)) != nil {
 					return
 				}
-				offset = next
 			}
 			if final {
 				var buf bytes.Buffer
@@ -48,7 +61,7 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Dura
 					log.ErrorContext(ctx, "render final answer", "err", err)
 					return
 				}
-				stream.html("end", "", buf.String())
+				stream.send("end", "", buf.String())
 				return
 			}
 			select {

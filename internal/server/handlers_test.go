@@ -332,10 +332,10 @@ func TestEventsFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.text("delta", "12", "a<b>&\"c'\nline2\r\n")
-	s.html("end", "", "<p>x</p>\n<p>y</p>")
+	s.send("delta", "12", "a&lt;b\nline2\r\n")
+	s.send("end", "", "<p>x</p>\n<p>y</p>")
 	want := "retry: 1000\n\n" +
-		"event: delta\nid: 12\ndata: a&lt;b&gt;&amp;&#34;c&#39;\ndata: line2&#13;\ndata: \n\n" +
+		"event: delta\nid: 12\ndata: a&lt;b\ndata: line2&#13;\ndata: \n\n" +
 		"event: end\ndata: <p>x</p>\ndata: <p>y</p>\n\n"
 	if got := rec.String(); got != want {
 		t.Errorf("stream =\n%q\nwant\n%q", got, want)

@@ -19,6 +19,8 @@ func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Conf
 	mux.Handle("GET /c/{id}/answers/{answer}/events", handleAnswerEvents(svc, log, cfg.KeepAlive))
 	mux.Handle("POST /c/{id}/answers/{answer}/stop", handleStopAnswer(svc, log))
 	mux.Handle("POST /c/{id}/answers/{answer}/retry", handleRetryAnswer(svc, log))
+	mux.Handle("GET /source", handleSource(svc, log))
+	mux.Handle("GET /source/{section}", handleSourcePassage(svc, log))
 	mux.Handle("GET /static/", static.Handler())
 	mux.Handle("GET /healthz", handleHealthz())
 	mux.Handle("/", handleNotFound(svc, log))

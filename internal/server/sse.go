@@ -34,17 +34,6 @@ func startEventStream(w http.ResponseWriter) (*eventStream, error) {
 	return s, rc.Flush()
 }
 
-// text sends plain text as an event, HTML-escaped, since htmx inserts event
-// data as HTML.
-func (s *eventStream) text(event, id, text string) error {
-	return s.send(event, id, text, true)
-}
-
-// html sends markup that is already safe (rendered by a template).
-func (s *eventStream) html(event, id, markup string) error {
-	return s.send(event, id, markup, false)
-}
-
 // comment keeps an idle connection open through proxies.
 func (s *eventStream) comment() error {
 	if _, err := s.w.Write([]byte(": keep-alive\n\n")); err != nil {
@@ -53,7 +42,8 @@ func (s *eventStream) comment() error {
 	return s.rc.Flush()
 }
 
-func (s *eventStream) send(event, id, data string, escape bool) error {
+// send writes one event. data is markup, already escaped by its producer.
+func (s *eventStream) send(event, id, data string) error {
 	b := s.buf[:0]
 	b = append(b, "event: "...)
 	b = append(b, event...)
@@ -63,7 +53,7 @@ func (s *eventStream) send(event, id, data string, escape bool) error {
 		b = append(b, id...)
 		b = append(b, '\n')
 	}
-	b = appendData(b, data, escape)
+	b = appendData(b, data)
 	b = append(b, '\n', '\n')
 	s.buf = b
 	if _, err := s.w.Write(b); err != nil {
@@ -74,29 +64,15 @@ func (s *eventStream) send(event, id, data string, escape bool) error {
 
 // appendData writes data as "data:" lines. A newline starts a new data line
 // (the browser joins them back with "\n"); a carriage return would end a line
-// too, so it is written as a character reference. With escape, the HTML
-// specials are escaped as well, in the same pass.
-func appendData(b []byte, data string, escape bool) []byte {
+// too, so it is written as a character reference.
+func appendData(b []byte, data string) []byte {
 	b = append(b, "data: "...)
 	for i := 0; i < len(data); i++ {
-		c := data[i]
-		switch {
-		case c == '\n':
+		switch c := data[i]; c {
+		case '\n':
 			b = append(b, "\ndata: "...)
-		case c == '\r':
+		case '\r':
 			b = append(b, "&#13;"...)
-		case !escape:
-			b = append(b, c)
-		case c == '<':
-			b = append(b, "&lt;"...)
-		case c == '>':
-			b = append(b, "&gt;"...)
-		case c == '&':
-			b = append(b, "&amp;"...)
-		case c == '"':
-			b = append(b, "&#34;"...)
-		case c == '\'':
-			b = append(b, "&#39;"...)
 		default:
 			b = append(b, c)
 		}
