@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
 )
@@ -66,6 +67,72 @@ func (s *Store) ConversationsByVisitor(ctx context.Context, visitorID string, li
 		return nil, fmt.Errorf("store: conversations by visitor: %w", err)
 	}
 	return cs, nil
+}
+
+// RenameConversation sets the conversation's title and touches its
+// UpdatedAt, so a renamed conversation rises to the top of its visitor's list.
+func (s *Store) RenameConversation(ctx context.Context, id, title string) error {
+	// MAX, as in AddMessages: a clock that steps back must not reorder the list.
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE conversations SET title = ?, updated_at = MAX(updated_at, ?)
+		WHERE id = ?`, title, toMillis(s.now()), id)
+	if err != nil {
+		return fmt.Errorf("store: rename conversation: %w", err)
+	}
+	return conversationFound(res, "rename conversation", id)
+}
+
+// DeleteConversation deletes the conversation and, through the foreign key's
+// ON DELETE CASCADE, its messages.
+func (s *Store) DeleteConversation(ctx context.Context, id string) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM conversations WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("store: delete conversation: %w", err)
+	}
+	return conversationFound(res, "delete conversation", id)
+}
+
+// DeleteConversationsByVisitor deletes every conversation of the visitor, and
+// their messages, in one statement, and reports how many conversations went.
+// A visitor with none is not an error.
+func (s *Store) DeleteConversationsByVisitor(ctx context.Context, visitorID string) (int, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM conversations WHERE visitor_id = ?`, visitorID)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete conversations by visitor: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: delete conversations by visitor: %w", err)
+	}
+	return int(n), nil
+}
+
+// DeleteConversationsUntouchedSince deletes every conversation whose UpdatedAt
+// is before the given time, and their messages, in one statement, and reports
+// how many conversations went. It is the retention sweep.
+func (s *Store) DeleteConversationsUntouchedSince(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM conversations WHERE updated_at < ?`, toMillis(before))
+	if err != nil {
+		return 0, fmt.Errorf("store: delete conversations untouched since: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: delete conversations untouched since: %w", err)
+	}
+	return int(n), nil
+}
+
+// conversationFound turns an UPDATE or DELETE of one conversation that matched
+// no row into an error wrapping chat.ErrNotFound.
+func conversationFound(res sql.Result, action, id string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", action, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: %s: conversation %q: %w", action, id, chat.ErrNotFound)
+	}
+	return nil
 }
 
 // scanner is what *sql.Row and *sql.Rows have in common.

@@ -10,9 +10,10 @@ import (
 	"github.com/rolefit/rolefit/internal/chat"
 )
 
-const messageColumns = `id, conversation_id, role, content, state, error, created_at, updated_at`
+const messageColumns = `id, conversation_id, role, content, state, error, reply_to, hidden, created_at, updated_at`
 
-// Messages returns the conversation's messages in the order they were added.
+// Messages returns the conversation's messages in the order they were added,
+// hidden answer versions included: which to show is the caller's choice.
 // An unknown conversation is an error wrapping chat.ErrNotFound, so callers
 // can tell it from one that has no messages yet.
 func (s *Store) Messages(ctx context.Context, conversationID string) ([]chat.Message, error) {
@@ -104,14 +105,14 @@ func (s *Store) AddMessages(ctx context.Context, msgs ...chat.Message) error {
 
 	stmt, err := tx.PrepareContext(ctx, `
 		INSERT INTO messages (`+messageColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("store: add messages: %w", err)
 	}
 	defer stmt.Close()
 	for _, m := range msgs {
 		_, err := stmt.ExecContext(ctx, m.ID, m.ConversationID, string(m.Role), m.Content,
-			string(m.State), m.Error, toMillis(m.CreatedAt), toMillis(m.UpdatedAt))
+			string(m.State), m.Error, m.ReplyTo, m.Hidden, toMillis(m.CreatedAt), toMillis(m.UpdatedAt))
 		if err != nil {
 			return fmt.Errorf("store: add message %q: %w", m.ID, err)
 		}
@@ -161,11 +162,55 @@ func (s *Store) InterruptStreaming(ctx context.Context) (int, error) {
 	return int(n), nil
 }
 
+// ShowAnswer makes the assistant message id the shown version of its
+// question's answer: it clears Hidden on id and sets it on every other answer
+// with the same ReplyTo, in one transaction, so a reader never sees two
+// versions shown or none. An answer with no ReplyTo has no versions; only it
+// is changed. A missing id, or one of a user message, is an error wrapping
+// chat.ErrNotFound.
+func (s *Store) ShowAnswer(ctx context.Context, id string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: show answer: %w", err)
+	}
+	defer tx.Rollback()
+
+	var conversationID, replyTo string
+	err = tx.QueryRowContext(ctx, `
+		SELECT conversation_id, reply_to FROM messages
+		WHERE id = ? AND role = 'assistant'`, id).Scan(&conversationID, &replyTo)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: assistant message %q: %w", id, chat.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: show answer: %w", err)
+	}
+
+	if replyTo == "" {
+		_, err = tx.ExecContext(ctx, `UPDATE messages SET hidden = 0 WHERE id = ?`, id)
+	} else {
+		// conversation_id is redundant (message ids are unique) but lets the
+		// update use messages_conversation_reply_to.
+		_, err = tx.ExecContext(ctx, `
+			UPDATE messages SET hidden = (id <> ?)
+			WHERE conversation_id = ? AND reply_to = ? AND role = 'assistant'`,
+			id, conversationID, replyTo)
+	}
+	if err != nil {
+		return fmt.Errorf("store: show answer: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: show answer: commit: %w", err)
+	}
+	return nil
+}
+
 func scanMessage(r scanner) (chat.Message, error) {
 	var m chat.Message
 	var role, state string
 	var created, updated int64
-	err := r.Scan(&m.ID, &m.ConversationID, &role, &m.Content, &state, &m.Error, &created, &updated)
+	err := r.Scan(&m.ID, &m.ConversationID, &role, &m.Content, &state, &m.Error,
+		&m.ReplyTo, &m.Hidden, &created, &updated)
 	if err != nil {
 		return chat.Message{}, err
 	}

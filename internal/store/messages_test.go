@@ -105,10 +105,12 @@ func TestMessageByID(t *testing.T) {
 	mustCreateConversation(t, s, "c1", "v1", at(0))
 	q := userMessage("q1", "c1", "What does a staff engineer do?", at(time.Second))
 	a := chat.Message{ID: "a1", ConversationID: "c1", Role: chat.RoleAssistant, Content: "partial",
-		State: chat.StateError, Error: "The model is busy.", CreatedAt: at(time.Second), UpdatedAt: at(3 * time.Second)}
-	mustAddMessages(t, s, q, a)
+		State: chat.StateError, Error: "The model is busy.", ReplyTo: "q1", Hidden: true,
+		CreatedAt: at(time.Second), UpdatedAt: at(3 * time.Second)}
+	retry := answer("a2", "c1", "q1", "A staff engineer…", at(4*time.Second))
+	mustAddMessages(t, s, q, a, retry)
 
-	for _, want := range []chat.Message{q, a} {
+	for _, want := range []chat.Message{q, a, retry} {
 		t.Run(want.ID, func(t *testing.T) {
 			got, err := s.Message(ctx, want.ID)
 			if err != nil {
@@ -137,6 +139,10 @@ func TestNotFound(t *testing.T) {
 		{"AddMessages to unknown conversation", func() error {
 			return s.AddMessages(ctx, userMessage("m", "nope", "q", at(0)))
 		}},
+		{"ShowAnswer unknown id", func() error { return s.ShowAnswer(ctx, "nope") }},
+		{"ShowAnswer on a user message", func() error { return s.ShowAnswer(ctx, "q1") }},
+		{"RenameConversation", func() error { return s.RenameConversation(ctx, "nope", "t") }},
+		{"DeleteConversation", func() error { return s.DeleteConversation(ctx, "nope") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -300,4 +306,80 @@ func TestForeignKeys(t *testing.T) {
 			t.Error("system message stored")
 		}
 	})
+}
+
+func TestShowAnswer(t *testing.T) {
+	// Two questions, each with two versions of its answer, the newer shown;
+	// and two answers from before versions existed, with no question.
+	versions := func() []chat.Message {
+		ms := []chat.Message{
+			userMessage("q1", "c1", "Backend or data?", at(0)),
+			answer("a1", "c1", "q1", "Backend.", at(time.Second)),
+			answer("a2", "c1", "q1", "Data.", at(2*time.Second)),
+			userMessage("q2", "c1", "Why?", at(3*time.Second)),
+			answer("b1", "c1", "q2", "Because.", at(4*time.Second)),
+			answer("b2", "c1", "q2", "Because of you.", at(5*time.Second)),
+			answer("o1", "c1", "", "Orphan one.", at(6*time.Second)),
+			answer("o2", "c1", "", "Orphan two.", at(7*time.Second)),
+		}
+		for i := range ms {
+			switch ms[i].ID {
+			case "a1", "b1", "o1", "o2":
+				ms[i].Hidden = true
+			}
+		}
+		return ms
+	}
+
+	tests := []struct {
+		name   string
+		show   []string
+		hidden []string // afterwards; every other message is shown
+	}{
+		{"older version", []string{"a1"}, []string{"a2", "b1", "o1", "o2"}},
+		{"and back", []string{"a1", "a2"}, []string{"a1", "b1", "o1", "o2"}},
+		{"already shown", []string{"a2"}, []string{"a1", "b1", "o1", "o2"}},
+		{"another question's versions", []string{"b1"}, []string{"a1", "b2", "o1", "o2"}},
+		{"each question on its own", []string{"a1", "b1"}, []string{"a2", "b2", "o1", "o2"}},
+		{"an answer with no question changes only itself", []string{"o1"}, []string{"a1", "b1", "o2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openTest(t)
+			ctx := context.Background()
+			mustCreateConversation(t, s, "c1", "v1", at(0))
+			mustCreateConversation(t, s, "c2", "v1", at(0))
+			before := versions()
+			mustAddMessages(t, s, before...)
+			other := answer("x1", "c2", "q1", "Not a version of a1: another conversation.", at(time.Second))
+			mustAddMessages(t, s, userMessage("x0", "c2", "q", at(0)), other)
+
+			for _, id := range tt.show {
+				if err := s.ShowAnswer(ctx, id); err != nil {
+					t.Fatalf("ShowAnswer(%s): %v", id, err)
+				}
+			}
+
+			hidden := map[string]bool{}
+			for _, id := range tt.hidden {
+				hidden[id] = true
+			}
+			got, err := s.Messages(ctx, "c1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(before) {
+				t.Fatalf("got %d messages, want %d", len(got), len(before))
+			}
+			for i, want := range before {
+				want.Hidden = hidden[want.ID]
+				assertMessage(t, got[i], want)
+			}
+			if got, err := s.Message(ctx, "x1"); err != nil {
+				t.Fatal(err)
+			} else {
+				assertMessage(t, got, other)
+			}
+		})
+	}
 }

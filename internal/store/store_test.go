@@ -62,11 +62,18 @@ func answerPlaceholder(id, conv string, created time.Time) chat.Message {
 		State: chat.StateStreaming, CreatedAt: created, UpdatedAt: created}
 }
 
+// answer is a finished answer to the question replyTo.
+func answer(id, conv, replyTo, content string, created time.Time) chat.Message {
+	return chat.Message{ID: id, ConversationID: conv, Role: chat.RoleAssistant, Content: content,
+		State: chat.StateDone, ReplyTo: replyTo, CreatedAt: created, UpdatedAt: created}
+}
+
 // assertMessage compares every field, times at the store's precision.
 func assertMessage(t *testing.T, got, want chat.Message) {
 	t.Helper()
 	if got.ID != want.ID || got.ConversationID != want.ConversationID || got.Role != want.Role ||
-		got.Content != want.Content || got.State != want.State || got.Error != want.Error {
+		got.Content != want.Content || got.State != want.State || got.Error != want.Error ||
+		got.ReplyTo != want.ReplyTo || got.Hidden != want.Hidden {
 		t.Errorf("message:\n got %+v\nwant %+v", got, want)
 	}
 	assertTime(t, "CreatedAt", got.CreatedAt, want.CreatedAt)
