@@ -52,7 +52,13 @@ type Message struct {
 	State          State
 	// Error is the user-facing explanation for StateError and for some
 	// StateStopped answers (a cap was reached). Never a raw upstream error.
-	Error     string
+	Error string
+	// ReplyTo is, for an assistant message, the id of the question it
+	// answers; several answers to one question are versions of that answer.
+	ReplyTo string
+	// Hidden marks an answer version that is not the one shown (and not
+	// sent to the model as history); the person can switch back to it.
+	Hidden    bool
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -73,6 +79,21 @@ type Store interface {
 	// InterruptStreaming marks every message left in StateStreaming (by a
 	// crash) as StateInterrupted and reports how many it changed.
 	InterruptStreaming(ctx context.Context) (int, error)
+
+	// ConversationsByVisitor lists a visitor's conversations, most
+	// recently updated first.
+	ConversationsByVisitor(ctx context.Context, visitorID string, limit int) ([]Conversation, error)
+	RenameConversation(ctx context.Context, id, title string) error
+	// DeleteConversation deletes a conversation and its messages.
+	DeleteConversation(ctx context.Context, id string) error
+	DeleteConversationsByVisitor(ctx context.Context, visitorID string) (int, error)
+	// DeleteConversationsUntouchedSince deletes conversations last updated
+	// before the given time, for retention.
+	DeleteConversationsUntouchedSince(ctx context.Context, before time.Time) (int, error)
+	// ShowAnswer makes answer id the shown version of its question's
+	// answer, hiding the other versions.
+	ShowAnswer(ctx context.Context, id string) error
+
 	Close() error
 }
 

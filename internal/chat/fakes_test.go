@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // memStore is a hand-written in-memory Store for the service's tests; the
@@ -78,7 +79,88 @@ func (s *memStore) SaveAnswer(_ context.Context, id, content string, state State
 }
 
 func (s *memStore) InterruptStreaming(context.Context) (int, error) { return 0, nil }
-func (s *memStore) Close() error                                    { return nil }
+
+func (s *memStore) ConversationsByVisitor(_ context.Context, visitorID string, _ int) ([]Conversation, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Conversation
+	for _, c := range s.convs {
+		if c.VisitorID == visitorID {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func (s *memStore) RenameConversation(_ context.Context, id, title string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.convs[id]
+	if !ok {
+		return fmt.Errorf("mem: %w", ErrNotFound)
+	}
+	c.Title = title
+	s.convs[id] = c
+	return nil
+}
+
+func (s *memStore) DeleteConversation(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.convs[id]; !ok {
+		return fmt.Errorf("mem: %w", ErrNotFound)
+	}
+	delete(s.convs, id)
+	kept := s.msgs[:0]
+	for _, m := range s.msgs {
+		if m.ConversationID != id {
+			kept = append(kept, m)
+		}
+	}
+	s.msgs = kept
+	return nil
+}
+
+func (s *memStore) DeleteConversationsByVisitor(ctx context.Context, visitorID string) (int, error) {
+	cs, _ := s.ConversationsByVisitor(ctx, visitorID, 0)
+	for _, c := range cs {
+		s.DeleteConversation(ctx, c.ID)
+	}
+	return len(cs), nil
+}
+
+func (s *memStore) DeleteConversationsUntouchedSince(ctx context.Context, before time.Time) (int, error) {
+	s.mu.Lock()
+	var old []string
+	for id, c := range s.convs {
+		if c.UpdatedAt.Before(before) {
+			old = append(old, id)
+		}
+	}
+	s.mu.Unlock()
+	for _, id := range old {
+		s.DeleteConversation(ctx, id)
+	}
+	return len(old), nil
+}
+
+func (s *memStore) ShowAnswer(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	replyTo := ""
+	for _, m := range s.msgs {
+		if m.ID == id {
+			replyTo = m.ReplyTo
+		}
+	}
+	for i := range s.msgs {
+		if s.msgs[i].Role == RoleAssistant && s.msgs[i].ReplyTo == replyTo {
+			s.msgs[i].Hidden = s.msgs[i].ID != id
+		}
+	}
+	return nil
+}
+func (s *memStore) Close() error { return nil }
 
 func (s *memStore) saveCount() int {
 	s.mu.Lock()

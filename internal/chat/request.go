@@ -15,10 +15,11 @@ func estimateTokens(s string) int { return len(s)/bytesPerToken + 4 }
 // than the request refused, so a long conversation never fails for length.
 func (s *Service) request(history []Message) Request {
 	turns := make([]Message, 0, len(history))
-	for i, m := range history {
-		// An answer followed by another answer was superseded by a retry;
-		// an empty one (failed before any text) says nothing.
-		if m.Role == RoleAssistant && (m.Content == "" || (i+1 < len(history) && history[i+1].Role == RoleAssistant)) {
+	for _, m := range history {
+		// Versions of an answer that are not shown were not part of the
+		// conversation the person sees; an empty answer (failed before any
+		// text) says nothing.
+		if m.Hidden || (m.Role == RoleAssistant && m.Content == "") {
 			continue
 		}
 		turns = append(turns, m)

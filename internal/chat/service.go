@@ -166,7 +166,7 @@ func (s *Service) ask(ctx context.Context, c Conversation, history []Message, qu
 	}
 	now := s.now()
 	q := Message{ID: newID(), ConversationID: c.ID, Role: RoleUser, Content: question, State: StateDone, CreatedAt: now, UpdatedAt: now}
-	a := Message{ID: newID(), ConversationID: c.ID, Role: RoleAssistant, State: StateStreaming, CreatedAt: now, UpdatedAt: now}
+	a := Message{ID: newID(), ConversationID: c.ID, Role: RoleAssistant, State: StateStreaming, ReplyTo: q.ID, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.AddMessages(ctx, q, a); err != nil {
 		s.release(c.ID)
 		return Turn{}, fmt.Errorf("chat: ask: %w", err)
@@ -175,37 +175,80 @@ func (s *Service) ask(ctx context.Context, c Conversation, history []Message, qu
 	return Turn{Question: q, Answer: a}, nil
 }
 
-// Retry answers the question of a failed, stopped or interrupted answer
-// again. The old answer stays in the conversation as it was; Retry returns
-// it with the new one.
-func (s *Service) Retry(ctx context.Context, visitorID, conversationID, answerID string) (old, answer Message, err error) {
+// Regenerate answers the latest question again. The previous answer is kept
+// as an earlier version (hidden, but one SelectVersion away); Regenerate
+// returns it with the new one.
+func (s *Service) Regenerate(ctx context.Context, visitorID, conversationID, answerID string) (old, answer Message, err error) {
 	c, err := s.owned(ctx, visitorID, conversationID)
 	if err != nil {
 		return Message{}, Message{}, err
 	}
 	msgs, err := s.store.Messages(ctx, c.ID)
 	if err != nil {
-		return Message{}, Message{}, fmt.Errorf("chat: retry: %w", err)
+		return Message{}, Message{}, fmt.Errorf("chat: regenerate: %w", err)
 	}
-	i := len(msgs) - 1
-	if i < 0 || msgs[i].ID != answerID || msgs[i].Role != RoleAssistant {
-		return Message{}, Message{}, Errorf(ECONFLICT, "Only the latest answer can be retried.")
+	visible := Visible(msgs)
+	i := len(visible) - 1
+	if i < 1 || visible[i].ID != answerID || visible[i].Role != RoleAssistant || visible[i-1].Role != RoleUser {
+		return Message{}, Message{}, Errorf(ECONFLICT, "Only the latest answer can be regenerated.")
 	}
-	old = msgs[i]
-	if !old.State.Final() || old.State == StateDone {
-		return Message{}, Message{}, Errorf(ECONFLICT, "That answer does not need a retry.")
+	old, question := visible[i], visible[i-1]
+	if !old.State.Final() {
+		return Message{}, Message{}, Errorf(ECONFLICT, "This answer is still being written.")
 	}
 	if err := s.reserve(c.ID); err != nil {
 		return Message{}, Message{}, err
 	}
 	now := s.now()
-	answer = Message{ID: newID(), ConversationID: c.ID, Role: RoleAssistant, State: StateStreaming, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.AddMessages(ctx, answer); err != nil {
-		s.release(c.ID)
-		return Message{}, Message{}, fmt.Errorf("chat: retry: %w", err)
+	answer = Message{ID: newID(), ConversationID: c.ID, Role: RoleAssistant, State: StateStreaming, ReplyTo: question.ID, CreatedAt: now, UpdatedAt: now}
+	if err := s.store.AddMessages(ctx, answer); err == nil {
+		err = s.store.ShowAnswer(ctx, answer.ID)
 	}
-	s.launch(answer, s.request(msgs[:i]))
+	if err != nil {
+		s.release(c.ID)
+		return Message{}, Message{}, fmt.Errorf("chat: regenerate: %w", err)
+	}
+	old.Hidden = true
+	s.launch(answer, s.request(visible[:i]))
 	return old, answer, nil
+}
+
+// SelectVersion shows another version of an answer instead of the current
+// one; the shown version is the one later questions are asked with.
+func (s *Service) SelectVersion(ctx context.Context, visitorID, conversationID, answerID string) error {
+	c, err := s.owned(ctx, visitorID, conversationID)
+	if err != nil {
+		return err
+	}
+	m, err := s.store.Message(ctx, answerID)
+	if err != nil {
+		return fmt.Errorf("chat: select version: %w", err)
+	}
+	if m.ConversationID != c.ID || m.Role != RoleAssistant {
+		return fmt.Errorf("chat: select version %s: %w", answerID, ErrNotFound)
+	}
+	s.mu.Lock()
+	busy := s.busy[c.ID]
+	s.mu.Unlock()
+	if busy {
+		return Errorf(ECONFLICT, "Wait for the current answer to finish before switching versions.")
+	}
+	if err := s.store.ShowAnswer(ctx, answerID); err != nil {
+		return fmt.Errorf("chat: select version: %w", err)
+	}
+	return nil
+}
+
+// Visible returns the messages a person sees: every question, and the shown
+// version of each answer.
+func Visible(msgs []Message) []Message {
+	out := make([]Message, 0, len(msgs))
+	for _, m := range msgs {
+		if !m.Hidden {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // Stop ends an answer early and waits (bounded by ctx) until what was

@@ -145,7 +145,8 @@ func TestHistoryTrimmedOldestFirst(t *testing.T) {
 		{Role: RoleUser, Content: "oldest " + long},
 		{Role: RoleAssistant, Content: "old answer " + long},
 		{Role: RoleUser, Content: "recent"},
-		{Role: RoleAssistant, Content: ""}, // failed before any text: left out
+		{Role: RoleAssistant, Content: ""},                                 // failed before any text: left out
+		{Role: RoleAssistant, Content: "an earlier version", Hidden: true}, // not the shown version: left out
 		{Role: RoleAssistant, Content: "retried answer"},
 		{Role: RoleUser, Content: "the question " + strings.Repeat("y", 200)}, // over budget alone: still sent
 	}
@@ -169,7 +170,7 @@ func TestHistoryTrimmedOldestFirst(t *testing.T) {
 	}
 	want := []string{"recent", "retried answ", "the question"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Errorf("sent %q, want %q (oldest dropped first, empty answer skipped)", got, want)
+		t.Errorf("sent %q, want %q (oldest dropped first, empty and hidden answers skipped)", got, want)
 	}
 }
 
@@ -373,7 +374,9 @@ func TestOtherVisitorsSeeNothing(t *testing.T) {
 	_, _, checks["conversation"] = svc.Conversation(ctx, other, c.ID)
 	_, checks["follow"] = svc.Follow(ctx, other, c.ID, turn.Answer.ID)
 	_, checks["ask"] = svc.Ask(ctx, other, c.ID, "hi")
-	_, _, checks["retry"] = svc.Retry(ctx, other, c.ID, turn.Answer.ID)
+	_, _, checks["regenerate"] = svc.Regenerate(ctx, other, c.ID, turn.Answer.ID)
+	checks["rename"] = svc.Rename(ctx, other, c.ID, "mine now")
+	checks["delete"] = svc.Delete(ctx, other, c.ID)
 	_, _, checks["unknown id"] = svc.Conversation(ctx, visitor, "nope")
 	for name, err := range checks {
 		if ErrorCode(err) != ENOTFOUND {
@@ -382,7 +385,7 @@ func TestOtherVisitorsSeeNothing(t *testing.T) {
 	}
 }
 
-func TestRetryAfterFailure(t *testing.T) {
+func TestRegenerateKeepsEarlierVersions(t *testing.T) {
 	ctx := testCtx(t)
 	prov := newScriptedProvider()
 	prov.end = &ProviderError{Kind: FailUnavailable, Status: 503}
@@ -391,25 +394,108 @@ func TestRetryAfterFailure(t *testing.T) {
 	<-prov.requests
 	close(prov.deltas)
 	svc.Wait(ctx, turn.Answer.ID)
+	if turn.Answer.ReplyTo != turn.Question.ID {
+		t.Errorf("answer replies to %q, want the question %q", turn.Answer.ReplyTo, turn.Question.ID)
+	}
 
+	// Version 2 after a failure.
 	prov.deltas, prov.end = make(chan string), nil
-	old, again, err := svc.Retry(ctx, visitor, c.ID, turn.Answer.ID)
+	old, second, err := svc.Regenerate(ctx, visitor, c.ID, turn.Answer.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req := <-prov.requests
 	if last := req.Messages[len(req.Messages)-1]; last != (PromptMessage{RoleUser, "question"}) || len(req.Messages) != 2 {
-		t.Errorf("retry request = %+v, want system + the same question", req.Messages)
+		t.Errorf("regenerate request = %+v, want system + the same question", req.Messages)
 	}
 	prov.deltas <- "better"
 	close(prov.deltas)
-	svc.Wait(ctx, again.ID)
+	svc.Wait(ctx, second.ID)
 	_, msgs, _ := svc.Conversation(ctx, visitor, c.ID)
-	if old.ID != turn.Answer.ID || len(msgs) != 3 || msgs[1].State != StateError || msgs[2].Content != "better" || msgs[2].State != StateDone {
-		t.Errorf("after retry: %+v", msgs)
+	visible := Visible(msgs)
+	if old.ID != turn.Answer.ID || !old.Hidden || len(msgs) != 3 || len(visible) != 2 || visible[1].ID != second.ID || visible[1].Content != "better" {
+		t.Errorf("after regenerate: all %+v, visible %+v", msgs, visible)
 	}
-	if _, _, err := svc.Retry(ctx, visitor, c.ID, again.ID); ErrorCode(err) != ECONFLICT {
-		t.Errorf("retrying a good answer: %v, want conflict", err)
+
+	// Version 3 of a good answer, then back to version 2: the next
+	// question is asked with the version shown.
+	prov.deltas = make(chan string)
+	_, third, err := svc.Regenerate(ctx, visitor, c.ID, second.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-prov.requests
+	prov.deltas <- "third"
+	close(prov.deltas)
+	svc.Wait(ctx, third.ID)
+	if err := svc.SelectVersion(ctx, visitor, c.ID, second.ID); err != nil {
+		t.Fatal(err)
+	}
+	prov.deltas = make(chan string)
+	if _, err := svc.Ask(ctx, visitor, c.ID, "follow-up"); err != nil {
+		t.Fatal(err)
+	}
+	req = <-prov.requests
+	close(prov.deltas)
+	if got := req.Messages[2]; got != (PromptMessage{RoleAssistant, "better"}) || len(req.Messages) != 4 {
+		t.Errorf("follow-up request = %+v, want the shown version (2) as the answer", req.Messages)
+	}
+	if _, _, err := svc.Regenerate(ctx, visitor, c.ID, second.ID); ErrorCode(err) != ECONFLICT {
+		t.Errorf("regenerating an answer that is not the latest: %v, want conflict", err)
+	}
+	if err := svc.SelectVersion(ctx, "OTHERAAAAAAAAAAAAAAAAAAAAA", c.ID, third.ID); ErrorCode(err) != ENOTFOUND {
+		t.Errorf("another visitor switching versions: %v, want not found", err)
+	}
+}
+
+func TestDeleteStopsTheAnswerFirst(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	svc, st := newTestService(t, prov, Config{})
+	c, _, _ := svc.Start(ctx, visitor, "question")
+	<-prov.requests
+	prov.deltas <- "partial"
+	if err := svc.Delete(ctx, "OTHERAAAAAAAAAAAAAAAAAAAAA", c.ID); ErrorCode(err) != ENOTFOUND {
+		t.Errorf("another visitor's delete: %v", err)
+	}
+	if err := svc.Delete(ctx, visitor, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if cause := <-prov.cancelled; !errors.Is(cause, errDeleted) {
+		t.Errorf("answer cancelled with %v", cause)
+	}
+	if _, err := st.Conversation(ctx, c.ID); ErrorCode(err) != ENOTFOUND {
+		t.Errorf("conversation still there: %v", err)
+	}
+	if _, _, err := svc.Conversation(ctx, visitor, c.ID); ErrorCode(err) != ENOTFOUND {
+		t.Errorf("deleted conversation: %v, want not found", err)
+	}
+}
+
+func TestRename(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	svc, st := newTestService(t, prov, Config{})
+	c, _, _ := svc.Start(ctx, visitor, "question")
+	<-prov.requests
+	close(prov.deltas)
+	tests := []struct{ in, want, err string }{
+		{in: "  My\tplan \n for AI ", want: "My plan for AI"},
+		{in: "   ", err: "Give the conversation a name."},
+		{in: strings.Repeat("x", 81), err: "up to 80 characters"},
+	}
+	for _, tt := range tests {
+		err := svc.Rename(ctx, visitor, c.ID, tt.in)
+		got, _ := st.Conversation(ctx, c.ID)
+		if tt.err != "" {
+			if ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), tt.err) {
+				t.Errorf("Rename(%q) = %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got.Title != tt.want {
+			t.Errorf("Rename(%q): %v, title %q, want %q", tt.in, err, got.Title, tt.want)
+		}
 	}
 }
 

@@ -168,3 +168,27 @@ func Unknown(text string, lookup Lookup) []string {
 	}
 	return out
 }
+
+// Replace returns text with every complete marker replaced by what repl
+// returns for its section id.
+func Replace(text string, repl func(id string) string) string {
+	var b []byte
+	start, replaced := 0, false
+	for i := 0; i < len(text); i++ {
+		if text[i] != '[' {
+			continue
+		}
+		id, size, _ := scan(text, i)
+		if size == 0 {
+			continue
+		}
+		b = append(b, text[start:i]...)
+		b = append(b, repl(id)...)
+		i += size - 1
+		start, replaced = i+1, true
+	}
+	if !replaced {
+		return text
+	}
+	return string(append(b, text[start:]...))
+}

@@ -96,3 +96,22 @@ func BenchmarkLive(b *testing.B) {
 		buf, _ = l.AppendHTML(buf[:0], raw, true)
 	}
 }
+
+func TestReplace(t *testing.T) {
+	drop := func(string) string { return "" }
+	note := func(id string) string { return "<" + id + ">" }
+	tests := []struct {
+		in   string
+		repl func(string) string
+		want string
+	}{
+		{"no markers [1]", note, "no markers [1]"},
+		{"[§a]", drop, ""},
+		{"x [§a] y [§b-2] z [§cut", note, "x <a> y <b-2> z [§cut"},
+	}
+	for _, tt := range tests {
+		if got := Replace(tt.in, tt.repl); got != tt.want {
+			t.Errorf("Replace(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

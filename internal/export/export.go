@@ -1,0 +1,150 @@
+// Package export writes a conversation out for people to keep: Markdown to
+// read (citations become footnotes naming the article's passages) and JSON
+// for scripts (every message, earlier answer versions included).
+package export
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/cite"
+	"github.com/rolefit/rolefit/internal/prompts"
+)
+
+// Markdown renders the conversation as the person sees it: each question and
+// the shown version of each answer.
+func Markdown(c chat.Conversation, msgs []chat.Message, sections cite.Lookup) []byte {
+	var b strings.Builder
+	title := c.Title
+	if title == "" {
+		title = "Rolefit conversation"
+	}
+	fmt.Fprintf(&b, "# %s\n\n", title)
+	fmt.Fprintf(&b, "_Exported from Rolefit on %s. Answers are grounded in [“%s”](%s) by %s, %s._\n",
+		c.UpdatedAt.UTC().Format("2 January 2006"), prompts.Source.Title, prompts.Source.URL, prompts.Source.Author, prompts.Source.Publication)
+
+	// Footnotes are numbered across the whole export, one per section.
+	var numbers cite.Numbers
+	var notes []string
+	footnote := func(id string) string {
+		title, ok := sections(id)
+		if !ok {
+			return "" // never cite what does not exist
+		}
+		n := numbers.For(id)
+		if n > len(notes) {
+			notes = append(notes, fmt.Sprintf("[^%d]: %s (/source#%s)", n, title, id))
+		}
+		return fmt.Sprintf("[^%d]", n)
+	}
+	for _, m := range chat.Visible(msgs) {
+		switch m.Role {
+		case chat.RoleUser:
+			fmt.Fprintf(&b, "\n## You\n\n%s\n", m.Content)
+		case chat.RoleAssistant:
+			fmt.Fprintf(&b, "\n## Rolefit\n\n%s\n", cite.Replace(m.Content, footnote))
+			if m.State != chat.StateDone {
+				fmt.Fprintf(&b, "\n_(This answer %s.)_\n", stateWords(m.State, m.Error))
+			}
+		}
+	}
+	if len(notes) > 0 {
+		b.WriteString("\n---\n\n")
+		fmt.Fprintf(&b, "Sources, from “%s” by %s, %s:\n\n", prompts.Source.Title, prompts.Source.Author, prompts.Source.Publication)
+		b.WriteString(strings.Join(notes, "\n"))
+		b.WriteString("\n")
+	}
+	return []byte(b.String())
+}
+
+func stateWords(s chat.State, errMsg string) string {
+	var w string
+	switch s {
+	case chat.StateStopped:
+		w = "was stopped before it was finished"
+	case chat.StateInterrupted:
+		w = "was interrupted by a restart"
+	case chat.StateError:
+		w = "failed"
+	default:
+		w = "was not finished"
+	}
+	if errMsg != "" {
+		w += ": " + strings.TrimSuffix(errMsg, ".")
+	}
+	return w
+}
+
+// Conversation is the JSON form of an export.
+type Conversation struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Source    Source    `json:"source"`
+	Messages  []Message `json:"messages"`
+}
+
+// Source credits the article the answers are grounded in.
+type Source struct {
+	Title       string `json:"title"`
+	Author      string `json:"author"`
+	Publication string `json:"publication"`
+	URL         string `json:"url"`
+}
+
+// Message is one message of a JSON export. Hidden answers are earlier (or
+// later) versions that were not the one shown.
+type Message struct {
+	ID        string    `json:"id"`
+	Role      string    `json:"role"`
+	Content   string    `json:"content"`
+	State     string    `json:"state"`
+	Error     string    `json:"error,omitempty"`
+	ReplyTo   string    `json:"reply_to,omitempty"`
+	Hidden    bool      `json:"hidden,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// JSON returns the conversation with all its messages, for encoding.
+func JSON(c chat.Conversation, msgs []chat.Message) Conversation {
+	out := Conversation{
+		ID: c.ID, Title: c.Title, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
+		Source:   Source{prompts.Source.Title, prompts.Source.Author, prompts.Source.Publication, prompts.Source.URL},
+		Messages: make([]Message, 0, len(msgs)),
+	}
+	for _, m := range msgs {
+		out.Messages = append(out.Messages, Message{
+			ID: m.ID, Role: string(m.Role), Content: m.Content, State: string(m.State), Error: m.Error,
+			ReplyTo: m.ReplyTo, Hidden: m.Hidden, CreatedAt: m.CreatedAt.UTC(),
+		})
+	}
+	return out
+}
+
+// FileName makes a safe, readable download name from a title.
+func FileName(title string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(title) {
+		if b.Len() >= 60 {
+			break
+		}
+		switch {
+		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	name := strings.Trim(b.String(), "-")
+	if name == "" {
+		return "rolefit-conversation"
+	}
+	return "rolefit-" + name
+}

@@ -1,0 +1,82 @@
+package export
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rolefit/rolefit/internal/chat"
+)
+
+func lookup(id string) (string, bool) {
+	titles := map[string]string{"ml-engineer-tools": "ML tools", "genai-developer-tools": "Gen AI tools"}
+	t, ok := titles[id]
+	return t, ok
+}
+
+var (
+	when = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	conv = chat.Conversation{ID: "C", Title: "Tools?", CreatedAt: when, UpdatedAt: when}
+	msgs = []chat.Message{
+		{ID: "Q1", Role: chat.RoleUser, Content: "Which tools?", State: chat.StateDone, CreatedAt: when},
+		{ID: "A0", Role: chat.RoleAssistant, Content: "old version", State: chat.StateError, Error: "Busy.", ReplyTo: "Q1", Hidden: true, CreatedAt: when},
+		{ID: "A1", Role: chat.RoleAssistant, Content: "PyTorch [§ml-engineer-tools]. React [§genai-developer-tools]. Again [§ml-engineer-tools]. Pay [§salary].", State: chat.StateDone, ReplyTo: "Q1", CreatedAt: when},
+		{ID: "Q2", Role: chat.RoleUser, Content: "More?", State: chat.StateDone, CreatedAt: when},
+		{ID: "A2", Role: chat.RoleAssistant, Content: "Half", State: chat.StateStopped, ReplyTo: "Q2", CreatedAt: when},
+	}
+)
+
+func TestMarkdown(t *testing.T) {
+	md := string(Markdown(conv, msgs, lookup))
+	for _, want := range []string{
+		"# Tools?",
+		"## You\n\nWhich tools?",
+		"PyTorch [^1]. React [^2]. Again [^1]. Pay .",
+		"[^1]: ML tools (/source#ml-engineer-tools)",
+		"[^2]: Gen AI tools (/source#genai-developer-tools)",
+		"_(This answer was stopped before it was finished.)_",
+		"Sarthak Thakare",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("export lacks %q:\n%s", want, md)
+		}
+	}
+	for _, bad := range []string{"old version", "[§", "salary", "[^3]"} {
+		if strings.Contains(md, bad) {
+			t.Errorf("export contains %q (hidden version, raw or unknown marker):\n%s", bad, md)
+		}
+	}
+}
+
+func TestJSON(t *testing.T) {
+	b, err := json.Marshal(JSON(conv, msgs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Conversation
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.ID != "C" || back.Title != "Tools?" || len(back.Messages) != 5 || back.Source.Author != "Sarthak Thakare" {
+		t.Fatalf("round trip = %+v", back)
+	}
+	if m := back.Messages[1]; m.ID != "A0" || !m.Hidden || m.ReplyTo != "Q1" || m.State != "error" || m.Error != "Busy." {
+		t.Errorf("hidden version = %+v", m)
+	}
+}
+
+func TestFileName(t *testing.T) {
+	tests := map[string]string{
+		"Which role fits me?":   "rolefit-which-role-fits-me",
+		"":                      "rolefit-conversation",
+		`../../etc "passwd"`:    "rolefit-etc-passwd",
+		"Ünïcode only ✨":        "rolefit-n-code-only",
+		strings.Repeat("a", 99): "rolefit-" + strings.Repeat("a", 60),
+	}
+	for in, want := range tests {
+		if got := FileName(in); got != want {
+			t.Errorf("FileName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
