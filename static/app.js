@@ -3,6 +3,7 @@
 // the composer and the scrolling behave as people expect of a chat.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
 
   // Enter sends, Shift+Enter adds a line (and IME composition is left alone).
   document.addEventListener("keydown", function (e) {
@@ -78,5 +79,57 @@
     if (e.key === "Escape") closePanel();
   });
 
-  window.addEventListener("load", toBottom);
+  // On phones the conversation list is a drawer.
+  function drawer(open) {
+    var side = document.getElementById("sidebar");
+    var toggle = document.querySelector("[data-testid=sidebar-toggle]");
+    if (!side || !toggle) return;
+    side.classList.toggle("open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("[data-testid=sidebar-toggle]")) {
+      var side = document.getElementById("sidebar");
+      drawer(!(side && side.classList.contains("open")));
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") drawer(false);
+  });
+
+  // Copy an answer's text.
+  function showCopyButtons() {
+    document.querySelectorAll("[data-copy]").forEach(function (b) { b.hidden = false; });
+  }
+  document.addEventListener("htmx:load", showCopyButtons);
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-copy]");
+    if (!button) return;
+    var text = button.closest("article").querySelector(".text").innerText.trim();
+    var done = function () {
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = "Copy"; }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text, done); });
+    } else {
+      fallbackCopy(text, done);
+    }
+  });
+  function fallbackCopy(text, done) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.className = "visually-hidden";
+    document.body.appendChild(area);
+    area.select();
+    try { if (document.execCommand("copy")) done(); } finally { area.remove(); }
+  }
+
+  window.addEventListener("load", function () {
+    var toggle = document.querySelector("[data-testid=sidebar-toggle]");
+    if (toggle) toggle.hidden = false;
+    showCopyButtons();
+    toBottom();
+  });
 })();

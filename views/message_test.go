@@ -15,15 +15,16 @@ func TestMessage(t *testing.T) {
 	base := chat.Message{ID: "A1", ConversationID: "C1", Role: chat.RoleAssistant}
 	with := func(f func(*chat.Message)) chat.Message { m := base; f(&m); return m }
 	tests := []struct {
-		name      string
-		msg       chat.Message
-		retry     bool
-		state     string // data-state; "" for user messages
-		stream    string // sse-connect URL, "" when none
-		stop      bool
-		retryBtn  bool
-		errorText string
-		text      string
+		name       string
+		msg        chat.Message
+		retry      bool
+		state      string // data-state; "" for user messages
+		stream     string // sse-connect URL, "" when none
+		stop       bool
+		retryBtn   bool
+		regenerate bool
+		errorText  string
+		text       string
 	}{
 		{name: "user message is plain text",
 			msg:  chat.Message{ID: "U1", ConversationID: "C1", Role: chat.RoleUser, Content: "<b>hi</b>", State: chat.StateDone},
@@ -37,6 +38,9 @@ func TestMessage(t *testing.T) {
 		{name: "done answer is rendered Markdown",
 			msg:   with(func(m *chat.Message) { m.State, m.Content = chat.StateDone, "**bold** text" }),
 			state: "done", text: "bold text"},
+		{name: "latest done answer can be regenerated",
+			msg:   with(func(m *chat.Message) { m.State, m.Content = chat.StateDone, "text" }),
+			retry: true, state: "done", regenerate: true, text: "text"},
 		{name: "failed last answer explains and offers a retry",
 			msg:   with(func(m *chat.Message) { m.State, m.Content, m.Error = chat.StateError, "half", "The model is busy." }),
 			retry: true, state: "error", retryBtn: true, errorText: "The model is busy.", text: "half"},
@@ -50,7 +54,7 @@ func TestMessage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := Message(tt.msg, tt.retry).Render(context.Background(), &buf); err != nil {
+			if err := Message(Item{Message: tt.msg, CanRegenerate: tt.retry}).Render(context.Background(), &buf); err != nil {
 				t.Fatal(err)
 			}
 			d, err := goquery.NewDocumentFromReader(&buf)
@@ -72,6 +76,9 @@ func TestMessage(t *testing.T) {
 			}
 			if got := el.Find(`[data-testid="retry"]`).Length() == 1; got != tt.retryBtn {
 				t.Errorf("retry button shown = %v, want %v", got, tt.retryBtn)
+			}
+			if got := el.Find(`[data-testid="regenerate"]`).Length() == 1; got != tt.regenerate {
+				t.Errorf("regenerate button shown = %v, want %v", got, tt.regenerate)
 			}
 			if got := el.Find(`[data-testid="answer-error"]`).Text(); got != tt.errorText {
 				t.Errorf("error text = %q, want %q", got, tt.errorText)
@@ -96,5 +103,29 @@ func TestComposerKeepsTextAndError(t *testing.T) {
 	}
 	if got := form.Find(`[data-testid="composer-error"]`).Text(); got != "Too long." {
 		t.Errorf("error = %q", got)
+	}
+}
+
+func TestThreadVersions(t *testing.T) {
+	q := chat.Message{ID: "Q", Role: chat.RoleUser, State: chat.StateDone}
+	v1 := chat.Message{ID: "V1", Role: chat.RoleAssistant, State: chat.StateError, ReplyTo: "Q", Hidden: true}
+	v2 := chat.Message{ID: "V2", Role: chat.RoleAssistant, State: chat.StateDone, ReplyTo: "Q"}
+	v3 := chat.Message{ID: "V3", Role: chat.RoleAssistant, State: chat.StateDone, ReplyTo: "Q", Hidden: true}
+	items := Thread([]chat.Message{q, v1, v2, v3})
+	if len(items) != 2 || items[1].ID != "V2" {
+		t.Fatalf("thread = %+v, want the question and the shown version", items)
+	}
+	a := items[1]
+	if a.Version != 2 || a.Versions != 3 || a.Prev != "V1" || a.Next != "V3" || !a.CanRegenerate {
+		t.Errorf("answer item = %+v", a)
+	}
+	var buf bytes.Buffer
+	Message(a).Render(context.Background(), &buf)
+	d, _ := goquery.NewDocumentFromReader(&buf)
+	if got := d.Find(`[data-testid="version-label"]`).Text(); got != "2 / 3" {
+		t.Errorf("version label = %q", got)
+	}
+	if d.Find(`[data-testid="version-prev"]`).Length() != 1 || d.Find(`[data-testid="version-next"]`).Length() != 1 {
+		t.Error("missing version buttons")
 	}
 }

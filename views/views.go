@@ -15,14 +15,20 @@ import (
 type Page struct {
 	Title    string
 	Provider chat.ProviderInfo
+	// Conversations are the visitor's, for the sidebar; CurrentID marks the
+	// one on screen.
+	Conversations []chat.Conversation
+	CurrentID     string
 }
 
 // ChatPage is a conversation, or a new chat when Conversation.ID is empty.
 type ChatPage struct {
 	Page
 	Conversation chat.Conversation
-	Messages     []chat.Message
-	Composer     Composer
+	// Messages are all of the conversation's, hidden answer versions
+	// included: Thread picks what is shown.
+	Messages []chat.Message
+	Composer Composer
 }
 
 // Composer is the question form's state: where it posts, and, after a
@@ -67,15 +73,67 @@ func EventsURL(conversationID, answerID string, offset int) string {
 	return u
 }
 
-func stopURL(m chat.Message) string  { return answerURL(m.ConversationID, m.ID, "stop") }
-func retryURL(m chat.Message) string { return answerURL(m.ConversationID, m.ID, "retry") }
+func stopURL(m chat.Message) string       { return answerURL(m.ConversationID, m.ID, "stop") }
+func regenerateURL(m chat.Message) string { return answerURL(m.ConversationID, m.ID, "regenerate") }
+func showURL(conversationID, answerID string) string {
+	return answerURL(conversationID, answerID, "show")
+}
 
 func messageDOMID(id string) string { return "m-" + id }
 
-// canRetry reports whether m is the last message and ended badly.
-func canRetry(msgs []chat.Message, i int) bool {
-	m := msgs[i]
-	return i == len(msgs)-1 && m.Role == chat.RoleAssistant && m.State.Final() && m.State != chat.StateDone
+// Item is one message as shown, with what can be done with it.
+type Item struct {
+	chat.Message
+	// CanRegenerate: the latest answer, finished, can be asked again.
+	CanRegenerate bool
+	// Version is this answer's place (from 1) among the Versions answers
+	// given to its question; Prev and Next are their ids, if any.
+	Version, Versions int
+	Prev, Next        string
+}
+
+// Thread returns the messages a person sees, in order: the questions and
+// the shown version of each answer.
+func Thread(msgs []chat.Message) []Item {
+	versions := map[string][]string{} // question id → its answers, oldest first
+	for _, m := range msgs {
+		if m.Role == chat.RoleAssistant && m.ReplyTo != "" {
+			versions[m.ReplyTo] = append(versions[m.ReplyTo], m.ID)
+		}
+	}
+	visible := chat.Visible(msgs)
+	items := make([]Item, len(visible))
+	for i, m := range visible {
+		it := Item{Message: m}
+		if ids := versions[m.ReplyTo]; m.Role == chat.RoleAssistant && len(ids) > 0 {
+			it.Versions = len(ids)
+			for k, id := range ids {
+				if id != m.ID {
+					continue
+				}
+				it.Version = k + 1
+				if k > 0 {
+					it.Prev = ids[k-1]
+				}
+				if k+1 < len(ids) {
+					it.Next = ids[k+1]
+				}
+			}
+		}
+		it.CanRegenerate = i == len(visible)-1 && m.Role == chat.RoleAssistant && m.State.Final()
+		items[i] = it
+	}
+	return items
+}
+
+// ItemFor returns the item of message id in msgs.
+func ItemFor(msgs []chat.Message, id string) (Item, bool) {
+	for _, it := range Thread(msgs) {
+		if it.ID == id {
+			return it, true
+		}
+	}
+	return Item{}, false
 }
 
 func stateLabel(s chat.State) string {
@@ -88,4 +146,12 @@ func stateLabel(s chat.State) string {
 		return "Interrupted."
 	}
 	return ""
+}
+
+// titleOr returns a conversation's title, or a stand-in for an empty one.
+func titleOr(title string) string {
+	if title == "" {
+		return "Untitled conversation"
+	}
+	return title
 }

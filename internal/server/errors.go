@@ -53,7 +53,7 @@ func writeError(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *
 	if status == http.StatusNotFound {
 		heading, msg = "Not found", "There is no conversation at this address. It may have been deleted, or the link may be incomplete."
 	}
-	render(w, r, log, status, views.ErrorPage(page(svc), heading, msg))
+	render(w, r, log, status, views.ErrorPage(page(r, svc, log, ""), heading, msg))
 }
 
 // render writes a component with a status. It renders into a buffer first,
@@ -70,6 +70,18 @@ func render(w http.ResponseWriter, r *http.Request, log *slog.Logger, status int
 	w.Write(buf.Bytes())
 }
 
-func page(svc *chat.Service) views.Page {
-	return views.Page{Title: "Rolefit: ML Engineer or Gen AI Application Developer?", Provider: svc.Provider()}
+// page gathers what every page shows: the provider and, for the sidebar,
+// the visitor's conversations with the current one marked.
+func page(r *http.Request, svc *chat.Service, log *slog.Logger, currentID string) views.Page {
+	list, err := svc.Conversations(r.Context(), visitorID(r))
+	if err != nil {
+		// The page is still useful without its sidebar.
+		log.ErrorContext(r.Context(), "list conversations", "err", err)
+	}
+	return views.Page{
+		Title:         "Rolefit: ML Engineer or Gen AI Application Developer?",
+		Provider:      svc.Provider(),
+		Conversations: list,
+		CurrentID:     currentID,
+	}
 }

@@ -31,21 +31,44 @@ func handleStopAnswer(svc *chat.Service, log *slog.Logger) http.Handler {
 	})
 }
 
-// handleRetryAnswer answers the question of a failed or stopped answer
-// again, as a new answer below it.
-func handleRetryAnswer(svc *chat.Service, log *slog.Logger) http.Handler {
+// handleRegenerateAnswer answers the latest question again; the previous
+// answer stays available as an earlier version. With htmx the new,
+// streaming answer takes the old one's place.
+func handleRegenerateAnswer(svc *chat.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
-		old, answer, err := svc.Retry(r.Context(), visitorID(r), id, r.PathValue("answer"))
+		_, answer, err := svc.Regenerate(r.Context(), visitorID(r), id, r.PathValue("answer"))
 		if err != nil {
 			writeError(w, r, svc, log, err)
 			return
 		}
 		if htmx.IsHTMX(r) {
-			render(w, r, log, http.StatusOK, views.Retried(old, answer))
+			render(w, r, log, http.StatusOK, views.Message(views.Item{Message: answer}))
 			return
 		}
 		_ = svc.Wait(r.Context(), answer.ID)
 		http.Redirect(w, r, views.ConversationURL(id)+"#m-"+answer.ID, http.StatusSeeOther)
+	})
+}
+
+// handleShowVersion switches an answer to another of its versions.
+func handleShowVersion(svc *chat.Service, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, answerID := r.PathValue("id"), r.PathValue("answer")
+		if err := svc.SelectVersion(r.Context(), visitorID(r), id, answerID); err != nil {
+			writeError(w, r, svc, log, err)
+			return
+		}
+		if !htmx.IsHTMX(r) {
+			http.Redirect(w, r, views.ConversationURL(id)+"#m-"+answerID, http.StatusSeeOther)
+			return
+		}
+		_, msgs, err := svc.Conversation(r.Context(), visitorID(r), id)
+		if err != nil {
+			writeError(w, r, svc, log, err)
+			return
+		}
+		it, _ := views.ItemFor(msgs, answerID)
+		render(w, r, log, http.StatusOK, views.Message(it))
 	})
 }

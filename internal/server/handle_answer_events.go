@@ -56,8 +56,12 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Dura
 			}
 			if final {
 				var buf bytes.Buffer
-				m := progress.Result()
-				if err := views.Message(m, m.State != chat.StateDone).Render(ctx, &buf); err != nil {
+				it, err := finalItem(r, svc, progress.Result())
+				if err != nil {
+					logIfInternal(ctx, log, err)
+					return // the client reconnects and tries again
+				}
+				if err := views.Message(it).Render(ctx, &buf); err != nil {
 					log.ErrorContext(ctx, "render final answer", "err", err)
 					return
 				}
@@ -89,4 +93,17 @@ func resumeOffset(r *http.Request) int {
 		return 0
 	}
 	return n
+}
+
+// finalItem is a finished answer with what the page offers for it (its
+// versions, regenerating), which depends on the rest of the conversation.
+func finalItem(r *http.Request, svc *chat.Service, m chat.Message) (views.Item, error) {
+	_, msgs, err := svc.Conversation(r.Context(), visitorID(r), m.ConversationID)
+	if err != nil {
+		return views.Item{}, err
+	}
+	if it, ok := views.ItemFor(msgs, m.ID); ok {
+		return it, nil
+	}
+	return views.Item{Message: m}, nil // a version no longer shown
 }

@@ -75,7 +75,7 @@ func asked(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *slog.
 			res = res.PushURL(url)
 		}
 		res.Write(w)
-		render(w, r, log, http.StatusOK, views.Turn(turn, views.Composer{ConversationID: conversationID}))
+		render(w, r, log, http.StatusOK, views.Turn(turn, views.Composer{ConversationID: conversationID}, page(r, svc, log, conversationID)))
 		return
 	}
 	// If the person gives up waiting, the answer still finishes and is saved.
@@ -97,7 +97,7 @@ func askFailed(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *s
 		render(w, r, log, http.StatusOK, views.ComposerForm(composer))
 		return
 	}
-	p := views.ChatPage{Page: page(svc), Composer: composer}
+	p := views.ChatPage{Page: page(r, svc, log, conversationID), Composer: composer}
 	if conversationID != "" {
 		c, msgs, cerr := svc.Conversation(r.Context(), visitorID(r), conversationID)
 		if cerr != nil {

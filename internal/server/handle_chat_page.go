@@ -11,7 +11,7 @@ import (
 // handleNewChat serves an empty chat with the starter questions.
 func handleNewChat(svc *chat.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		render(w, r, log, http.StatusOK, views.Chat(views.ChatPage{Page: page(svc)}))
+		render(w, r, log, http.StatusOK, views.Chat(views.ChatPage{Page: page(r, svc, log, "")}))
 	})
 }
 
@@ -25,7 +25,7 @@ func handleConversation(svc *chat.Service, log *slog.Logger) http.Handler {
 			return
 		}
 		render(w, r, log, http.StatusOK, views.Chat(views.ChatPage{
-			Page:         page(svc),
+			Page:         page(r, svc, log, c.ID),
 			Conversation: c,
 			Messages:     msgs,
 			Composer:     views.Composer{ConversationID: c.ID},

@@ -14,7 +14,7 @@ import (
 // handleSource serves the whole knowledge base with the article's credit.
 func handleSource(svc *chat.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := page(svc)
+		p := page(r, svc, log, "")
 		p.Title = "What Rolefit knows · Rolefit"
 		render(w, r, log, http.StatusOK, views.SourcePage(p))
 	})
