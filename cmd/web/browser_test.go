@@ -19,10 +19,17 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
+// tabOption adjusts what browserTab tolerates.
+type tabOption int
+
+// expectNotFound is for tests that open a missing page on purpose: the
+// browser's "Failed to load resource … 404" line is then not a failure.
+const expectNotFound tabOption = 1
+
 // browserTab opens headless Chromium and fails the test on any console
 // error, uncaught exception or Content Security Policy violation the page
 // reports.
-func browserTab(t *testing.T) context.Context {
+func browserTab(t *testing.T, opts ...tabOption) context.Context {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("Chromium is needed for the browser tests (%v); `make test` installs it with scripts/ensure-chromium", err)
@@ -31,7 +38,11 @@ func browserTab(t *testing.T) context.Context {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+	allow404 := false
+	for _, o := range opts {
+		allow404 = allow404 || o == expectNotFound
+	}
+	execOpts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),
 		chromedp.UserDataDir(profile),
 		chromedp.NoSandbox,
@@ -42,7 +53,7 @@ func browserTab(t *testing.T) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true),
 	)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), execOpts...)
 	ctx, cancelTab := chromedp.NewContext(alloc)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
 
@@ -65,7 +76,8 @@ func browserTab(t *testing.T) context.Context {
 				p += " " + ev.ExceptionDetails.Exception.Description
 			}
 		case *log.EventEntryAdded:
-			if ev.Entry.Level == log.EntryLevelError {
+			notFound := ev.Entry.Source == log.EntrySourceNetwork && strings.Contains(ev.Entry.Text, "status of 404")
+			if ev.Entry.Level == log.EntryLevelError && !(allow404 && notFound) {
 				p = "log: " + ev.Entry.Text
 			}
 		}

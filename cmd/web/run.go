@@ -68,6 +68,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		},
 	}, log)
 
+	if cfg.RetentionDays > 0 {
+		go deleteOldConversations(ctx, svc, time.Duration(cfg.RetentionDays)*24*time.Hour, log)
+	}
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -104,6 +108,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	srv.Close()
 	return nil
+}
+
+// deleteOldConversations applies the retention setting now and every hour
+// until ctx ends.
+func deleteOldConversations(ctx context.Context, svc *chat.Service, age time.Duration, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := svc.DeleteUntouched(ctx, age); err != nil {
+			log.Error("retention", "err", err)
+		} else if n > 0 {
+			log.Info("retention: deleted conversations untouched for too long", "count", n, "older_than", age.String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func newProvider(cfg config.Config) chat.Provider {

@@ -36,6 +36,7 @@ type Config struct {
 	ShutdownGrace     time.Duration
 	OfflinePace       time.Duration
 	SecureCookies     bool
+	RetentionDays     int // 0: keep conversations forever
 
 	LogLevel  slog.Level
 	LogFormat string // "json" or "text"
@@ -88,6 +89,7 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		{"SHUTDOWN_GRACE", "on SIGTERM, how long answers in flight may take to finish", &duration{p: &c.ShutdownGrace}},
 		{"OFFLINE_PACE", "pause between pieces of an offline answer, so it reads like a stream (0 for none)", &duration{p: &c.OfflinePace, allowZero: true}},
 		{"SECURE_COOKIES", "mark cookies Secure (set when a proxy terminates TLS)", &boolean{&c.SecureCookies}},
+		{"RETENTION_DAYS", "delete conversations untouched for this many days (0 keeps them forever)", &nonNegative{&c.RetentionDays}},
 		{"LOG_LEVEL", "debug, info, warn or error", &level{&c.LogLevel}},
 		{"LOG_FORMAT", "json or text", &oneOf{&c.LogFormat, []string{"json", "text"}}},
 	}
@@ -156,6 +158,23 @@ func (v *positive) Set(s string) error {
 	n, err := strconv.Atoi(s)
 	if err != nil || n <= 0 {
 		return errors.New("must be a whole number above 0")
+	}
+	*v.p = n
+	return nil
+}
+
+type nonNegative struct{ p *int }
+
+func (v *nonNegative) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strconv.Itoa(*v.p)
+}
+func (v *nonNegative) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return errors.New("must be a whole number, 0 or more")
 	}
 	*v.p = n
 	return nil

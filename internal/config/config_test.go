@@ -48,6 +48,7 @@ func TestEnvironmentAndFlags(t *testing.T) {
 			func(c Config) bool {
 				return c.MaxGeneration == 90*time.Second && c.LogLevel == slog.LevelDebug && c.OfflinePace == 0
 			}},
+		{"retention", nil, map[string]string{"RETENTION_DAYS": "30"}, func(c Config) bool { return c.RetentionDays == 30 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +71,7 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		{map[string]string{"HISTORY_TOKENS": "lots"}, "HISTORY_TOKENS"},
 		{map[string]string{"MAX_GENERATION": "0s"}, "MAX_GENERATION"},
 		{map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{map[string]string{"RETENTION_DAYS": "-3"}, "RETENTION_DAYS"},
 		{map[string]string{"OPENAI_API_TYPE": "azure"}, "OPENAI_BASE_URL is required"},
 		{map[string]string{"OPENAI_API_KEY_FILE": "/nonexistent/key"}, "OPENAI_API_KEY_FILE"},
 	}
