@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -151,5 +152,36 @@ func TestBrowserDeleteAndExport(t *testing.T) {
 	}
 	if res.Status != 404 {
 		t.Errorf("the deleted conversation's address answers %d, want 404", res.Status)
+	}
+}
+
+// TestBrowserCopyAnswer: the copy button puts the answer's text on the
+// clipboard and says so.
+func TestBrowserCopyAnswer(t *testing.T) {
+	url := startRolefit(t, map[string]string{"OFFLINE_PACE": "0s"})
+	ctx := browserTab(t)
+	do(t, ctx,
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			for _, name := range []string{"clipboard-read", "clipboard-write"} {
+				if _, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
+					Permission: &browser.PermissionDescriptor{Name: name}, Setting: browser.PermissionSettingGranted, Origin: url,
+				}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}),
+		chromedp.Navigate(url),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=message]`), "What does an ML engineer do day to day?"+kb.Enter),
+	)
+	waitFor(t, ctx, "the answer", assistantState+` === 'done'`)
+	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-role=assistant] [data-testid=copy]`)))
+	waitFor(t, ctx, "the copied feedback", `document.querySelector('[data-testid=copy]').textContent === 'Copied'`)
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, func(p *runtime.EvaluateParams) { p.AwaitPromise = new(true) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, "Collecting data and cleaning it") {
+		t.Errorf("clipboard holds %q, want the answer's text", got)
 	}
 }
