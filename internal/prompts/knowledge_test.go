@@ -174,18 +174,10 @@ func TestKnowledgeCoversArticle(t *testing.T) {
 }
 
 // TestKnowledgeDoesNotCopyArticle keeps the knowledge base a restatement:
-// no run of 8 words from the article may appear in a knowledge file.
+// no run of copiedWords words from the article may appear in a knowledge
+// file.
 func TestKnowledgeDoesNotCopyArticle(t *testing.T) {
-	const n = 8
-	path := filepath.Join("..", "..", "..", "shared", "source", "article.txt")
-	article, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("the article must be at %s (it always is in CI): %v", path, err)
-	}
-	articleGrams := map[string]bool{}
-	for _, g := range wordGrams(string(article), n) {
-		articleGrams[g] = true
-	}
+	articleGrams := articleWordGrams(t)
 	files, err := knowledgeFiles.ReadDir("knowledge")
 	if err != nil {
 		t.Fatal(err)
@@ -196,13 +188,32 @@ func TestKnowledgeDoesNotCopyArticle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, g := range wordGrams(string(data), n) {
+			for _, g := range wordGrams(string(data), copiedWords) {
 				if articleGrams[g] {
 					t.Errorf("copies the article verbatim: %q", g)
 				}
 			}
 		})
 	}
+}
+
+// copiedWords is the shortest run of words taken from the article that
+// counts as copying it.
+const copiedWords = 8
+
+// articleWordGrams returns every run of copiedWords words in the article.
+func articleWordGrams(t *testing.T) map[string]bool {
+	t.Helper()
+	path := filepath.Join("..", "..", "..", "shared", "source", "article.txt")
+	article, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("the article must be at %s (it always is in CI): %v", path, err)
+	}
+	grams := map[string]bool{}
+	for _, g := range wordGrams(string(article), copiedWords) {
+		grams[g] = true
+	}
+	return grams
 }
 
 func wordGrams(text string, n int) []string {

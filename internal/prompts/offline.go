@@ -11,7 +11,12 @@ import (
 // cites each section it repeats with [Cite] right after that section's
 // text, as the system prompt asks the model to. A question the article does
 // not cover gets an honest "the article doesn't say" rather than a guess.
+// A result shared from the fit check (see [FitSummary]) is explained from
+// the sections behind it.
 func OfflineAnswer(question string) string {
+	if shared, ok := readFitSummary(question); ok {
+		return fitResultReply(shared)
+	}
 	k := loadKnowledge()
 	query := k.analyzer.analyze(question)
 	if isSmallTalk(query) {
@@ -32,6 +37,9 @@ const (
 	fastestPathID = "fastest-path-for-developers"
 
 	offlineNote = "_Offline mode: answers are taken directly from the article._"
+
+	// fitCheckLink opens the fit check, served by the web app at /fit.
+	fitCheckLink = "[Take the fit check](/fit)"
 
 	// An extra section is shown only when it is nearly as relevant as the
 	// best one; otherwise the answer drifts off the question.
@@ -187,9 +195,11 @@ func fitReply(query []token) string {
 	if containsAny(query, softwareBackground) {
 		fmt.Fprintf(&b, "**%s**\n\n%s\n\n", fastest.Title, cited(fastest.Body, fastest.ID))
 	} else {
-		fmt.Fprintf(&b, "If you already build software, see **%s**: the article calls the Gen AI Application Developer route one of the fastest and most practical ways into the AI industry for you. %s\n\n",
+		fmt.Fprintf(&b, "If you already build software, see **%s**: the article calls the Gen AI Application Developer route one of the quickest and most practical ways into the AI industry for you. %s\n\n",
 			fastest.Title, Cite(fastest.ID))
 	}
+	fmt.Fprintf(&b, "Want a shortcut? %s: %d multiple-choice questions that suggest a role, with reasons from the article.\n\n",
+		fitCheckLink, len(fitQuestions))
 	writeFooter(&b, followUp(choosingID, []string{choosingID, fastestPathID}))
 	return b.String()
 }

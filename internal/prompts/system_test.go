@@ -33,6 +33,11 @@ func TestSystemPrompt(t *testing.T) {
 		{"fits-me asks first", "which role fits me?"},
 		{"asks one or two questions", "First ask one or two short questions about the person's interests and background"},
 		{"reasons from the article", "give reasons drawn from the article"},
+		{"offers the fit check", "[Take the fit check](/fit)"},
+		{"knows a shared fit check result", "A message that starts with \"" + fitSummaryFirstLine + "\""},
+		{"explains the result without asking again", "Do not ask your questions again. Explain the result from the article"},
+		{"both roles for either", "both roles for \"Either could fit\""},
+		{"first steps from tasks and tools", "what to learn first, taken from that role's tasks and tools"},
 		{"declines unrelated work", "Politely decline unrelated work"},
 		{"no code for other projects", "writing code for other projects"},
 		{"no role-play", "role-play"},
@@ -105,5 +110,13 @@ func TestSystemPromptHasNoUserPart(t *testing.T) {
 		if strings.Contains(before, placeholder) {
 			t.Errorf("system prompt holds the placeholder %q", placeholder)
 		}
+	}
+}
+
+// TestSystemPromptNamesFitTitles keeps the rules in step with the fit
+// check: the "either" title they quote is the one FitSummary writes.
+func TestSystemPromptNamesFitTitles(t *testing.T) {
+	if !strings.Contains(SystemPrompt(), `"`+fitOutcomes[fitEither].title+`"`) {
+		t.Errorf("the rules do not quote the title %q", fitOutcomes[fitEither].title)
 	}
 }

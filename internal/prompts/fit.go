@@ -1,0 +1,255 @@
+package prompts
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// FitQuestion is one question of the fit check; options are shown in order.
+type FitQuestion struct {
+	ID      string // stable, e.g. "enjoy"
+	Text    string // the question as shown
+	Options []FitOption
+}
+
+// FitOption is one answer to a fit check question.
+type FitOption struct {
+	ID      string // stable within its question, e.g. "math-data"
+	Label   string // as shown
+	ML      int    // weight towards Machine Learning Engineer (0..3)
+	GenAI   int    // weight towards Gen AI Application Developer (0..3)
+	Section string // the knowledge section id this option is grounded in
+	Reason  string // one sentence used as a reason when this option counts, grounded in Section
+}
+
+// FitQuestions returns the fit check's questions in display order. The
+// slice is a deep copy, so callers may change it freely.
+func FitQuestions() []FitQuestion {
+	qs := slices.Clone(fitQuestions)
+	for i := range qs {
+		qs[i].Options = slices.Clone(qs[i].Options)
+	}
+	return qs
+}
+
+// FitAnswers maps a question id to the id of the chosen option.
+type FitAnswers map[string]string
+
+// FitReason is one reason for a result. Text has no citation marker; the
+// UI links Section itself.
+type FitReason struct{ Text, Section string }
+
+// FitStep is one first step towards the recommended role.
+type FitStep struct{ Text, Section string }
+
+// FitResult is the outcome of the fit check.
+type FitResult struct {
+	Fit        string      // "ml-engineer", "genai-developer" or "either"
+	Title      string      // e.g. "Machine Learning Engineer"
+	Summary    string      // one or two sentences explaining the recommendation
+	ML, GenAI  int         // percentages 0..100 of the maximum possible for each role
+	Reasons    []FitReason // 2 to 4, strongest first
+	Tipping    string      // for "either": what would tip it; empty otherwise
+	FirstSteps []FitStep   // 3 to 5
+}
+
+const (
+	fitML     = "ml-engineer"
+	fitGenAI  = "genai-developer"
+	fitEither = "either"
+
+	// fitMargin is the largest gap between the two percentages that still
+	// counts as "either". Moving one answer from a balanced option to a
+	// decisive one (weight 3) moves the gap by about 15 points, so a gap of
+	// 12 or less means no single clear answer separates the roles.
+	fitMargin = 12
+
+	minFitReasons = 2
+	maxFitReasons = 4
+	// In an "either" result each side gets at most this many reasons, so
+	// that both sides are heard.
+	maxFitReasonsPerSide = 2
+)
+
+// ScoreFit scores complete answers. It returns an error naming the first
+// unanswered question (its Text) or an unknown option, for the form to show.
+// Answers to questions the fit check does not ask are ignored.
+//
+// Scoring: the weights of the chosen options are summed per role, and each
+// sum becomes a percentage of the most that role can score (the sum of each
+// question's highest weight for it), rounded to the nearest whole number.
+// The roles' maxima differ, which is why percentages, not sums, are
+// compared. Within fitMargin points of each other the result is "either";
+// otherwise it is the role with the higher percentage.
+func ScoreFit(a FitAnswers) (FitResult, error) {
+	var chosen []FitOption
+	mlSum, genSum, mlMax, genMax := 0, 0, 0, 0
+	for _, q := range fitQuestions {
+		id := a[q.ID]
+		if id == "" {
+			return FitResult{}, errors.New("Please answer “" + q.Text + "”")
+		}
+		i := slices.IndexFunc(q.Options, func(o FitOption) bool { return o.ID == id })
+		if i < 0 {
+			return FitResult{}, errors.New("Please choose one of the answers offered for “" + q.Text + "”")
+		}
+		o := q.Options[i]
+		chosen = append(chosen, o)
+		mlSum, genSum = mlSum+o.ML, genSum+o.GenAI
+		mlMax += slices.MaxFunc(q.Options, func(a, b FitOption) int { return cmp.Compare(a.ML, b.ML) }).ML
+		genMax += slices.MaxFunc(q.Options, func(a, b FitOption) int { return cmp.Compare(a.GenAI, b.GenAI) }).GenAI
+	}
+	r := FitResult{ML: percent(mlSum, mlMax), GenAI: percent(genSum, genMax)}
+	switch {
+	case abs(r.ML-r.GenAI) <= fitMargin:
+		r.Fit = fitEither
+		r.Tipping = fitTipping(r)
+	case r.ML > r.GenAI:
+		r.Fit = fitML
+	default:
+		r.Fit = fitGenAI
+	}
+	out := fitOutcomes[r.Fit]
+	r.Title, r.Summary = out.title, out.summary
+	r.Reasons = fitReasons(r, chosen)
+	r.FirstSteps = slices.Clone(out.firstSteps)
+	return r, nil
+}
+
+// percent rounds half up; sum and most are never negative.
+func percent(sum, most int) int {
+	if most == 0 {
+		return 0
+	}
+	return (200*sum + most) / (2 * most)
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+func fitTipping(r FitResult) string {
+	switch {
+	case r.ML > r.GenAI:
+		return fitTippingBase + " For now your answers lean slightly towards Machine Learning Engineer."
+	case r.GenAI > r.ML:
+		return fitTippingBase + " For now your answers lean slightly towards Gen AI Application Developer."
+	}
+	return fitTippingBase
+}
+
+// fitReasons picks the reasons for a result, strongest first, at most one
+// per section. An answer's strength for a role is how far it leans that way
+// (its weight for the role minus its weight for the other), so a balanced
+// answer never counts as a reason for one role over the other. For
+// "either", the side ahead (ML on a tie) speaks first and the two sides
+// alternate; balanced answers, then general reasons from the article, fill
+// the list when too few answers lean.
+func fitReasons(r FitResult, chosen []FitOption) []FitReason {
+	p := reasonPicker{seen: map[string]bool{}}
+	mlLean := leaningReasons(chosen, func(o FitOption) int { return o.ML - o.GenAI })
+	genLean := leaningReasons(chosen, func(o FitOption) int { return o.GenAI - o.ML })
+	switch r.Fit {
+	case fitML:
+		p.fill(mlLean, maxFitReasons)
+	case fitGenAI:
+		p.fill(genLean, maxFitReasons)
+	default:
+		first, second := mlLean, genLean
+		if r.GenAI > r.ML {
+			first, second = second, first
+		}
+		n1, n2 := 0, 0
+		for i := range max(len(first), len(second)) {
+			if i < len(first) && n1 < maxFitReasonsPerSide && p.add(first[i]) {
+				n1++
+			}
+			if i < len(second) && n2 < maxFitReasonsPerSide && p.add(second[i]) {
+				n2++
+			}
+		}
+		var balanced []FitReason
+		for _, o := range chosen {
+			if o.ML == o.GenAI && o.ML > 0 {
+				balanced = append(balanced, FitReason{o.Reason, o.Section})
+			}
+		}
+		p.fill(balanced, minFitReasons)
+	}
+	p.fill(fitOutcomes[r.Fit].fallback, minFitReasons)
+	return p.out
+}
+
+// leaningReasons returns the reasons of the options with a positive lean,
+// strongest first; ties keep question order.
+func leaningReasons(chosen []FitOption, lean func(FitOption) int) []FitReason {
+	var leaning []FitOption
+	for _, o := range chosen {
+		if lean(o) > 0 {
+			leaning = append(leaning, o)
+		}
+	}
+	slices.SortStableFunc(leaning, func(a, b FitOption) int { return cmp.Compare(lean(b), lean(a)) })
+	reasons := make([]FitReason, len(leaning))
+	for i, o := range leaning {
+		reasons[i] = FitReason{o.Reason, o.Section}
+	}
+	return reasons
+}
+
+// reasonPicker collects reasons, one per section, up to maxFitReasons.
+type reasonPicker struct {
+	out  []FitReason
+	seen map[string]bool
+}
+
+func (p *reasonPicker) add(r FitReason) bool {
+	if len(p.out) == maxFitReasons || p.seen[r.Section] {
+		return false
+	}
+	p.seen[r.Section] = true
+	p.out = append(p.out, r)
+	return true
+}
+
+// fill adds reasons in order until the list holds upTo of them.
+func (p *reasonPicker) fill(reasons []FitReason, upTo int) {
+	for _, r := range reasons {
+		if len(p.out) >= upTo {
+			return
+		}
+		p.add(r)
+	}
+}
+
+// fitSummaryFirstLine opens every FitSummary; OfflineAnswer knows a shared
+// result by it.
+const fitSummaryFirstLine = "My fit check result:"
+
+// FitSummary is the message "Discuss my result" posts in the chat, shown to
+// the person as their own message: the result with both scores, then each
+// question with the chosen label, as Markdown. It starts with the line "My
+// fit check result:" and ends by asking for an explanation. Questions left
+// unanswered or answered with an unknown option are left out.
+func FitSummary(a FitAnswers, r FitResult) string {
+	var b strings.Builder
+	b.WriteString(fitSummaryFirstLine + "\n\n")
+	fmt.Fprintf(&b, "- **Result:** %s\n", r.Title)
+	fmt.Fprintf(&b, "- **Scores:** %s %d%%, %s %d%%\n\n",
+		fitOutcomes[fitML].title, r.ML, fitOutcomes[fitGenAI].title, r.GenAI)
+	b.WriteString("**My answers**\n\n")
+	for _, q := range fitQuestions {
+		i := slices.IndexFunc(q.Options, func(o FitOption) bool { return o.ID == a[q.ID] })
+		if i >= 0 {
+			fmt.Fprintf(&b, "- %s **%s**\n", q.Text, q.Options[i].Label)
+		}
+	}
+	b.WriteString("\nCan you explain this result and suggest what I should learn first?")
+	return b.String()
+}
