@@ -39,8 +39,11 @@ type Conversation struct {
 	ID        string
 	VisitorID string
 	Title     string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// FitAnswers are the role-fit check's answers (question id to option
+	// id) when the conversation started from it; chat does not read them.
+	FitAnswers map[string]string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Message is one turn of a conversation.

@@ -117,3 +117,18 @@ func (s *Service) stopAnswers(ctx context.Context, match func(conversationID str
 	}
 	return nil
 }
+
+// StartFitCheck starts a conversation from the role-fit check: it holds the
+// answers (already validated by the caller, which knows the questions) and
+// no messages yet; the person can then discuss the result.
+func (s *Service) StartFitCheck(ctx context.Context, visitorID, title string, answers map[string]string) (Conversation, error) {
+	if visitorID == "" {
+		return Conversation{}, fmt.Errorf("chat: start fit check: no visitor id")
+	}
+	now := s.now()
+	c := Conversation{ID: newID(), VisitorID: visitorID, Title: title, FitAnswers: answers, CreatedAt: now, UpdatedAt: now}
+	if err := s.store.CreateConversation(ctx, c); err != nil {
+		return Conversation{}, fmt.Errorf("chat: start fit check: %w", err)
+	}
+	return c, nil
+}

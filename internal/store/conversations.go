@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -12,17 +13,21 @@ import (
 
 // CreateConversation inserts c as given; the caller chooses its ID and times.
 func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) error {
-	_, err := s.db.ExecContext(ctx, `
-		INSERT INTO conversations (id, visitor_id, title, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?)`,
-		c.ID, c.VisitorID, c.Title, toMillis(c.CreatedAt), toMillis(c.UpdatedAt))
+	fit, err := encodeFit(c.FitAnswers)
+	if err != nil {
+		return fmt.Errorf("store: create conversation: %w", err)
+	}
+	_, err = s.db.ExecContext(ctx, `
+		INSERT INTO conversations (id, visitor_id, title, created_at, updated_at, fit_answers)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		c.ID, c.VisitorID, c.Title, toMillis(c.CreatedAt), toMillis(c.UpdatedAt), fit)
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}
 	return nil
 }
 
-const conversationColumns = `id, visitor_id, title, created_at, updated_at`
+const conversationColumns = `id, visitor_id, title, created_at, updated_at, fit_answers`
 
 // Conversation returns the conversation with the given id, or an error
 // wrapping chat.ErrNotFound.
@@ -141,9 +146,24 @@ type scanner interface{ Scan(dest ...any) error }
 func scanConversation(r scanner) (chat.Conversation, error) {
 	var c chat.Conversation
 	var created, updated int64
-	if err := r.Scan(&c.ID, &c.VisitorID, &c.Title, &created, &updated); err != nil {
+	var fit string
+	if err := r.Scan(&c.ID, &c.VisitorID, &c.Title, &created, &updated, &fit); err != nil {
 		return chat.Conversation{}, err
 	}
 	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
+	if fit != "" {
+		if err := json.Unmarshal([]byte(fit), &c.FitAnswers); err != nil {
+			return chat.Conversation{}, fmt.Errorf("fit answers of %s: %w", c.ID, err)
+		}
+	}
 	return c, nil
+}
+
+// encodeFit stores fit answers as a JSON object; none is the empty string.
+func encodeFit(answers map[string]string) (string, error) {
+	if len(answers) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(answers)
+	return string(b), err
 }

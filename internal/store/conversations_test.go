@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -349,4 +350,37 @@ func countMessages(t *testing.T, s *Store, conversationID string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+func TestFitAnswersRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	now := time.UnixMilli(1_700_000_000_000).UTC()
+	tests := []struct {
+		name string
+		fit  map[string]string
+	}{
+		{"ordinary conversation", nil},
+		{"from the fit check", map[string]string{"enjoy": "math-data", "tools": "react-node"}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := chat.Conversation{ID: fmt.Sprintf("fit-%d", i), VisitorID: "v", Title: "t", FitAnswers: tt.fit, CreatedAt: now, UpdatedAt: now}
+			if err := s.CreateConversation(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Conversation(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.FitAnswers) != len(tt.fit) {
+				t.Fatalf("fit answers = %v, want %v", got.FitAnswers, tt.fit)
+			}
+			for k, v := range tt.fit {
+				if got.FitAnswers[k] != v {
+					t.Errorf("answer %s = %q, want %q", k, got.FitAnswers[k], v)
+				}
+			}
+		})
+	}
 }
