@@ -97,11 +97,14 @@
     if (e.key === "Escape") drawer(false);
   });
 
-  // Copy an answer's text.
-  function showCopyButtons() {
-    document.querySelectorAll("[data-copy]").forEach(function (b) { b.hidden = false; });
+  // Controls that only work with JavaScript are hidden in the markup and
+  // shown here, also in content htmx swaps in later.
+  function showScriptedControls() {
+    document.querySelectorAll("[data-copy], [data-testid=sidebar-toggle]").forEach(function (b) { b.hidden = false; });
   }
-  document.addEventListener("htmx:load", showCopyButtons);
+  document.addEventListener("htmx:load", showScriptedControls);
+
+  // Copy an answer's text.
   document.addEventListener("click", function (e) {
     var button = e.target.closest && e.target.closest("[data-copy]");
     if (!button) return;
@@ -127,9 +130,7 @@
   }
 
   window.addEventListener("load", function () {
-    var toggle = document.querySelector("[data-testid=sidebar-toggle]");
-    if (toggle) toggle.hidden = false;
-    showCopyButtons();
+    showScriptedControls();
     toBottom();
   });
 })();

@@ -1,6 +1,8 @@
 package views
 
 import (
+	"strings"
+
 	"github.com/rolefit/rolefit/internal/cite"
 	"github.com/rolefit/rolefit/internal/markdown"
 	"github.com/rolefit/rolefit/internal/prompts"
@@ -35,3 +37,17 @@ func renderAnswer(src string) string {
 // renderKnowledge renders a knowledge section's Markdown (ours, but through
 // the same sanitiser all the same).
 func renderKnowledge(src string) string { return markdown.Render(src) }
+
+// citedText renders a sentence of ours followed by the citation link of the
+// section it is grounded in, exactly as answers show citations.
+func citedText(text, section string) string {
+	return renderInline(text + " " + cite.Marker(section))
+}
+
+// renderInline renders one line of Markdown without its paragraph wrapper.
+func renderInline(src string) string {
+	html := renderAnswer(src)
+	html = strings.TrimSpace(html)
+	html = strings.TrimPrefix(html, "<p>")
+	return strings.TrimSuffix(html, "</p>")
+}

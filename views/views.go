@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/prompts"
 )
 
 // Page is what every page needs.
@@ -47,7 +48,8 @@ func (c Composer) Action() string {
 	return "/c/" + url.PathEscape(c.ConversationID) + "/messages"
 }
 
-// Starters are the questions offered on an empty chat.
+// Starters are the questions offered on an empty chat. The first opens the
+// fit check rather than asking the chat.
 var Starters = []string{
 	"Which role fits me?",
 	"What does an ML engineer do day to day?",
@@ -154,4 +156,13 @@ func titleOr(title string) string {
 		return "Untitled conversation"
 	}
 	return title
+}
+
+// fitResult scores a conversation's fit check answers, if it has any.
+func fitResult(c chat.Conversation) (prompts.FitResult, bool) {
+	if len(c.FitAnswers) == 0 {
+		return prompts.FitResult{}, false
+	}
+	r, err := prompts.ScoreFit(c.FitAnswers)
+	return r, err == nil
 }

@@ -213,13 +213,13 @@ func TestBrowserStopKeepsThePartialAnswer(t *testing.T) {
 	ctx := browserTab(t)
 	do(t, ctx,
 		chromedp.Navigate(url),
-		chromedp.Click(chromedp.CSS(`[data-testid=starter]`)), // "Which role fits me?"
+		chromedp.Click(chromedp.CSS(`button[data-testid=starter]`)), // the first question a starter asks
 	)
 	call, err := fake.NextCall(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := call.Request.Messages[len(call.Request.Messages)-1].Content; got != "Which role fits me?" {
+	if got := call.Request.Messages[len(call.Request.Messages)-1].Content; got != "What does an ML engineer do day to day?" {
 		t.Errorf("the starter asked %q", got)
 	}
 	gate <- struct{}{}

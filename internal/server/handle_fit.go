@@ -1,0 +1,89 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+
+	htmx "github.com/angelofallars/htmx-go"
+
+	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/prompts"
+	"github.com/rolefit/rolefit/views"
+)
+
+// handleFitCheck serves the role-fit check's questions.
+func handleFitCheck(svc *chat.Service, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := page(r, svc, log, "")
+		p.Title = "Which role fits you? · Rolefit"
+		render(w, r, log, http.StatusOK, views.FitPage(p, views.FitForm{}))
+	})
+}
+
+// handleFitSubmit scores the answers and starts a conversation holding
+// them, whose page shows the result card. Unanswered questions send the
+// form back with the answers kept.
+func handleFitSubmit(svc *chat.Service, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+		if err := r.ParseForm(); err != nil {
+			writeError(w, r, svc, log, chat.Errorf(chat.EINVALID, "The answers could not be read. Please try again."))
+			return
+		}
+		answers := prompts.FitAnswers{}
+		for _, q := range prompts.FitQuestions() {
+			if v := r.PostForm.Get(q.ID); v != "" {
+				answers[q.ID] = v
+			}
+		}
+		result, err := prompts.ScoreFit(answers)
+		if err != nil {
+			form := views.FitForm{Answers: answers, Error: err.Error()}
+			if htmx.IsHTMX(r) {
+				htmx.NewResponse().Retarget("#fit-form").Reswap(htmx.SwapOuterHTML).Write(w)
+				render(w, r, log, http.StatusOK, views.FitFormCard(form))
+				return
+			}
+			p := page(r, svc, log, "")
+			render(w, r, log, http.StatusUnprocessableEntity, views.FitPage(p, form))
+			return
+		}
+		c, err := svc.StartFitCheck(r.Context(), visitorID(r), "Fit check: "+result.Title, answers)
+		if err != nil {
+			writeError(w, r, svc, log, err)
+			return
+		}
+		url := views.ConversationURL(c.ID)
+		if htmx.IsHTMX(r) {
+			// htmx fetches the conversation and swaps it in: no full reload.
+			htmx.NewResponse().Location(url).Write(w)
+			return
+		}
+		http.Redirect(w, r, url, http.StatusSeeOther)
+	})
+}
+
+// handleFitDiscuss asks the chat about the fit check's result. The question
+// is a visible message summarising the answers and the result, so the
+// person sees exactly what the assistant was given.
+func handleFitDiscuss(svc *chat.Service, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		c, _, err := svc.Conversation(r.Context(), visitorID(r), id)
+		if err != nil {
+			writeError(w, r, svc, log, err)
+			return
+		}
+		result, err := prompts.ScoreFit(c.FitAnswers)
+		if err != nil {
+			writeError(w, r, svc, log, chat.Errorf(chat.ECONFLICT, "This conversation has no fit check result to discuss."))
+			return
+		}
+		turn, err := svc.Ask(r.Context(), visitorID(r), id, prompts.FitSummary(c.FitAnswers, result))
+		if err != nil {
+			writeError(w, r, svc, log, err)
+			return
+		}
+		asked(w, r, svc, log, id, turn, false)
+	})
+}
