@@ -30,7 +30,7 @@ type Renderer struct {
 // lookup knows into numbered links (and drops the others); with a nil
 // lookup, markers are left as text.
 func New(lookup cite.Lookup) *Renderer {
-	opts := []goldmark.Option{goldmark.WithExtensions(extension.GFM), withLiteralHTML}
+	opts := []goldmark.Option{parserWithoutHTMLBlocks(), goldmark.WithExtensions(extension.GFM), withLiteralHTML, withImagesAsLinks}
 	if lookup != nil {
 		opts = append(opts, withCitations(lookup))
 	}
