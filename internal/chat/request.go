@@ -34,6 +34,12 @@ func (s *Service) request(history []Message) Request {
 		budget -= cost
 		first--
 	}
+	// Trimming can leave an answer whose question was dropped at the front;
+	// some chat templates (Mistral's, Gemma's) refuse a history that does
+	// not start with the user, so start with a question.
+	for first < len(turns)-1 && turns[first].Role != RoleUser {
+		first++
+	}
 	msgs := make([]PromptMessage, 0, len(turns)-first+1)
 	msgs = append(msgs, PromptMessage{Role: RoleSystem, Content: s.system})
 	for _, m := range turns[first:] {

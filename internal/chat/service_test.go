@@ -162,6 +162,17 @@ func TestHistoryTrimmedOldestFirst(t *testing.T) {
 		t.Errorf("with a tiny budget, sent %q; want only the question", got)
 	}
 
+	// A budget that fits an answer but not its question: the orphaned answer
+	// is dropped too, so the history starts with a question.
+	orphan := svc.request([]Message{
+		{Role: RoleUser, Content: strings.Repeat("q", 120)},
+		{Role: RoleAssistant, Content: strings.Repeat("a", 40)},
+		{Role: RoleUser, Content: "newest question"},
+	})
+	if len(orphan.Messages) != 2 || orphan.Messages[1].Content != "newest question" {
+		t.Errorf("history with an orphaned answer = %+v, want system + the newest question", orphan.Messages)
+	}
+
 	svc.cfg.HistoryTokens = 75 // the question (57) + two short turns (12); the old answer (21) no longer fits
 	req = svc.request(history)
 	got = got[:0]
