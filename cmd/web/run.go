@@ -26,6 +26,9 @@ import (
 // gracefully. It prints the address it listens on to stdout (tests start it
 // on port 0 and read the line).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 1 && args[1] == "healthcheck" {
+		return healthcheck(ctx, getenv, stdout)
+	}
 	cfg, err := config.Load(args[1:], getenv, stderr)
 	if err != nil {
 		return err

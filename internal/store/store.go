@@ -30,6 +30,7 @@ const dsnParams = "_pragma=foreign_keys(1)" +
 	"&_pragma=journal_mode(WAL)" +
 	"&_pragma=busy_timeout(5000)" +
 	"&_pragma=synchronous(NORMAL)" +
+	"&_pragma=temp_store(MEMORY)" + // the scratch image has no /tmp
 	"&_txlock=immediate"
 
 // Store is a chat.Store backed by one SQLite database file.

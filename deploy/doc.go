@@ -1,0 +1,6 @@
+// Package deploy holds no code: only the tests that prove Rolefit's container
+// image without a Docker engine (deploy_test.go), and the example reverse
+// proxy configurations they check (Caddyfile, nginx.conf). The Dockerfile,
+// .dockerignore and compose.yaml live at the repository root, where docker
+// build and docker compose look for them.
+package deploy
