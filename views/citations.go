@@ -1,7 +1,7 @@
 package views
 
 import (
-	"strings"
+	"html"
 
 	"github.com/rolefit/rolefit/internal/cite"
 	"github.com/rolefit/rolefit/internal/markdown"
@@ -38,16 +38,17 @@ func renderAnswer(src string) string {
 // the same sanitiser all the same).
 func renderKnowledge(src string) string { return markdown.Render(src) }
 
-// citedText renders a sentence of ours followed by the citation link of the
-// section it is grounded in, exactly as answers show citations.
-func citedText(text, section string) string {
-	return renderInline(text + " " + cite.Marker(section))
-}
-
-// renderInline renders one line of Markdown without its paragraph wrapper.
-func renderInline(src string) string {
-	html := renderAnswer(src)
-	html = strings.TrimSpace(html)
-	html = strings.TrimPrefix(html, "<p>")
-	return strings.TrimSuffix(html, "</p>")
+// newCiter returns a function that renders a sentence of ours followed by
+// the citation link of the section it is grounded in, numbering sections
+// across everything it renders, exactly as answers number their citations.
+func newCiter() func(text, section string) string {
+	var numbers cite.Numbers
+	return func(text, section string) string {
+		b := []byte(html.EscapeString(text))
+		if title, ok := SectionTitle(section); ok {
+			b = append(b, ' ')
+			b = cite.AppendLink(b, numbers.For(section), section, title)
+		}
+		return string(b)
+	}
 }
