@@ -66,6 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		MaxGeneration:     cfg.MaxGeneration,
 		FirstTokenTimeout: cfg.FirstTokenTimeout,
 		StallTimeout:      cfg.StallTimeout,
+		Retries:           cfg.ModelRetries,
 		UnknownCitations: func(answer string) []string {
 			return cite.Unknown(answer, views.SectionTitle)
 		},

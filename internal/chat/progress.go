@@ -22,6 +22,7 @@ type liveAnswer struct {
 
 	mu      sync.Mutex
 	text    []byte
+	status  string        // a note for the person while they wait, e.g. a retry
 	final   *Message      // set when finished
 	changed chan struct{} // closed and replaced whenever text or final changes
 }
@@ -45,6 +46,18 @@ func (a *liveAnswer) append(delta string) (size int) {
 	a.changed = make(chan struct{})
 	a.mu.Unlock()
 	return size
+}
+
+// setStatus sets the note shown while the answer is waited for.
+func (a *liveAnswer) setStatus(status string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.status == status {
+		return
+	}
+	a.status = status
+	close(a.changed)
+	a.changed = make(chan struct{})
 }
 
 // snapshot returns the text so far.
@@ -90,6 +103,20 @@ func (p *Progress) Since(offset int) (text string, next int, final bool, more <-
 	}
 	// Copy only the unread part: the buffer keeps growing under the lock.
 	return string(a.text[start(a.text, offset):]), len(a.text), false, a.changed
+}
+
+// Status returns the note for the person while they wait (a retry in
+// progress), or "".
+func (p *Progress) Status() string {
+	if p.live == nil {
+		return ""
+	}
+	p.live.mu.Lock()
+	defer p.live.mu.Unlock()
+	if p.live.final != nil {
+		return ""
+	}
+	return p.live.status
 }
 
 // Result returns the finished message. Call it once Since reported final.

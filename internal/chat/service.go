@@ -23,6 +23,15 @@ type Config struct {
 	SaveEvery         time.Duration // how often the text so far is saved
 	KeepFinished      time.Duration // how long a finished answer stays in memory
 
+	// Retries is how many times an answer that failed before its first
+	// token is tried again (rate limits, server errors, unreachable). After
+	// the first token nothing is retried: the person is already reading.
+	Retries int
+	// Observer, if set, hears about every answer (metrics).
+	Observer Observer
+	// Budget, if set, caps what the model may spend.
+	Budget Budget
+
 	// UnknownCitations, if set, returns the cited sections of an answer
 	// that do not exist; a finished answer that has any is logged, since a
 	// model inventing sources should be noticed.
@@ -49,6 +58,12 @@ func (c Config) withDefaults() Config {
 	def(&c.StallTimeout, 60*time.Second)
 	def(&c.SaveEvery, time.Second)
 	def(&c.KeepFinished, 30*time.Second)
+	if c.Retries < 0 {
+		c.Retries = 0
+	}
+	if c.Observer == nil {
+		c.Observer = nopObserver{}
+	}
 	return c
 }
 
@@ -161,6 +176,9 @@ func (s *Service) Ask(ctx context.Context, visitorID, conversationID, question s
 }
 
 func (s *Service) ask(ctx context.Context, c Conversation, history []Message, question string) (Turn, error) {
+	if err := s.allowed(); err != nil {
+		return Turn{}, err
+	}
 	if err := s.reserve(c.ID); err != nil {
 		return Turn{}, err
 	}
@@ -195,6 +213,9 @@ func (s *Service) Regenerate(ctx context.Context, visitorID, conversationID, ans
 	old, question := visible[i], visible[i-1]
 	if !old.State.Final() {
 		return Message{}, Message{}, Errorf(ECONFLICT, "This answer is still being written.")
+	}
+	if err := s.allowed(); err != nil {
+		return Message{}, Message{}, err
 	}
 	if err := s.reserve(c.ID); err != nil {
 		return Message{}, Message{}, err
@@ -425,21 +446,45 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 		}
 	})
 	begin := s.now()
+	s.cfg.Observer.AnswerStarted()
 	var firstToken time.Duration
 	maxBytes := s.cfg.MaxAnswerTokens * bytesPerToken
-	_, err := s.provider.Stream(ctx, req, func(delta string) {
+	onDelta := func(delta string) {
 		if delta == "" {
 			return
 		}
 		if !started.Load() {
 			started.Store(true)
 			firstToken = s.now().Sub(begin)
+			s.cfg.Observer.FirstToken(firstToken)
+			a.setStatus("")
 		}
 		watchdog.Reset(s.cfg.StallTimeout)
 		if a.append(delta) > maxBytes {
 			a.cancel(errTooManyTokens)
 		}
-	})
+	}
+	usage, err := s.provider.Stream(ctx, req, onDelta)
+	retries := 0
+	// Retry only what failed before the first token, within the first-token
+	// timeout (the watchdog keeps running), telling the person meanwhile.
+	for ; err != nil && !started.Load() && ctx.Err() == nil && retries < s.cfg.Retries; retries++ {
+		wait, ok := retryDelay(err, retries)
+		if !ok {
+			break
+		}
+		a.setStatus(fmt.Sprintf("The model service did not answer; trying again (%d of %d)…", retries+1, s.cfg.Retries))
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		usage, err = s.provider.Stream(ctx, req, onDelta)
+	}
 	watchdog.Stop()
 
 	final := m
@@ -460,6 +505,28 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 
 	s.release(m.ConversationID)
 	a.finish(final)
+	report := AnswerReport{State: final.State, Duration: s.now().Sub(begin), Retries: retries,
+		PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens}
+	if report.PromptTokens == 0 && report.CompletionTokens == 0 {
+		// Not every server reports usage: estimate, so budgets still hold.
+		for _, pm := range req.Messages {
+			report.PromptTokens += estimateTokens(pm.Content)
+		}
+		if len(final.Content) > 0 {
+			report.CompletionTokens = estimateTokens(final.Content)
+		}
+		report.Estimated = true
+	}
+	var failure *ProviderError
+	if errors.As(err, &failure) && final.State == StateError {
+		report.Failure = failure.Kind
+	} else if final.State == StateError {
+		report.Failure = FailTimeout // the watchdog's doing, or unclassified
+	}
+	if s.cfg.Budget != nil {
+		s.cfg.Budget.Spend(report.PromptTokens+report.CompletionTokens, s.now())
+	}
+	s.cfg.Observer.AnswerFinished(report)
 	time.AfterFunc(s.cfg.KeepFinished, func() {
 		s.mu.Lock()
 		delete(s.answers, m.ID)
@@ -467,7 +534,8 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	})
 
 	attrs := []any{"answer", m.ID, "state", final.State, "bytes", len(final.Content),
-		"first_token_ms", firstToken.Milliseconds(), "duration_ms", s.now().Sub(begin).Milliseconds()}
+		"first_token_ms", firstToken.Milliseconds(), "duration_ms", report.Duration.Milliseconds(),
+		"tokens", report.PromptTokens + report.CompletionTokens, "retries", retries}
 	if s.cfg.UnknownCitations != nil {
 		if unknown := s.cfg.UnknownCitations(final.Content); len(unknown) > 0 {
 			attrs = append(attrs, "unknown_citations", len(unknown), "unknown_sections", unknown)

@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -608,5 +610,125 @@ func TestUnknownCitationsAreLogged(t *testing.T) {
 	svc.Shutdown(ctx)
 	if !strings.Contains(logs.String(), "unknown_citations=1") || !strings.Contains(logs.String(), "made-up") {
 		t.Errorf("log does not count the unknown citation:\n%s", logs.String())
+	}
+}
+
+// failingProvider fails its first calls with the given errors, then streams.
+type failingProvider struct {
+	errs  []error
+	calls atomic.Int32
+	text  string
+}
+
+func (p *failingProvider) Describe() ProviderInfo { return ProviderInfo{Name: "failing"} }
+
+func (p *failingProvider) Stream(ctx context.Context, _ Request, onDelta func(string)) (Usage, error) {
+	n := int(p.calls.Add(1)) - 1
+	if n < len(p.errs) {
+		return Usage{}, p.errs[n]
+	}
+	onDelta(p.text)
+	return Usage{PromptTokens: 10, CompletionTokens: 2}, nil
+}
+
+func TestRetriesBeforeTheFirstToken(t *testing.T) {
+	busy := &ProviderError{Kind: FailUnavailable, Status: 503}
+	tests := []struct {
+		name      string
+		errs      []error
+		retries   int
+		wantState State
+		wantCalls int32
+	}{
+		{"recovers after two failures", []error{busy, &ProviderError{Kind: FailRateLimited, Status: 429, RetryAfter: time.Millisecond}}, 2, StateDone, 3},
+		{"gives up after its retries", []error{busy, busy, busy}, 2, StateError, 3},
+		{"a bad key is not retried", []error{&ProviderError{Kind: FailUnauthorized, Status: 401}}, 2, StateError, 1},
+		{"a long Retry-After is not waited for", []error{&ProviderError{Kind: FailRateLimited, Status: 429, RetryAfter: time.Hour}}, 2, StateError, 1},
+		{"no retries configured", []error{busy}, 0, StateError, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := testCtx(t)
+			prov := &failingProvider{errs: tt.errs, text: "answer"}
+			svc, st := newTestService(t, prov, Config{Retries: tt.retries})
+			_, turn, err := svc.Start(ctx, visitor, "q")
+			if err != nil {
+				t.Fatal(err)
+			}
+			svc.Wait(ctx, turn.Answer.ID)
+			saved, _ := st.Message(ctx, turn.Answer.ID)
+			if saved.State != tt.wantState || prov.calls.Load() != tt.wantCalls {
+				t.Errorf("state %s after %d calls, want %s after %d", saved.State, prov.calls.Load(), tt.wantState, tt.wantCalls)
+			}
+		})
+	}
+}
+
+// TestRetryIsVisible: while a retry waits, watchers see a note saying so.
+func TestRetryIsVisible(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	prov.end = &ProviderError{Kind: FailUnavailable, Status: 503}
+	svc, _ := newTestService(t, prov, Config{Retries: 1})
+	c, turn, _ := svc.Start(ctx, visitor, "q")
+	<-prov.requests
+	p, _ := svc.Follow(ctx, visitor, c.ID, turn.Answer.ID)
+	_, _, _, more := p.Since(0)
+	prov.deltas <- "" // nothing; then the stream fails
+	close(prov.deltas)
+	for p.Status() == "" {
+		select {
+		case <-more:
+			_, _, _, more = p.Since(0)
+		case <-ctx.Done():
+			t.Fatal("no note while retrying")
+		}
+	}
+	if got := p.Status(); !strings.Contains(got, "trying again (1 of 1)") {
+		t.Errorf("status = %q", got)
+	}
+	<-prov.requests // the retry
+	svc.Wait(ctx, turn.Answer.ID)
+	if got := p.Status(); got != "" {
+		t.Errorf("status after the end = %q, want none", got)
+	}
+}
+
+type countingBudget struct {
+	mu           sync.Mutex
+	spent, limit int
+}
+
+func (b *countingBudget) Allow(now time.Time) (bool, time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.spent < b.limit, now.Add(5 * time.Hour)
+}
+
+func (b *countingBudget) Spend(tokens int, _ time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.spent += tokens
+}
+
+func TestBudgetRefusesWhenSpent(t *testing.T) {
+	ctx := testCtx(t)
+	prov := &failingProvider{text: "answer"}
+	budget := &countingBudget{limit: 5}
+	svc, _ := newTestService(t, prov, Config{Budget: budget})
+	c, turn, err := svc.Start(ctx, visitor, "q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Wait(ctx, turn.Answer.ID)
+	budget.mu.Lock()
+	spent := budget.spent
+	budget.mu.Unlock()
+	if spent != 12 {
+		t.Errorf("spent %d tokens, want the reported 10 + 2", spent)
+	}
+	_, err = svc.Ask(ctx, visitor, c.ID, "again")
+	if ErrorCode(err) != ELIMIT || !strings.Contains(ErrorMessage(err), "budget") || !strings.Contains(ErrorMessage(err), "in about 5 hours") {
+		t.Errorf("ask over budget: %v", err)
 	}
 }

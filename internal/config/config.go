@@ -37,6 +37,7 @@ type Config struct {
 	OfflinePace       time.Duration
 	SecureCookies     bool
 	RetentionDays     int // 0: keep conversations forever
+	ModelRetries      int
 
 	LogLevel  slog.Level
 	LogFormat string // "json" or "text"
@@ -68,7 +69,7 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		Addr: ":8080", DataDir: "./data", Model: "gpt-4o-mini", APIType: "openai",
 		MaxMessageChars: 4000, HistoryTokens: 6000, MaxAnswerTokens: 1500,
 		MaxGeneration: 5 * time.Minute, FirstTokenTimeout: 60 * time.Second, StallTimeout: 60 * time.Second,
-		ShutdownGrace: 20 * time.Second, OfflinePace: 15 * time.Millisecond,
+		ShutdownGrace: 20 * time.Second, ModelRetries: 2, OfflinePace: 15 * time.Millisecond,
 		LogLevel: slog.LevelInfo, LogFormat: "json",
 	}
 	var keyFile string
@@ -85,6 +86,7 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		{"MAX_ANSWER_TOKENS", "longest answer, in tokens", &positive{&c.MaxAnswerTokens}},
 		{"MAX_GENERATION", "longest time one answer may take, watched or not", &duration{p: &c.MaxGeneration}},
 		{"FIRST_TOKEN_TIMEOUT", "give up if the model has not started answering by then", &duration{p: &c.FirstTokenTimeout}},
+		{"MODEL_RETRIES", "times an answer that failed before its first token is tried again (0 for never)", &nonNegative{&c.ModelRetries}},
 		{"STALL_TIMEOUT", "give up if the model sends nothing for this long mid-answer", &duration{p: &c.StallTimeout}},
 		{"SHUTDOWN_GRACE", "on SIGTERM, how long answers in flight may take to finish", &duration{p: &c.ShutdownGrace}},
 		{"OFFLINE_PACE", "pause between pieces of an offline answer, so it reads like a stream (0 for none)", &duration{p: &c.OfflinePace, allowZero: true}},

@@ -23,6 +23,8 @@ func statusFor(err error) int {
 		return http.StatusUnprocessableEntity
 	case chat.ECONFLICT:
 		return http.StatusConflict
+	case chat.ELIMIT:
+		return http.StatusTooManyRequests
 	default:
 		return http.StatusInternalServerError
 	}

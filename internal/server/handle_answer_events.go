@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"html"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -42,8 +43,16 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Dura
 		tick := time.NewTicker(keepAlive)
 		defer tick.Stop()
 		var chunk []byte
+		status := ""
 		for {
 			text, end, final, more := progress.Since(offset)
+			if st := progress.Status(); st != status && !final {
+				// A note while the person waits, such as a retry.
+				status = st
+				if stream.send("status", "", html.EscapeString(st)) != nil {
+					return
+				}
+			}
 			if text != "" {
 				// A citation cut off at the end is held back (n < len(text))
 				// until the next delta completes it.

@@ -160,3 +160,32 @@ func TestFirstPageWeight(t *testing.T) {
 		t.Errorf("first page weighs %d bytes on the wire, over the 30 KB budget", total)
 	}
 }
+
+// TestRetryShownWhileWaiting: a failure before the first token is retried,
+// and the person sees a note while it waits.
+func TestRetryShownWhileWaiting(t *testing.T) {
+	app := newTestApp(t, chat.Config{Retries: 2})
+	app.fake.Push(fakeopenai.Reply{Status: 503}, fakeopenai.Reply{Chunks: []string{"Recovered."}})
+	b := app.browser(true)
+	d := doc(t, b.post("/c", url.Values{"message": {"q"}}))
+	res := b.get(d.Find(`[data-role="assistant"]`).AttrOr("sse-connect", ""))
+	evs := readEvents(t, res.Body)
+	res.Body.Close()
+	var names []string
+	var note string
+	for _, e := range evs {
+		names = append(names, e.name)
+		if e.name == "status" && note == "" {
+			note = e.data
+		}
+	}
+	if !strings.Contains(note, "trying again (1 of 2)") {
+		t.Errorf("events %q; first status %q, want a retry note", names, note)
+	}
+	if last := evs[len(evs)-1]; last.name != "end" || !strings.Contains(last.data, `data-state="done"`) || !strings.Contains(last.data, "Recovered.") {
+		t.Errorf("end = %+v", last)
+	}
+	if n := len(app.fake.Calls()); n != 2 {
+		t.Errorf("the model was called %d times, want 2", n)
+	}
+}
