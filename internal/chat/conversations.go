@@ -125,7 +125,7 @@ func (s *Service) StartFitCheck(ctx context.Context, visitorID, title string, an
 	if visitorID == "" {
 		return Conversation{}, fmt.Errorf("chat: start fit check: no visitor id")
 	}
-	now := s.now()
+	now := s.stamp()
 	c := Conversation{ID: newID(), VisitorID: visitorID, Title: title, FitAnswers: answers, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.CreateConversation(ctx, c); err != nil {
 		return Conversation{}, fmt.Errorf("chat: start fit check: %w", err)

@@ -63,6 +63,7 @@ const (
 	FailTimeout       FailureKind = "timeout"         // no first token, or a stall mid-answer
 	FailCut           FailureKind = "cut"             // the stream ended without finishing
 	FailBadResponse   FailureKind = "bad_response"    // malformed chunk, error event, other 4xx
+	FailUnknown       FailureKind = "unknown"         // anything else; the log has the cause
 )
 
 // ProviderError is how providers report a failed answer.

@@ -25,12 +25,19 @@ func when(at, now time.Time) string {
 	case d <= time.Second:
 		return "in a second"
 	case d < time.Minute:
-		return fmt.Sprintf("in %d seconds", int((d+time.Second-1)/time.Second))
+		return "in " + plural(int((d+time.Second-1)/time.Second), "second")
 	case d < time.Hour:
-		return fmt.Sprintf("in %d minutes", int((d+time.Minute-1)/time.Minute))
+		return "in " + plural(int((d+time.Minute-1)/time.Minute), "minute")
 	default:
-		return fmt.Sprintf("after %s UTC (in about %d hours)", at.UTC().Format("15:04"), int((d+30*time.Minute)/time.Hour))
+		return fmt.Sprintf("after %s UTC (in about %s)", at.UTC().Format("15:04"), plural(int((d+30*time.Minute)/time.Hour), "hour"))
 	}
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // Budget caps what the model may spend across the whole instance.

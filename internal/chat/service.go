@@ -99,10 +99,11 @@ type Service struct {
 
 	stopOnce sync.Once
 
-	mu      sync.Mutex
-	closing bool
-	answers map[string]*liveAnswer // by assistant message id
-	busy    map[string]bool        // conversations with an answer streaming
+	mu        sync.Mutex
+	lastStamp time.Time // see stamp
+	closing   bool
+	answers   map[string]*liveAnswer // by assistant message id
+	busy      map[string]bool        // conversations with an answer streaming
 }
 
 // NewService returns a Service. systemPrompt is sent as the first message of
@@ -149,7 +150,7 @@ func (s *Service) Start(ctx context.Context, visitorID, question string) (Conver
 	if visitorID == "" {
 		return Conversation{}, Turn{}, fmt.Errorf("chat: start: no visitor id")
 	}
-	now := s.now()
+	now := s.stamp()
 	c := Conversation{ID: newID(), VisitorID: visitorID, Title: titleFrom(question), CreatedAt: now, UpdatedAt: now}
 	if err := s.store.CreateConversation(ctx, c); err != nil {
 		return Conversation{}, Turn{}, fmt.Errorf("chat: start: %w", err)
@@ -182,7 +183,7 @@ func (s *Service) ask(ctx context.Context, c Conversation, history []Message, qu
 	if err := s.reserve(c.ID); err != nil {
 		return Turn{}, err
 	}
-	now := s.now()
+	now := s.stamp()
 	q := Message{ID: newID(), ConversationID: c.ID, Role: RoleUser, Content: question, State: StateDone, CreatedAt: now, UpdatedAt: now}
 	a := Message{ID: newID(), ConversationID: c.ID, Role: RoleAssistant, State: StateStreaming, ReplyTo: q.ID, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.AddMessages(ctx, q, a); err != nil {
@@ -220,7 +221,7 @@ func (s *Service) Regenerate(ctx context.Context, visitorID, conversationID, ans
 	if err := s.reserve(c.ID); err != nil {
 		return Message{}, Message{}, err
 	}
-	now := s.now()
+	now := s.stamp()
 	answer = Message{ID: newID(), ConversationID: c.ID, Role: RoleAssistant, State: StateStreaming, ReplyTo: question.ID, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.AddMessages(ctx, answer); err == nil {
 		err = s.store.ShowAnswer(ctx, answer.ID)
@@ -503,8 +504,8 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	a.finalSaved = true
 	a.saveMu.Unlock()
 
-	s.release(m.ConversationID)
-	a.finish(final)
+	// Spend before the conversation is free again, so a question sent the
+	// instant this answer ends already sees what it cost.
 	report := AnswerReport{State: final.State, Duration: s.now().Sub(begin), Retries: retries,
 		PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens}
 	if report.PromptTokens == 0 && report.CompletionTokens == 0 {
@@ -521,11 +522,16 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	if errors.As(err, &failure) && final.State == StateError {
 		report.Failure = failure.Kind
 	} else if final.State == StateError {
-		report.Failure = FailTimeout // the watchdog's doing, or unclassified
+		report.Failure = FailUnknown
+		if c := context.Cause(ctx); errors.Is(c, errNoFirstToken) || errors.Is(c, errStalled) {
+			report.Failure = FailTimeout // the watchdog's doing
+		}
 	}
 	if s.cfg.Budget != nil {
 		s.cfg.Budget.Spend(report.PromptTokens+report.CompletionTokens, s.now())
 	}
+	s.release(m.ConversationID)
+	a.finish(final)
 	s.cfg.Observer.AnswerFinished(report)
 	time.AfterFunc(s.cfg.KeepFinished, func() {
 		s.mu.Lock()
@@ -664,3 +670,17 @@ func roundUp(d time.Duration) string {
 }
 
 func newID() string { return rand.Text() }
+
+// stamp returns the time to record a new conversation or message with. It
+// never repeats a millisecond (the store's precision), so "most recent
+// first" is the order things happened in, even for two in the same instant.
+func (s *Service) stamp() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.now().Truncate(time.Millisecond)
+	if !t.After(s.lastStamp) {
+		t = s.lastStamp.Add(time.Millisecond)
+	}
+	s.lastStamp = t
+	return t
+}

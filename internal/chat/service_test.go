@@ -732,3 +732,21 @@ func TestBudgetRefusesWhenSpent(t *testing.T) {
 		t.Errorf("ask over budget: %v", err)
 	}
 }
+
+func TestWhen(t *testing.T) {
+	now := time.Date(2026, 11, 27, 19, 0, 0, 0, time.UTC)
+	tests := map[time.Duration]string{
+		500 * time.Millisecond:  "in a second",
+		1500 * time.Millisecond: "in 2 seconds",
+		61 * time.Second:        "in 2 minutes",
+		50 * time.Second:        "in 50 seconds",
+		time.Minute:             "in 1 minute",
+		5 * time.Hour:           "after 00:00 UTC (in about 5 hours)",
+		time.Hour:               "after 20:00 UTC (in about 1 hour)",
+	}
+	for d, want := range tests {
+		if got := when(now.Add(d), now); got != want {
+			t.Errorf("when(+%v) = %q, want %q", d, got, want)
+		}
+	}
+}
