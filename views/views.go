@@ -166,3 +166,10 @@ func fitResult(c chat.Conversation) (prompts.FitResult, bool) {
 	r, err := prompts.ScoreFit(c.FitAnswers)
 	return r, err == nil
 }
+
+// Login is the access-password form's state: where to go once in, and why
+// the last attempt failed. The password itself is never put back.
+type Login struct {
+	Next  string
+	Error string
+}

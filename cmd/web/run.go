@@ -15,7 +15,9 @@ import (
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/cite"
 	"github.com/rolefit/rolefit/internal/config"
+	"github.com/rolefit/rolefit/internal/guard"
 	"github.com/rolefit/rolefit/internal/llm"
+	"github.com/rolefit/rolefit/internal/metrics"
 	"github.com/rolefit/rolefit/internal/prompts"
 	"github.com/rolefit/rolefit/internal/server"
 	"github.com/rolefit/rolefit/internal/store"
@@ -59,6 +61,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log.Info("model provider", "provider", info.Name, "model", info.Model, "offline", info.Offline,
 		"base_url", cfg.BaseURL, "api_key_set", cfg.APIKey != "")
 
+	m := metrics.New()
+	var budget chat.Budget
+	budgetTokens := cfg.DailyTokenBudget
+	if budgetTokens > 0 && cfg.Offline() {
+		log.Info("DAILY_TOKEN_BUDGET is ignored in offline mode: offline answers cost nothing")
+		budgetTokens = 0
+	}
+	if budgetTokens > 0 {
+		budget = m.CountRefusals(guard.NewDailyBudget(int64(budgetTokens)))
+	}
+	// Which protections are on; never their secrets.
+	log.Info("protections", "access_password", cfg.AccessPassword != "", "session_secret_set", cfg.SessionSecret != "",
+		"rate_limit_questions", rateSetting(cfg), "trusted_proxies", len(cfg.TrustedProxies),
+		"daily_token_budget", budgetTokens)
+
 	svc := chat.NewService(db, provider, prompts.SystemPrompt(), chat.Config{
 		MaxQuestionChars:  cfg.MaxMessageChars,
 		HistoryTokens:     cfg.HistoryTokens,
@@ -67,6 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		FirstTokenTimeout: cfg.FirstTokenTimeout,
 		StallTimeout:      cfg.StallTimeout,
 		Retries:           cfg.ModelRetries,
+		Observer:          m,
+		Budget:            budget,
 		UnknownCitations: func(answer string) []string {
 			return cite.Unknown(answer, views.SectionTitle)
 		},
@@ -80,18 +99,55 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	handler := server.New(svc, log, server.Config{
+		SecureCookies:  cfg.SecureCookies,
+		Ping:           db.Ping,
+		Metrics:        m,
+		ServeMetrics:   cfg.Metrics && cfg.MetricsAddr == "",
+		AccessPassword: cfg.AccessPassword,
+		SessionSecret:  []byte(cfg.SessionSecret),
+		QuestionLimit:  cfg.QuestionLimit,
+		QuestionWindow: cfg.QuestionWindow,
+		TrustedProxies: cfg.TrustedProxies,
+	})
 	srv := &http.Server{
-		Handler:           server.New(svc, log, server.Config{SecureCookies: cfg.SecureCookies}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second, // event streams lift it for themselves
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	serveErr := make(chan error, 1)
+	// Metrics on their own address, when asked: scrapers reach them there,
+	// people (and the internet) do not.
+	var metricsSrv *http.Server
+	var metricsLn net.Listener
+	if cfg.Metrics && cfg.MetricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		metricsSrv = &http.Server{
+			Handler:           mux,
+			ReadHeaderTimeout: 10 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+		// Closed last, so a scrape during shutdown still sees the last answers.
+		defer metricsSrv.Close()
+	}
+
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
 	fmt.Fprintf(stdout, "Rolefit is listening on http://%s\n", displayAddr(ln.Addr()))
 	log.Info("listening", "addr", ln.Addr().String())
+	if metricsSrv != nil {
+		go func() { serveErr <- metricsSrv.Serve(metricsLn) }()
+		fmt.Fprintf(stdout, "Metrics are served on http://%s/metrics\n", displayAddr(metricsLn.Addr()))
+		log.Info("metrics listening", "addr", metricsLn.Addr().String())
+	}
 
 	select {
 	case err := <-serveErr:
@@ -112,6 +168,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	srv.Close()
 	return nil
+}
+
+// rateSetting says the question limit as RATE_LIMIT_QUESTIONS does.
+func rateSetting(cfg config.Config) string {
+	if cfg.QuestionLimit == 0 {
+		return "off"
+	}
+	return fmt.Sprintf("%d/%s", cfg.QuestionLimit, cfg.QuestionWindow)
 }
 
 // deleteOldConversations applies the retention setting now and every hour

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -41,6 +42,23 @@ type Config struct {
 
 	LogLevel  slog.Level
 	LogFormat string // "json" or "text"
+
+	Metrics     bool   // serve Prometheus metrics
+	MetricsAddr string // serve them there instead of on Addr
+
+	// AccessPassword, when set, is asked for before anything else is
+	// shown; SessionSecret keeps sessions valid across restarts. Neither
+	// is ever logged or shown.
+	AccessPassword string
+	SessionSecret  string
+	// QuestionLimit questions per QuestionWindow, per visitor and per
+	// client address; 0 for no limit.
+	QuestionLimit  int
+	QuestionWindow time.Duration
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	// DailyTokenBudget caps the tokens spent per UTC day; 0 for none.
+	DailyTokenBudget int
 }
 
 // Offline reports whether no model is configured, so the built-in offline
@@ -70,9 +88,9 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		MaxMessageChars: 4000, HistoryTokens: 6000, MaxAnswerTokens: 1500,
 		MaxGeneration: 5 * time.Minute, FirstTokenTimeout: 60 * time.Second, StallTimeout: 60 * time.Second,
 		ShutdownGrace: 20 * time.Second, ModelRetries: 2, OfflinePace: 15 * time.Millisecond,
-		LogLevel: slog.LevelInfo, LogFormat: "json",
+		LogLevel: slog.LevelInfo, LogFormat: "json", Metrics: true,
 	}
-	var keyFile string
+	var keyFile, passwordFile, secretFile string
 	settings := []setting{
 		{"ADDR", "address to listen on", (*str)(&c.Addr)},
 		{"DATA_DIR", "directory for the SQLite database", (*str)(&c.DataDir)},
@@ -94,6 +112,13 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		{"RETENTION_DAYS", "delete conversations untouched for this many days (0 keeps them forever)", &nonNegative{&c.RetentionDays}},
 		{"LOG_LEVEL", "debug, info, warn or error", &level{&c.LogLevel}},
 		{"LOG_FORMAT", "json or text", &oneOf{&c.LogFormat, []string{"json", "text"}}},
+		{"METRICS", "on serves Prometheus metrics at /metrics; off serves none", &onOff{&c.Metrics}},
+		{"METRICS_ADDR", "serve /metrics on this address only, not on ADDR (e.g. 127.0.0.1:9090)", (*str)(&c.MetricsAddr)},
+		{"ACCESS_PASSWORD_FILE", "file holding the access password (Docker secrets); ACCESS_PASSWORD itself is read from the environment only", (*str)(&passwordFile)},
+		{"SESSION_SECRET_FILE", "file holding SESSION_SECRET (Docker secrets)", (*str)(&secretFile)},
+		{"RATE_LIMIT_QUESTIONS", "questions each visitor (and each client address) may ask, such as 10/m, 100/h or 5/30s; off for no limit", &rate{&c.QuestionLimit, &c.QuestionWindow}},
+		{"TRUSTED_PROXIES", "comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed", &prefixes{&c.TrustedProxies}},
+		{"DAILY_TOKEN_BUDGET", "tokens the model may spend per UTC day, for the whole instance (0 for no budget; ignored offline)", &nonNegative{&c.DailyTokenBudget}},
 	}
 	fs := flag.NewFlagSet("rolefit", flag.ContinueOnError)
 	fs.SetOutput(output)
@@ -123,6 +148,32 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		}
 		c.APIKey = strings.TrimSpace(string(b))
 	}
+	c.AccessPassword = getenv("ACCESS_PASSWORD")
+	if passwordFile != "" {
+		b, err := os.ReadFile(passwordFile)
+		if err != nil {
+			return Config{}, &Error{fmt.Sprintf("invalid ACCESS_PASSWORD_FILE: %v", err)}
+		}
+		c.AccessPassword = strings.TrimRight(string(b), "\r\n")
+		if c.AccessPassword == "" {
+			return Config{}, &Error{"invalid ACCESS_PASSWORD_FILE: the file is empty"}
+		}
+	}
+	c.SessionSecret = getenv("SESSION_SECRET")
+	if secretFile != "" {
+		b, err := os.ReadFile(secretFile)
+		if err != nil {
+			return Config{}, &Error{fmt.Sprintf("invalid SESSION_SECRET_FILE: %v", err)}
+		}
+		c.SessionSecret = strings.TrimSpace(string(b))
+	}
+	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
+		// The value itself is never repeated: it is a secret.
+		return Config{}, &Error{"invalid SESSION_SECRET: must be at least 32 characters (for example the output of `openssl rand -hex 32`)"}
+	}
+	if !c.Metrics && c.MetricsAddr != "" {
+		return Config{}, &Error{"METRICS_ADDR is set but METRICS=off: unset one of them"}
+	}
 	if c.APIType == "azure" && c.BaseURL == "" {
 		return Config{}, &Error{"OPENAI_BASE_URL is required with OPENAI_API_TYPE=azure (your resource's endpoint)"}
 	}
@@ -133,7 +184,13 @@ func flagName(env string) string { return strings.ReplaceAll(strings.ToLower(env
 
 func usage(w io.Writer, settings []setting) {
 	fmt.Fprintf(w, "Usage: rolefit [flags]\n\nEvery setting is an environment variable or the matching flag (the flag wins).\n\n")
-	fmt.Fprintf(w, "  %-22s %-26s %s\n", "OPENAI_API_KEY", "(environment only)", "API key; leave empty with OPENAI_BASE_URL for servers that need none, or both empty for offline mode")
+	for _, e := range [][2]string{
+		{"OPENAI_API_KEY", "API key; leave empty with OPENAI_BASE_URL for servers that need none, or both empty for offline mode"},
+		{"ACCESS_PASSWORD", "password asked for before anything else is shown (empty: no password)"},
+		{"SESSION_SECRET", "32 or more random characters signing login sessions, so a restart does not log everyone out (empty: random per process)"},
+	} {
+		fmt.Fprintf(w, "  %-22s %-26s %s\n", e[0], "(environment only)", e[1])
+	}
 	for _, s := range settings {
 		def := s.value.String()
 		if def == "" {
@@ -253,6 +310,103 @@ func (v *level) Set(s string) error {
 	if err := v.p.UnmarshalText([]byte(s)); err != nil {
 		return errors.New("must be debug, info, warn or error")
 	}
+	return nil
+}
+
+type onOff struct{ p *bool }
+
+func (v *onOff) String() string {
+	if v.p == nil || *v.p {
+		return "on"
+	}
+	return "off"
+}
+func (v *onOff) Set(s string) error {
+	switch strings.ToLower(s) {
+	case "on", "true", "1":
+		*v.p = true
+	case "off", "false", "0":
+		*v.p = false
+	default:
+		return errors.New("must be on or off")
+	}
+	return nil
+}
+
+// rate is "N/period": N events per period, the period a unit (s, m, h, d)
+// or a duration such as 30s.
+type rate struct {
+	n   *int
+	per *time.Duration
+}
+
+func (v *rate) String() string {
+	if v.n == nil || *v.n == 0 {
+		return "off"
+	}
+	switch *v.per {
+	case time.Second:
+		return fmt.Sprintf("%d/s", *v.n)
+	case time.Minute:
+		return fmt.Sprintf("%d/m", *v.n)
+	case time.Hour:
+		return fmt.Sprintf("%d/h", *v.n)
+	case 24 * time.Hour:
+		return fmt.Sprintf("%d/d", *v.n)
+	}
+	return fmt.Sprintf("%d/%s", *v.n, *v.per)
+}
+func (v *rate) Set(s string) error {
+	if s == "off" || s == "0" {
+		*v.n, *v.per = 0, 0
+		return nil
+	}
+	bad := errors.New("must be questions per period, such as 10/m (ten a minute), 100/h or 5/30s; or off")
+	count, period, ok := strings.Cut(strings.ReplaceAll(s, " ", ""), "/")
+	n, err := strconv.Atoi(count)
+	if !ok || err != nil || n <= 0 {
+		return bad
+	}
+	per, known := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[period]
+	if !known {
+		if per, err = time.ParseDuration(period); err != nil || per < time.Second {
+			return bad
+		}
+	}
+	*v.n, *v.per = n, per
+	return nil
+}
+
+type prefixes struct{ p *[]netip.Prefix }
+
+func (v *prefixes) String() string {
+	if v.p == nil {
+		return ""
+	}
+	var s []string
+	for _, p := range *v.p {
+		s = append(s, p.String())
+	}
+	return strings.Join(s, ",")
+}
+func (v *prefixes) Set(s string) error {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return fmt.Errorf("%q is not an address or CIDR such as 10.0.0.0/8 or 127.0.0.1", f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	*v.p = out
 	return nil
 }
 

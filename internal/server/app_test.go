@@ -20,20 +20,33 @@ import (
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/fakeopenai"
 	"github.com/rolefit/rolefit/internal/llm"
+	"github.com/rolefit/rolefit/internal/metrics"
 	"github.com/rolefit/rolefit/internal/store"
 )
 
 // testApp is the real HTTP stack on a real SQLite file, answering through
-// the OpenAI provider from the project's fake OpenAI server.
+// the OpenAI provider from the project's fake OpenAI server, with metrics
+// served at /metrics.
 type testApp struct {
-	t    *testing.T
-	url  string
-	fake *fakeopenai.Server
-	svc  *chat.Service
-	logs *logBuffer
+	t       *testing.T
+	url     string
+	fake    *fakeopenai.Server
+	svc     *chat.Service
+	logs    *logBuffer
+	metrics *metrics.Metrics
 }
 
+const testAPIKey = "sk-test-SECRET"
+
 func newTestApp(t *testing.T, cfg chat.Config) *testApp {
+	t.Helper()
+	return newTestAppAt(t, cfg, "")
+}
+
+// newTestAppAt is newTestApp with the provider pointed at baseURL instead
+// of the fake (which still runs, unused), for upstreams the fake cannot be:
+// a closed port, a name that does not resolve, a certificate not trusted.
+func newTestAppAt(t *testing.T, cfg chat.Config, baseURL string) *testApp {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
@@ -41,11 +54,16 @@ func newTestApp(t *testing.T, cfg chat.Config) *testApp {
 		t.Fatal(err)
 	}
 	fake := fakeopenai.New()
+	if baseURL == "" {
+		baseURL = fake.URL
+	}
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	provider := llm.NewOpenAI(llm.OpenAIConfig{APIKey: "sk-test-SECRET", BaseURL: fake.URL, Model: "test-model"})
+	m := metrics.New()
+	cfg.Observer = m
+	provider := llm.NewOpenAI(llm.OpenAIConfig{APIKey: testAPIKey, BaseURL: baseURL, Model: "test-model"})
 	svc := chat.NewService(db, provider, "SYSTEM", cfg, log)
-	srv := httptest.NewServer(New(svc, log, Config{}))
+	srv := httptest.NewServer(New(svc, log, Config{Metrics: m, ServeMetrics: true, Ping: db.Ping}))
 	t.Cleanup(func() {
 		fake.Close()
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -54,7 +72,7 @@ func newTestApp(t *testing.T, cfg chat.Config) *testApp {
 		srv.Close()
 		db.Close()
 	})
-	return &testApp{t: t, url: srv.URL, fake: fake, svc: svc, logs: logs}
+	return &testApp{t: t, url: srv.URL, fake: fake, svc: svc, logs: logs, metrics: m}
 }
 
 // browser is one visitor: a cookie jar, and htmx or not.

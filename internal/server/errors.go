@@ -34,7 +34,7 @@ func statusFor(err error) int {
 // message; the cause, which may name files or hosts, stays in the log.
 func logIfInternal(ctx context.Context, log *slog.Logger, err error) {
 	if chat.ErrorCode(err) == chat.EINTERNAL {
-		log.ErrorContext(ctx, "internal error", "err", err, "request_id", ctx.Value(requestIDKey{}))
+		log.ErrorContext(ctx, "internal error", "err", err)
 	}
 }
 
@@ -52,8 +52,11 @@ func writeError(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *
 	}
 	heading := "Something went wrong"
 	status := statusFor(err)
-	if status == http.StatusNotFound {
+	switch status {
+	case http.StatusNotFound:
 		heading, msg = "Not found", "There is no conversation at this address. It may have been deleted, or the link may be incomplete."
+	case http.StatusTooManyRequests:
+		heading = "Please wait a little"
 	}
 	render(w, r, log, status, views.ErrorPage(page(r, svc, log, ""), heading, msg))
 }

@@ -4,12 +4,10 @@ import (
 	"context"
 	"io"
 	"log"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,41 +16,7 @@ import (
 
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/fakeopenai"
-	"github.com/rolefit/rolefit/internal/llm"
-	"github.com/rolefit/rolefit/internal/store"
 )
-
-const testAPIKey = "sk-test-SECRET"
-
-// newTestAppAt is newTestApp with the provider pointed at baseURL instead
-// of the fake (which still runs, unused), for upstreams the fake cannot be:
-// a closed port, a name that does not resolve, a certificate not trusted.
-func newTestAppAt(t *testing.T, cfg chat.Config, baseURL string) *testApp {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fake := fakeopenai.New()
-	if baseURL == "" {
-		baseURL = fake.URL
-	}
-	logs := &logBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, nil))
-	provider := llm.NewOpenAI(llm.OpenAIConfig{APIKey: testAPIKey, BaseURL: baseURL, Model: "test-model"})
-	svc := chat.NewService(db, provider, "SYSTEM", cfg, log)
-	srv := httptest.NewServer(New(svc, log, Config{}))
-	t.Cleanup(func() {
-		fake.Close()
-		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		defer cancel()
-		svc.Shutdown(ctx)
-		srv.Close()
-		db.Close()
-	})
-	return &testApp{t: t, url: srv.URL, fake: fake, svc: svc, logs: logs}
-}
 
 // refusedURL is a base URL on a local port nothing listens on.
 func refusedURL(t *testing.T) string {
@@ -116,47 +80,48 @@ func TestUpstreamFaultMatrix(t *testing.T) {
 	tests := []struct {
 		name    string
 		kind    string // failures of one kind share their message; kinds never do
+		metric  string // the kind label it counts under in rolefit_upstream_errors_total
 		reply   fakeopenai.Reply
 		baseURL func(t *testing.T) string // default: the fake
 		cfg     chat.Config
 		want    string // the answer's error message, whole
 		partial bool   // some text arrived and must be kept
 	}{
-		{name: "401", kind: "credentials", reply: fakeopenai.Reply{Status: 401, Message: echo},
+		{name: "401", metric: "unauthorized", kind: "credentials", reply: fakeopenai.Reply{Status: 401, Message: echo},
 			want: "The assistant is not configured correctly: the model service refused its credentials. Please tell whoever runs this Rolefit."},
-		{name: "403", kind: "credentials", reply: fakeopenai.Reply{Status: 403, Message: "Key " + testAPIKey + " may not use this model."},
+		{name: "403", metric: "unauthorized", kind: "credentials", reply: fakeopenai.Reply{Status: 403, Message: "Key " + testAPIKey + " may not use this model."},
 			want: "The assistant is not configured correctly: the model service refused its credentials. Please tell whoever runs this Rolefit."},
-		{name: "404 model", kind: "model", reply: fakeopenai.Reply{Status: 404},
+		{name: "404 model", metric: "model_not_found", kind: "model", reply: fakeopenai.Reply{Status: 404},
 			want: "The model this assistant is set up to use was not found on the model service. Please tell whoever runs this Rolefit."},
-		{name: "429 with Retry-After", kind: "rate limit, retry after", reply: fakeopenai.Reply{Status: 429, RetryAfter: "7"},
+		{name: "429 with Retry-After", metric: "rate_limited", kind: "rate limit, retry after", reply: fakeopenai.Reply{Status: 429, RetryAfter: "7"},
 			want: "The model service is receiving too many requests. Please try again in 7 seconds."},
-		{name: "429 without Retry-After", kind: "rate limit", reply: fakeopenai.Reply{Status: 429, Message: "Rate limit for " + testAPIKey},
+		{name: "429 without Retry-After", metric: "rate_limited", kind: "rate limit", reply: fakeopenai.Reply{Status: 429, Message: "Rate limit for " + testAPIKey},
 			want: "The model service is receiving too many requests. Please try again in a minute."},
-		{name: "500", kind: "unavailable", reply: fakeopenai.Reply{Status: 500, Message: "upstream failed for key " + testAPIKey},
+		{name: "500", metric: "unavailable", kind: "unavailable", reply: fakeopenai.Reply{Status: 500, Message: "upstream failed for key " + testAPIKey},
 			want: "The model service is having problems right now. Please try again in a moment."},
-		{name: "502 from a proxy", kind: "unavailable", reply: fakeopenai.Reply{Status: 502, NonJSONError: true},
+		{name: "502 from a proxy", metric: "unavailable", kind: "unavailable", reply: fakeopenai.Reply{Status: 502, NonJSONError: true},
 			want: "The model service is having problems right now. Please try again in a moment."},
-		{name: "503", kind: "unavailable", reply: fakeopenai.Reply{Status: 503},
+		{name: "503", metric: "unavailable", kind: "unavailable", reply: fakeopenai.Reply{Status: 503},
 			want: "The model service is having problems right now. Please try again in a moment."},
-		{name: "connection refused", kind: "unreachable", baseURL: refusedURL,
+		{name: "connection refused", metric: "unreachable", kind: "unreachable", baseURL: refusedURL,
 			want: "Rolefit could not reach the model service. Please try again in a moment."},
-		{name: "DNS failure", kind: "unreachable", baseURL: func(*testing.T) string { return "http://model.invalid/v1" },
+		{name: "DNS failure", metric: "unreachable", kind: "unreachable", baseURL: func(*testing.T) string { return "http://model.invalid/v1" },
 			want: "Rolefit could not reach the model service. Please try again in a moment."},
-		{name: "TLS certificate not trusted", kind: "unreachable", baseURL: untrustedTLSURL,
+		{name: "TLS certificate not trusted", metric: "unreachable", kind: "unreachable", baseURL: untrustedTLSURL,
 			want: "Rolefit could not reach the model service. Please try again in a moment."},
-		{name: "no first token in time", kind: "no first token", reply: fakeopenai.Reply{Fault: fakeopenai.Hang},
+		{name: "no first token in time", metric: "timeout", kind: "no first token", reply: fakeopenai.Reply{Fault: fakeopenai.Hang},
 			cfg:  chat.Config{FirstTokenTimeout: 100 * time.Millisecond},
 			want: "The model did not start answering in time. Please try again."},
-		{name: "stall mid-stream", kind: "stall", reply: fakeopenai.Reply{Chunks: chunks, Fault: fakeopenai.Stall, FaultAfter: 1},
+		{name: "stall mid-stream", metric: "timeout", kind: "stall", reply: fakeopenai.Reply{Chunks: chunks, Fault: fakeopenai.Stall, FaultAfter: 1},
 			cfg:  chat.Config{StallTimeout: 100 * time.Millisecond},
 			want: "The model stopped sending text partway through. What arrived is kept; you can try again.", partial: true},
-		{name: "malformed chunk", kind: "unreadable", reply: fakeopenai.Reply{Chunks: chunks, Fault: fakeopenai.Malformed, FaultAfter: 1},
+		{name: "malformed chunk", metric: "bad_response", kind: "unreadable", reply: fakeopenai.Reply{Chunks: chunks, Fault: fakeopenai.Malformed, FaultAfter: 1},
 			want: "The model service sent a reply Rolefit could not read. Please try again.", partial: true},
-		{name: "error event mid-stream", kind: "unreadable", reply: fakeopenai.Reply{Chunks: chunks, Fault: fakeopenai.ErrorEvent, FaultAfter: 1, Message: "server error for " + testAPIKey},
+		{name: "error event mid-stream", metric: "bad_response", kind: "unreadable", reply: fakeopenai.Reply{Chunks: chunks, Fault: fakeopenai.ErrorEvent, FaultAfter: 1, Message: "server error for " + testAPIKey},
 			want: "The model service sent a reply Rolefit could not read. Please try again.", partial: true},
-		{name: "connection cut mid-stream", kind: "cut", reply: fakeopenai.Reply{Chunks: chunks, Fault: fakeopenai.Cut, FaultAfter: 1},
+		{name: "connection cut mid-stream", metric: "cut", kind: "cut", reply: fakeopenai.Reply{Chunks: chunks, Fault: fakeopenai.Cut, FaultAfter: 1},
 			want: "The connection to the model was lost partway through. What arrived is kept; you can try again.", partial: true},
-		{name: "stream ended without finishing", kind: "cut", reply: fakeopenai.Reply{Chunks: chunks, Fault: fakeopenai.EndEarly, FaultAfter: 1},
+		{name: "stream ended without finishing", metric: "cut", kind: "cut", reply: fakeopenai.Reply{Chunks: chunks, Fault: fakeopenai.EndEarly, FaultAfter: 1},
 			want: "The connection to the model was lost partway through. What arrived is kept; you can try again.", partial: true},
 	}
 	messageOf := map[string]string{} // kind -> message
@@ -238,6 +203,24 @@ func TestUpstreamFaultMatrix(t *testing.T) {
 			res = b.get("/healthz")
 			if body := f.read(t, res); res.StatusCode != http.StatusOK || body != "ok\n" {
 				t.Errorf("healthz after the failure = %d %q", res.StatusCode, body)
+			}
+
+			// The failure is counted under its kind, once, and nothing else is.
+			metricsBody := f.read(t, b.get("/metrics"))
+			for _, line := range strings.Split(metricsBody, "\n") {
+				if !strings.HasPrefix(line, "rolefit_upstream_errors_total{") {
+					continue
+				}
+				want := " 0"
+				if strings.Contains(line, `kind="`+tt.metric+`"`) {
+					want = " 1"
+				}
+				if !strings.HasSuffix(line, want) {
+					t.Errorf("metric %q, want it to end in%s", line, want)
+				}
+			}
+			if !strings.Contains(metricsBody, `rolefit_upstream_errors_total{kind="`+tt.metric+`"} 1`) {
+				t.Errorf("no upstream error counted under %q", tt.metric)
 			}
 
 			for i, body := range f.bodies {

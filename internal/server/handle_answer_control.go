@@ -34,9 +34,13 @@ func handleStopAnswer(svc *chat.Service, log *slog.Logger) http.Handler {
 // handleRegenerateAnswer answers the latest question again; the previous
 // answer stays available as an earlier version. With htmx the new,
 // streaming answer takes the old one's place.
-func handleRegenerateAnswer(svc *chat.Service, log *slog.Logger) http.Handler {
+func handleRegenerateAnswer(svc *chat.Service, log *slog.Logger, g *guards) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
+		if err := g.allowQuestion(w, r); err != nil {
+			writeError(w, r, svc, log, err)
+			return
+		}
 		_, answer, err := svc.Regenerate(r.Context(), visitorID(r), id, r.PathValue("answer"))
 		if err != nil {
 			writeError(w, r, svc, log, err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/metrics"
 	"github.com/rolefit/rolefit/views"
 )
 
@@ -19,7 +20,7 @@ import (
 // that reconnects sends Last-Event-ID and resumes exactly there; a page
 // that already shows some text asks for ?offset=. Watching never drives the
 // generation: closing this stream does not stop the answer.
-func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Duration) http.Handler {
+func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Duration, m *metrics.Metrics) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		progress, err := svc.Follow(ctx, visitorID(r), r.PathValue("id"), r.PathValue("answer"))
@@ -40,6 +41,7 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Dura
 		if err != nil {
 			return // the client is gone
 		}
+		defer m.StreamOpened()()
 		tick := time.NewTicker(keepAlive)
 		defer tick.Stop()
 		var chunk []byte

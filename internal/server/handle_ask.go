@@ -17,9 +17,12 @@ import (
 const maxFormBytes = 256 << 10
 
 // handleStartConversation starts a new conversation with its first question.
-func handleStartConversation(svc *chat.Service, log *slog.Logger) http.Handler {
+func handleStartConversation(svc *chat.Service, log *slog.Logger, g *guards) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		text, err := readQuestion(w, r)
+		if err == nil {
+			err = g.allowQuestion(w, r)
+		}
 		if err != nil {
 			askFailed(w, r, svc, log, "", text, err)
 			return
@@ -34,10 +37,13 @@ func handleStartConversation(svc *chat.Service, log *slog.Logger) http.Handler {
 }
 
 // handleAsk adds a question to an existing conversation.
-func handleAsk(svc *chat.Service, log *slog.Logger) http.Handler {
+func handleAsk(svc *chat.Service, log *slog.Logger, g *guards) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		text, err := readQuestion(w, r)
+		if err == nil {
+			err = g.allowQuestion(w, r)
+		}
 		if err != nil {
 			askFailed(w, r, svc, log, id, text, err)
 			return

@@ -40,11 +40,3 @@ func handleNotFound(svc *chat.Service, log *slog.Logger) http.Handler {
 		writeError(w, r, svc, log, chat.ErrNotFound)
 	})
 }
-
-func handleHealthz() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		w.Write([]byte("ok\n"))
-	})
-}

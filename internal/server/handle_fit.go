@@ -66,7 +66,7 @@ func handleFitSubmit(svc *chat.Service, log *slog.Logger) http.Handler {
 // handleFitDiscuss asks the chat about the fit check's result. The question
 // is a visible message summarising the answers and the result, so the
 // person sees exactly what the assistant was given.
-func handleFitDiscuss(svc *chat.Service, log *slog.Logger) http.Handler {
+func handleFitDiscuss(svc *chat.Service, log *slog.Logger, g *guards) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		c, _, err := svc.Conversation(r.Context(), visitorID(r), id)
@@ -77,6 +77,10 @@ func handleFitDiscuss(svc *chat.Service, log *slog.Logger) http.Handler {
 		result, err := prompts.ScoreFit(c.FitAnswers)
 		if err != nil {
 			writeError(w, r, svc, log, chat.Errorf(chat.ECONFLICT, "This conversation has no fit check result to discuss."))
+			return
+		}
+		if err := g.allowQuestion(w, r); err != nil {
+			writeError(w, r, svc, log, err)
 			return
 		}
 		turn, err := svc.Ask(r.Context(), visitorID(r), id, prompts.FitSummary(c.FitAnswers, result))

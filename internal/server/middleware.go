@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/rolefit/rolefit/internal/metrics"
 )
 
 // withSecurityHeaders sets headers that hold for every response. The CSP
@@ -45,14 +47,24 @@ func withRecover(next http.Handler, log *slog.Logger) http.Handler {
 
 type requestIDKey struct{}
 
-// withRequestLog gives each request an id (echoed in X-Request-Id) and logs
-// one line when it ends. An event stream is one request, so this is one
-// line per answer watched, never one per token.
-func withRequestLog(next http.Handler, log *slog.Logger) http.Handler {
+// requestInfo is filled in while a request is served, for its log line and
+// metrics: the route that matched (set inside the mux, by named).
+type requestInfo struct{ route string }
+
+type requestInfoKey struct{}
+
+// withRequestLog gives each request an id (echoed in X-Request-Id; every
+// line logged with the request's context carries it, see
+// requestIDHandler), logs one line when it ends, and counts it by route and
+// status. An event stream is one request, so this is one line per answer
+// watched, never one per token.
+func withRequestLog(next http.Handler, log *slog.Logger, m *metrics.Metrics) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := rand.Text()[:12]
 		w.Header().Set("X-Request-Id", id)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		info := &requestInfo{}
+		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		r = r.WithContext(context.WithValue(ctx, requestInfoKey{}, info))
 		rec := &statusRecorder{ResponseWriter: w}
 		start := time.Now()
 		next.ServeHTTP(rec, r)
@@ -64,9 +76,41 @@ func withRequestLog(next http.Handler, log *slog.Logger) http.Handler {
 			level = slog.LevelError
 		}
 		log.Log(r.Context(), level, "request",
-			"request_id", id, "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"method", r.Method, "path", r.URL.Path, "route", info.route, "status", rec.status,
 			"duration_ms", time.Since(start).Milliseconds())
+		m.Request(info.route, rec.status)
 	})
+}
+
+// named records which route serves a request. The mux knows the pattern,
+// but sets it on its own copy of the request, which the middleware outside
+// it never sees; so each route is wrapped at registration.
+func named(pattern string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+			info.route = pattern
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// requestIDHandler adds the request id from the context to every record
+// logged with one, so all the lines of a request can be found together.
+type requestIDHandler struct{ slog.Handler }
+
+func (h requestIDHandler) Handle(ctx context.Context, rec slog.Record) error {
+	if id, ok := ctx.Value(requestIDKey{}).(string); ok {
+		rec.AddAttrs(slog.String("request_id", id))
+	}
+	return h.Handler.Handle(ctx, rec)
+}
+
+func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return requestIDHandler{h.Handler.WithAttrs(attrs)}
+}
+
+func (h requestIDHandler) WithGroup(name string) slog.Handler {
+	return requestIDHandler{h.Handler.WithGroup(name)}
 }
 
 // statusRecorder remembers the status code. Unwrap lets

@@ -10,27 +10,40 @@ import (
 
 // addRoutes lists every route Rolefit serves: this is the whole HTTP surface.
 // Every route that changes something is a POST, so the cross-origin
-// protection in New covers all of them.
-func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Config) {
-	mux.Handle("GET /{$}", handleNewChat(svc, log))
-	mux.Handle("GET /c/{id}", handleConversation(svc, log))
-	mux.Handle("POST /c", handleStartConversation(svc, log))
-	mux.Handle("POST /c/{id}/messages", handleAsk(svc, log))
-	mux.Handle("GET /c/{id}/answers/{answer}/events", handleAnswerEvents(svc, log, cfg.KeepAlive))
-	mux.Handle("POST /c/{id}/answers/{answer}/stop", handleStopAnswer(svc, log))
-	mux.Handle("POST /c/{id}/answers/{answer}/regenerate", handleRegenerateAnswer(svc, log))
-	mux.Handle("POST /c/{id}/answers/{answer}/show", handleShowVersion(svc, log))
-	mux.Handle("POST /c/{id}/rename", handleRenameConversation(svc, log))
-	mux.Handle("POST /c/{id}/delete", handleDeleteConversation(svc, log))
-	mux.Handle("POST /c/delete-all", handleDeleteAllConversations(svc, log))
-	mux.Handle("GET /c/{id}/export.md", handleExportConversation(svc, log, "md"))
-	mux.Handle("GET /c/{id}/export.json", handleExportConversation(svc, log, "json"))
-	mux.Handle("GET /fit", handleFitCheck(svc, log))
-	mux.Handle("POST /fit", handleFitSubmit(svc, log))
-	mux.Handle("POST /c/{id}/fit/discuss", handleFitDiscuss(svc, log))
-	mux.Handle("GET /source", handleSource(svc, log))
-	mux.Handle("GET /source/{section}", handleSourcePassage(svc, log))
-	mux.Handle("GET /static/", static.Handler())
-	mux.Handle("GET /healthz", handleHealthz())
-	mux.Handle("/", handleNotFound(svc, log))
+// protection in New covers all of them. Private routes need the access
+// password, when one is set; public ones never do. The routes that start an
+// answer take the guards, which hold the question limit.
+func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Config, g *guards) {
+	private := func(pattern string, h http.Handler) { mux.Handle(pattern, named(pattern, g.private(h))) }
+	public := func(pattern string, h http.Handler) { mux.Handle(pattern, named(pattern, h)) }
+
+	private("GET /{$}", handleNewChat(svc, log))
+	private("GET /c/{id}", handleConversation(svc, log))
+	private("POST /c", handleStartConversation(svc, log, g))
+	private("POST /c/{id}/messages", handleAsk(svc, log, g))
+	private("GET /c/{id}/answers/{answer}/events", handleAnswerEvents(svc, log, cfg.KeepAlive, cfg.Metrics))
+	private("POST /c/{id}/answers/{answer}/stop", handleStopAnswer(svc, log))
+	private("POST /c/{id}/answers/{answer}/regenerate", handleRegenerateAnswer(svc, log, g))
+	private("POST /c/{id}/answers/{answer}/show", handleShowVersion(svc, log))
+	private("POST /c/{id}/rename", handleRenameConversation(svc, log))
+	private("POST /c/{id}/delete", handleDeleteConversation(svc, log))
+	private("POST /c/delete-all", handleDeleteAllConversations(svc, log))
+	private("GET /c/{id}/export.md", handleExportConversation(svc, log, "md"))
+	private("GET /c/{id}/export.json", handleExportConversation(svc, log, "json"))
+	private("GET /fit", handleFitCheck(svc, log))
+	private("POST /fit", handleFitSubmit(svc, log))
+	private("POST /c/{id}/fit/discuss", handleFitDiscuss(svc, log, g))
+	private("GET /source", handleSource(svc, log))
+	private("GET /source/{section}", handleSourcePassage(svc, log))
+	public("GET /login", handleLoginPage(g, log))
+	public("POST /login", handleLogin(g, log))
+	public("GET /static/", static.Handler())
+	public("GET /healthz", handleHealthz())
+	public("GET /readyz", handleReadyz(svc, cfg.Ping, log))
+	if cfg.ServeMetrics {
+		// Public on the main address: protect it at the proxy, or move it
+		// to METRICS_ADDR.
+		public("GET /metrics", cfg.Metrics.Handler())
+	}
+	private("/", handleNotFound(svc, log))
 }

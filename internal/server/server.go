@@ -5,11 +5,15 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/guard"
+	"github.com/rolefit/rolefit/internal/metrics"
 )
 
 // Config holds the HTTP layer's own settings.
@@ -20,20 +24,86 @@ type Config struct {
 	// SecureCookies marks cookies Secure even on plain HTTP, for a server
 	// behind a proxy that terminates TLS.
 	SecureCookies bool
+
+	// Ping reports whether the database answers, for /readyz. Nil counts
+	// as reachable.
+	Ping func(context.Context) error
+	// Metrics records requests, streams and refusals; nil records them
+	// nowhere. ServeMetrics also serves them at /metrics on this handler
+	// (METRICS=on without METRICS_ADDR).
+	Metrics      *metrics.Metrics
+	ServeMetrics bool
+
+	// AccessPassword, if set, is asked for before any page is shown. A
+	// login lasts SessionTTL (zero: 30 days), in a cookie signed with a
+	// key derived from the password and SessionSecret (empty: a random
+	// secret, so sessions end when the process does).
+	AccessPassword string
+	SessionSecret  []byte
+	SessionTTL     time.Duration
+	// LoginAttempts per LoginWindow are allowed from one client address
+	// (zero: 5 a minute).
+	LoginAttempts int
+	LoginWindow   time.Duration
+
+	// QuestionLimit questions per QuestionWindow are allowed per visitor
+	// and per client address; zero means no limit.
+	QuestionLimit  int
+	QuestionWindow time.Duration
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed
+	// when telling clients apart.
+	TrustedProxies []netip.Prefix
+
+	// Now is the clock of the limits and sessions; nil is time.Now.
+	Now func() time.Time
+}
+
+func (c Config) withDefaults() Config {
+	if c.KeepAlive <= 0 {
+		c.KeepAlive = 15 * time.Second
+	}
+	if c.Metrics == nil {
+		c.Metrics = metrics.New() // counted, never served
+		c.ServeMetrics = false
+	}
+	if c.SessionTTL <= 0 {
+		c.SessionTTL = 30 * 24 * time.Hour
+	}
+	if c.LoginAttempts <= 0 || c.LoginWindow <= 0 {
+		c.LoginAttempts, c.LoginWindow = 5, time.Minute
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
 }
 
 // New returns the whole HTTP surface of Rolefit.
 func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
-	if cfg.KeepAlive <= 0 {
-		cfg.KeepAlive = 15 * time.Second
+	cfg = cfg.withDefaults()
+	// Every line logged with a request's context carries its id.
+	log = slog.New(requestIDHandler{log.Handler()})
+	g := &guards{
+		metrics: cfg.Metrics,
+		trusted: cfg.TrustedProxies,
+		now:     cfg.Now,
+		secure:  cfg.SecureCookies,
+		ttl:     cfg.SessionTTL,
+	}
+	if cfg.AccessPassword != "" {
+		g.access = guard.NewAccess(cfg.AccessPassword, cfg.SessionSecret)
+		g.logins = guard.NewLimiter(cfg.LoginAttempts, cfg.LoginWindow)
+	}
+	if cfg.QuestionLimit > 0 && cfg.QuestionWindow > 0 {
+		g.questions = guard.NewLimiter(cfg.QuestionLimit, cfg.QuestionWindow)
 	}
 	mux := http.NewServeMux()
-	addRoutes(mux, svc, log, cfg)
+	addRoutes(mux, svc, log, cfg, g)
 	var h http.Handler = mux
 	h = withVisitor(h, cfg.SecureCookies)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = withSecurityHeaders(h)
 	h = withRecover(h, log)
-	h = withRequestLog(h, log)
+	h = withRequestLog(h, log, cfg.Metrics)
 	return h
 }

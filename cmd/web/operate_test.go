@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rolefit/rolefit/internal/fakeopenai"
+)
+
+// startWithMetrics runs Rolefit with METRICS_ADDR on a free port and
+// returns its two addresses, read from the two lines it prints.
+func startWithMetrics(t *testing.T) (app, metrics string) {
+	t.Helper()
+	vars := map[string]string{
+		"ADDR": "127.0.0.1:0", "METRICS_ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir(),
+		"LOG_FORMAT": "text", "SHUTDOWN_GRACE": "2s", "OFFLINE_PACE": "0s",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stdoutW := io.Pipe()
+	logs := &lockedBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"rolefit"}, func(k string) string { return vars[k] }, stdoutW, logs)
+		stdoutW.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("rolefit stopped with: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("rolefit did not shut down within 10s")
+		}
+	})
+	r := bufio.NewReader(stdout)
+	var addrs []string
+	for _, marker := range []string{"listening on ", "Metrics are served on "} {
+		line, err := r.ReadString('\n')
+		_, addr, ok := strings.Cut(strings.TrimSpace(line), marker)
+		if err != nil || !ok {
+			t.Fatalf("line %q (%v), want %q…\nlog:\n%s", line, err, marker, logs.String())
+		}
+		addrs = append(addrs, addr)
+	}
+	go io.Copy(io.Discard, stdout)
+	return addrs[0], addrs[1]
+}
+
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	app, metricsURL := startWithMetrics(t)
+	if !strings.HasSuffix(metricsURL, "/metrics") || strings.HasPrefix(metricsURL, app) {
+		t.Fatalf("metrics at %q, app at %q: want a separate address", metricsURL, app)
+	}
+	res, err := http.Get(app + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /metrics on the main address = %d, want 404", res.StatusCode)
+	}
+	if res, err := http.Get(app + "/readyz"); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /readyz = %v, %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+	res, err = http.Get(metricsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{
+		`rolefit_http_requests_total{code="200",route="GET /readyz"} 1`,
+		`rolefit_http_requests_total{code="404",route="/"} 1`,
+		"rolefit_answers_active 0",
+		"# TYPE rolefit_time_to_first_token_seconds histogram",
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("the metrics address lacks %q", want)
+		}
+	}
+}
+
+// TestDailyTokenBudgetIsWired spends a one-token budget with one answer:
+// the next question is refused, except offline, where answers cost nothing.
+func TestDailyTokenBudgetIsWired(t *testing.T) {
+	fake := fakeopenai.New()
+	defer fake.Close()
+	tests := []struct {
+		name string
+		env  map[string]string
+		// The statuses of three questions asked without JavaScript. The
+		// service records an answer's cost just after its end reaches the
+		// browser, so the second question may still slip in (0: either).
+		want []int
+	}{
+		{"with a model", map[string]string{"OPENAI_BASE_URL": fake.URL}, []int{http.StatusSeeOther, 0, http.StatusTooManyRequests}},
+		{"offline", nil, []int{http.StatusSeeOther, http.StatusSeeOther, http.StatusSeeOther}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"DAILY_TOKEN_BUDGET": "1", "OFFLINE_PACE": "0s"}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			base := startRolefit(t, env)
+			jar, _ := cookiejar.New(nil)
+			client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			for i, q := range []string{"What does an ML engineer do?", "And a Gen AI developer?", "Which tools?"} {
+				res, err := client.PostForm(base+"/c", url.Values{"message": {q}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if tt.want[i] != 0 && res.StatusCode != tt.want[i] {
+					t.Errorf("question %d = %d, want %d", i+1, res.StatusCode, tt.want[i])
+				}
+				if res.StatusCode == http.StatusTooManyRequests && !strings.Contains(string(body), "today&#39;s budget") {
+					t.Errorf("question %d refused without the budget message", i+1)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,144 @@
+package server
+
+import (
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	htmx "github.com/angelofallars/htmx-go"
+
+	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/guard"
+	"github.com/rolefit/rolefit/internal/metrics"
+)
+
+const sessionCookie = "rolefit_session"
+
+// guards are the protections of a public instance, each off unless
+// configured: the access password, its login throttle, and the limit on
+// questions.
+type guards struct {
+	access    *guard.Access  // nil: no password
+	logins    *guard.Limiter // attempts per client address
+	questions *guard.Limiter // nil: no limit
+	metrics   *metrics.Metrics
+	trusted   []netip.Prefix
+	now       func() time.Time
+	secure    bool
+	ttl       time.Duration
+}
+
+// private lets a request through only with a valid session, when an
+// access password is set.
+func (g *guards) private(next http.Handler) http.Handler {
+	if g.access == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if g.signedIn(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		switch {
+		case strings.Contains(r.Header.Get("Accept"), "text/event-stream"):
+			// An EventSource cannot follow a login page; a 401 ends it.
+			http.Error(w, "Please log in again.", http.StatusUnauthorized)
+		case htmx.IsHTMX(r):
+			// htmx swaps only what it asked for; HX-Redirect makes it load
+			// the login page instead. A 2xx, because an error status would
+			// also put a network error in the console.
+			w.Header().Set("HX-Redirect", loginURL(currentPage(r)))
+			w.WriteHeader(http.StatusNoContent)
+		case r.Method == http.MethodGet || r.Method == http.MethodHead:
+			http.Redirect(w, r, loginURL(r.URL.RequestURI()), http.StatusSeeOther)
+		default:
+			http.Redirect(w, r, loginURL("/"), http.StatusSeeOther)
+		}
+	})
+}
+
+func (g *guards) signedIn(r *http.Request) bool {
+	c, err := r.Cookie(sessionCookie)
+	return err == nil && g.access.ValidSession(c.Value, g.now())
+}
+
+// startSession sets the cookie that proves the password was given.
+func (g *guards) startSession(w http.ResponseWriter, r *http.Request) {
+	expires := g.now().Add(g.ttl)
+	http.SetCookie(w, &http.Cookie{
+		Name:     sessionCookie,
+		Value:    g.access.NewSession(expires),
+		Path:     "/",
+		MaxAge:   int(g.ttl / time.Second),
+		HttpOnly: true,
+		Secure:   g.secure || r.TLS != nil,
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// allowLogin throttles password attempts per client address.
+func (g *guards) allowLogin(w http.ResponseWriter, r *http.Request) error {
+	now := g.now()
+	ok, at := g.logins.Allow(now, guard.ClientKey(guard.ClientIP(r, g.trusted)))
+	if ok {
+		return nil
+	}
+	g.metrics.Limited(metrics.LimitLogin)
+	setRetryAfter(w, at, now)
+	return chat.Limited("Too many attempts.", at, now)
+}
+
+// allowQuestion applies the question limit. Both the visitor and the
+// client address must be under it, so clearing cookies does not escape it
+// (and many cookie-less requests from one address are still one client).
+func (g *guards) allowQuestion(w http.ResponseWriter, r *http.Request) error {
+	if g.questions == nil {
+		return nil
+	}
+	now := g.now()
+	ok, at := g.questions.Allow(now, "visitor:"+visitorID(r), guard.ClientKey(guard.ClientIP(r, g.trusted)))
+	if ok {
+		return nil
+	}
+	g.metrics.Limited(metrics.LimitVisitor)
+	setRetryAfter(w, at, now)
+	return chat.Limited("You are asking questions faster than this Rolefit allows.", at, now)
+}
+
+func setRetryAfter(w http.ResponseWriter, at, now time.Time) {
+	secs := int((at.Sub(now) + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+}
+
+func loginURL(next string) string {
+	if next = safeNext(next); next == "/" {
+		return "/login"
+	}
+	return "/login?next=" + url.QueryEscape(next)
+}
+
+// currentPage is the page an htmx request was made from, if it is one of
+// ours.
+func currentPage(r *http.Request) string {
+	u, err := url.Parse(r.Header.Get("HX-Current-URL"))
+	if err != nil || u.Host != r.Host {
+		return "/"
+	}
+	return u.RequestURI()
+}
+
+// safeNext keeps a post-login redirect on this site: only a path of ours,
+// never "//host" or "/\host", which browsers read as another site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Path == "/login" || strings.Contains(u.Path, "\\") {
+		return "/"
+	}
+	return u.RequestURI()
+}

@@ -1,0 +1,51 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/views"
+)
+
+// handleLoginPage asks for the access password. Without one set, or with a
+// valid session already, it goes straight on to the page asked for.
+func handleLoginPage(g *guards, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next := safeNext(r.URL.Query().Get("next"))
+		if g.access == nil || g.signedIn(r) {
+			http.Redirect(w, r, next, http.StatusSeeOther)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		render(w, r, log, http.StatusOK, views.LoginPage(views.Login{Next: next}))
+	})
+}
+
+// handleLogin checks the password and starts a session. Attempts are
+// throttled per client address, so the password cannot be guessed at
+// speed.
+func handleLogin(g *guards, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+		r.ParseForm()
+		next := safeNext(r.PostForm.Get("next"))
+		if g.access == nil {
+			http.Redirect(w, r, next, http.StatusSeeOther)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		if err := g.allowLogin(w, r); err != nil {
+			log.WarnContext(r.Context(), "login throttled")
+			render(w, r, log, http.StatusTooManyRequests, views.LoginPage(views.Login{Next: next, Error: chat.ErrorMessage(err)}))
+			return
+		}
+		if !g.access.CheckPassword(r.PostForm.Get("password")) {
+			log.InfoContext(r.Context(), "login refused: wrong password")
+			render(w, r, log, http.StatusUnauthorized, views.LoginPage(views.Login{Next: next, Error: "Wrong password."}))
+			return
+		}
+		g.startSession(w, r)
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	})
+}
