@@ -44,7 +44,7 @@ type Latency struct {
 // the CPU time it used: the load tool shares the machine, so its own CPU
 // time is there too, to tell which side was busy.
 type Resources struct {
-	PeakRSSKB       int64         `json:"peak_rss_kb"` // VmHWM
+	PeakRSSKB       int64         `json:"peak_rss_kb"` // VmHWM, or a higher sample
 	EndRSSKB        int64         `json:"end_rss_kb"`  // VmRSS after the last answer
 	MaxSampledRSSKB int64         `json:"max_sampled_rss_kb"`
 	Samples         int           `json:"samples"`

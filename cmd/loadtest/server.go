@@ -307,6 +307,10 @@ func (p *serverProc) resources(stopSampling func(), sampled func() (int64, int))
 	m.MaxSampledRSSKB, m.Samples = sampled()
 	m.PeakRSSKB, _ = procStatus(p.cmd.Process.Pid, "VmHWM")
 	m.EndRSSKB, _ = procStatus(p.cmd.Process.Pid, "VmRSS")
+	// The kernel updates VmHWM lazily (per-CPU RSS counters are folded in
+	// from time to time), so a sample can read above it: the peak is the
+	// highest figure seen by any means.
+	m.PeakRSSKB = max(m.PeakRSSKB, m.MaxSampledRSSKB, m.EndRSSKB)
 	m.ServerCPU, _ = procCPU(p.cmd.Process.Pid)
 	m.LoadToolCPU, _ = procCPU(os.Getpid())
 	return m

@@ -119,11 +119,22 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
-// waitFor polls a JavaScript condition in the page until it holds.
+// waitFor polls a JavaScript condition in the page until it holds. A poll
+// cut short because the page it ran in was just replaced (a navigation
+// settling) is simply started again in the new page.
 func waitFor(t *testing.T, ctx context.Context, what, js string) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
-		t.Fatalf("waiting for %s: %v\n(page: %s)", what, err, eval[string](t, ctx, `document.querySelector('#messages')?.innerText ?? document.body.innerText`))
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil {
+			return
+		}
+		transient := strings.Contains(err.Error(), "Cannot find context with specified id") ||
+			strings.Contains(err.Error(), "Execution context was destroyed")
+		if !transient || time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: %v\n(page: %s)", what, err, eval[string](t, ctx, `document.querySelector('#messages')?.innerText ?? document.body.innerText`))
+		}
 	}
 }
 
