@@ -15,6 +15,13 @@ import (
 // must stop cleanly) when the test ends.
 func startRolefit(t *testing.T, env map[string]string) string {
 	t.Helper()
+	return launch(t, env, "listening on ")[0]
+}
+
+// launch runs the program and returns what follows each marker in the first
+// lines it prints, one line per marker (the addresses it listens on).
+func launch(t *testing.T, env map[string]string, markers ...string) []string {
+	t.Helper()
 	vars := map[string]string{
 		"ADDR":           "127.0.0.1:0",
 		"DATA_DIR":       t.TempDir(),
@@ -46,16 +53,18 @@ func startRolefit(t *testing.T, env map[string]string) string {
 			t.Error("the API key appears in the log")
 		}
 	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("rolefit did not start: %v\nlog:\n%s", err, logs.String())
+	r := bufio.NewReader(stdout)
+	var found []string
+	for _, marker := range markers {
+		line, err := r.ReadString('\n')
+		_, after, ok := strings.Cut(strings.TrimSpace(line), marker)
+		if err != nil || !ok {
+			t.Fatalf("rolefit printed %q (%v), want %q…\nlog:\n%s", line, err, marker, logs.String())
+		}
+		found = append(found, after)
 	}
-	go io.Copy(io.Discard, stdout)
-	_, url, ok := strings.Cut(strings.TrimSpace(line), "listening on ")
-	if !ok {
-		t.Fatalf("unexpected first line %q", line)
-	}
-	return url
+	go io.Copy(io.Discard, r)
+	return found
 }
 
 type lockedBuffer struct {

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rolefit/rolefit/internal/fakeopenai"
 )
@@ -18,40 +15,8 @@ import (
 // returns its two addresses, read from the two lines it prints.
 func startWithMetrics(t *testing.T) (app, metrics string) {
 	t.Helper()
-	vars := map[string]string{
-		"ADDR": "127.0.0.1:0", "METRICS_ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir(),
-		"LOG_FORMAT": "text", "SHUTDOWN_GRACE": "2s", "OFFLINE_PACE": "0s",
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stdoutW := io.Pipe()
-	logs := &lockedBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"rolefit"}, func(k string) string { return vars[k] }, stdoutW, logs)
-		stdoutW.Close()
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("rolefit stopped with: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("rolefit did not shut down within 10s")
-		}
-	})
-	r := bufio.NewReader(stdout)
-	var addrs []string
-	for _, marker := range []string{"listening on ", "Metrics are served on "} {
-		line, err := r.ReadString('\n')
-		_, addr, ok := strings.Cut(strings.TrimSpace(line), marker)
-		if err != nil || !ok {
-			t.Fatalf("line %q (%v), want %q…\nlog:\n%s", line, err, marker, logs.String())
-		}
-		addrs = append(addrs, addr)
-	}
-	go io.Copy(io.Discard, stdout)
+	addrs := launch(t, map[string]string{"METRICS_ADDR": "127.0.0.1:0", "OFFLINE_PACE": "0s"},
+		"listening on ", "Metrics are served on ")
 	return addrs[0], addrs[1]
 }
 

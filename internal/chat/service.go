@@ -132,9 +132,6 @@ func NewService(store Store, provider Provider, systemPrompt string, cfg Config,
 // Provider describes the model that answers.
 func (s *Service) Provider() ProviderInfo { return s.provider.Describe() }
 
-// MaxQuestionChars is the longest question accepted.
-func (s *Service) MaxQuestionChars() int { return s.cfg.MaxQuestionChars }
-
 // Turn is a question and the answer started for it.
 type Turn struct {
 	Question Message

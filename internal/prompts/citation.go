@@ -1,11 +1,15 @@
 package prompts
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/rolefit/rolefit/internal/cite"
+)
 
 // Cite returns the marker that cites a knowledge section, such as
-// "[§ml-engineer-tools]". The system prompt teaches the model this syntax
-// and internal/cite parses it into numbered links, so the three must agree.
-func Cite(id string) string { return "[§" + id + "]" }
+// "[§ml-engineer-tools]": the syntax belongs to internal/cite, which turns
+// it into numbered links; the system prompt teaches it to the model.
+func Cite(id string) string { return cite.Marker(id) }
 
 // cited ends a block of Markdown taken from one section with that section's
 // marker. On a paragraph or list line the marker goes at the end, after a

@@ -13,7 +13,7 @@ import (
 
 const testPassword = "open sesame"
 
-func protectedApp(t *testing.T, cfg Config) *opsApp {
+func protectedApp(t *testing.T, cfg Config) *testApp {
 	t.Helper()
 	cfg.AccessPassword = testPassword
 	cfg.ServeMetrics = true

@@ -21,49 +21,116 @@ import (
 	"github.com/rolefit/rolefit/internal/fakeopenai"
 	"github.com/rolefit/rolefit/internal/llm"
 	"github.com/rolefit/rolefit/internal/metrics"
+	"github.com/rolefit/rolefit/internal/prompts"
 	"github.com/rolefit/rolefit/internal/store"
 )
 
 // testApp is the real HTTP stack on a real SQLite file, answering through
-// the OpenAI provider from the project's fake OpenAI server, with metrics
-// served at /metrics.
+// the OpenAI provider from the project's fake OpenAI server (or offline),
+// with metrics, a clock the test moves for limits and sessions, and every
+// answer's report as it is counted.
 type testApp struct {
-	t       *testing.T
-	url     string
-	fake    *fakeopenai.Server
-	svc     *chat.Service
-	logs    *logBuffer
-	metrics *metrics.Metrics
+	t        *testing.T
+	url      string
+	fake     *fakeopenai.Server
+	svc      *chat.Service
+	logs     *logBuffer
+	db       *store.Store
+	metrics  *metrics.Metrics
+	clock    *testClock
+	finished chan chat.AnswerReport
 }
 
 const testAPIKey = "sk-test-SECRET"
 
-func newTestApp(t *testing.T, cfg chat.Config) *testApp {
-	t.Helper()
-	return newTestAppAt(t, cfg, "")
+type appOption func(*appOptions)
+
+type appOptions struct {
+	chat    chat.Config
+	server  Config
+	baseURL string // the model's; empty: the fake
+	offline bool
+	json    bool
 }
 
-// newTestAppAt is newTestApp with the provider pointed at baseURL instead
-// of the fake (which still runs, unused), for upstreams the fake cannot be:
-// a closed port, a name that does not resolve, a certificate not trusted.
+func withChat(c chat.Config) appOption { return func(o *appOptions) { o.chat = c } }
+func withServer(c Config) appOption    { return func(o *appOptions) { o.server = c } }
+
+// withBaseURL points the provider elsewhere than the fake (which still
+// runs, unused), for upstreams the fake cannot be: a closed port, a name
+// that does not resolve, a certificate not trusted.
+func withBaseURL(u string) appOption { return func(o *appOptions) { o.baseURL = u } }
+func offlineProvider() appOption     { return func(o *appOptions) { o.offline = true } }
+func jsonLogs() appOption            { return func(o *appOptions) { o.json = true } }
+
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// newTestApp serves metrics at /metrics and otherwise runs with defaults.
+func newTestApp(t *testing.T, cfg chat.Config) *testApp {
+	t.Helper()
+	return newOpsApp(t, withChat(cfg), withServer(Config{ServeMetrics: true}))
+}
+
 func newTestAppAt(t *testing.T, cfg chat.Config, baseURL string) *testApp {
 	t.Helper()
+	return newOpsApp(t, withChat(cfg), withServer(Config{ServeMetrics: true}), withBaseURL(baseURL))
+}
+
+// newOpsApp builds the app with the options given.
+func newOpsApp(t *testing.T, opts ...appOption) *testApp {
+	t.Helper()
+	var o appOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	fake := fakeopenai.New()
-	if baseURL == "" {
-		baseURL = fake.URL
+	if o.baseURL == "" {
+		o.baseURL = fake.URL
 	}
 	logs := &logBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, nil))
+	var log *slog.Logger
+	if o.json {
+		log = slog.New(slog.NewJSONHandler(logs, nil))
+	} else {
+		log = slog.New(slog.NewTextHandler(logs, nil))
+	}
+	var provider chat.Provider = llm.NewOpenAI(llm.OpenAIConfig{APIKey: testAPIKey, BaseURL: o.baseURL, Model: "test-model"})
+	if o.offline {
+		provider = llm.NewOffline(prompts.OfflineAnswer, 0)
+	}
 	m := metrics.New()
-	cfg.Observer = m
-	provider := llm.NewOpenAI(llm.OpenAIConfig{APIKey: testAPIKey, BaseURL: baseURL, Model: "test-model"})
-	svc := chat.NewService(db, provider, "SYSTEM", cfg, log)
-	srv := httptest.NewServer(New(svc, log, Config{Metrics: m, ServeMetrics: true, Ping: db.Ping}))
+	finished := make(chan chat.AnswerReport, 100)
+	o.chat.Observer = notifying{m, finished}
+	if o.chat.Budget != nil {
+		o.chat.Budget = m.CountRefusals(o.chat.Budget)
+	}
+	svc := chat.NewService(db, provider, "SYSTEM", o.chat, log)
+	clock := &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	cfg := o.server
+	cfg.Metrics = m
+	if cfg.Now == nil {
+		cfg.Now = clock.now
+	}
+	if cfg.Ping == nil {
+		cfg.Ping = db.Ping
+	}
+	srv := httptest.NewServer(New(svc, log, cfg))
 	t.Cleanup(func() {
 		fake.Close()
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -72,7 +139,24 @@ func newTestAppAt(t *testing.T, cfg chat.Config, baseURL string) *testApp {
 		srv.Close()
 		db.Close()
 	})
-	return &testApp{t: t, url: srv.URL, fake: fake, svc: svc, logs: logs, metrics: m}
+	return &testApp{t: t, url: srv.URL, fake: fake, svc: svc, logs: logs, db: db, metrics: m, clock: clock, finished: finished}
+}
+
+// notifying passes answers on to the metrics, then tells the test: the
+// service reports an answer after its watchers see the end, so this is how
+// a test knows the metrics (and the budget) have it. A test that never
+// reads the reports must not stall the service, so a full channel drops.
+type notifying struct {
+	*metrics.Metrics
+	finished chan chat.AnswerReport
+}
+
+func (n notifying) AnswerFinished(r chat.AnswerReport) {
+	n.Metrics.AnswerFinished(r)
+	select {
+	case n.finished <- r:
+	default:
+	}
 }
 
 // browser is one visitor: a cookie jar, and htmx or not.

@@ -5,128 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/fakeopenai"
-	"github.com/rolefit/rolefit/internal/llm"
-	"github.com/rolefit/rolefit/internal/metrics"
-	"github.com/rolefit/rolefit/internal/prompts"
-	"github.com/rolefit/rolefit/internal/store"
 )
 
-// opsApp is testApp with the operating settings: the server's Config,
-// metrics, a clock the test moves, and the database at hand.
-type opsApp struct {
-	*testApp
-	db       *store.Store
-	metrics  *metrics.Metrics
-	clock    *testClock
-	finished chan chat.AnswerReport // every answer's report, once counted
-}
-
-type opsOption func(*opsOptions)
-
-type opsOptions struct {
-	chat    chat.Config
-	server  Config
-	offline bool
-	json    bool
-}
-
-func withChat(c chat.Config) opsOption       { return func(o *opsOptions) { o.chat = c } }
-func withServer(c Config) opsOption          { return func(o *opsOptions) { o.server = c } }
-func offlineProvider() opsOption             { return func(o *opsOptions) { o.offline = true } }
-func jsonLogs() opsOption                    { return func(o *opsOptions) { o.json = true } }
-func (c *testClock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func newOpsApp(t *testing.T, opts ...opsOption) *opsApp {
-	t.Helper()
-	var o opsOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fake := fakeopenai.New()
-	logs := &logBuffer{}
-	var log *slog.Logger
-	if o.json {
-		log = slog.New(slog.NewJSONHandler(logs, nil))
-	} else {
-		log = slog.New(slog.NewTextHandler(logs, nil))
-	}
-	var provider chat.Provider = llm.NewOpenAI(llm.OpenAIConfig{APIKey: "sk-test-SECRET", BaseURL: fake.URL, Model: "test-model"})
-	if o.offline {
-		provider = llm.NewOffline(prompts.OfflineAnswer, 0)
-	}
-	m := metrics.New()
-	finished := make(chan chat.AnswerReport, 100)
-	o.chat.Observer = notifying{m, finished}
-	if o.chat.Budget != nil {
-		o.chat.Budget = m.CountRefusals(o.chat.Budget)
-	}
-	svc := chat.NewService(db, provider, "SYSTEM", o.chat, log)
-	clock := &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	cfg := o.server
-	cfg.Metrics = m
-	if cfg.Now == nil {
-		cfg.Now = clock.now
-	}
-	if cfg.Ping == nil {
-		cfg.Ping = db.Ping
-	}
-	srv := httptest.NewServer(New(svc, log, cfg))
-	t.Cleanup(func() {
-		fake.Close()
-		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		defer cancel()
-		svc.Shutdown(ctx)
-		srv.Close()
-		db.Close()
-	})
-	return &opsApp{
-		testApp: &testApp{t: t, url: srv.URL, fake: fake, svc: svc, logs: logs},
-		db:      db, metrics: m, clock: clock, finished: finished,
-	}
-}
-
-// notifying passes answers on to the metrics, then tells the test: the
-// service reports an answer after its watchers see the end, so this is how
-// a test knows the metrics (and the budget) have it.
-type notifying struct {
-	*metrics.Metrics
-	finished chan chat.AnswerReport
-}
-
-func (n notifying) AnswerFinished(r chat.AnswerReport) {
-	n.Metrics.AnswerFinished(r)
-	n.finished <- r
-}
-
-func (a *opsApp) waitFinished() chat.AnswerReport {
+func (a *testApp) waitFinished() chat.AnswerReport {
 	a.t.Helper()
 	select {
 	case r := <-a.finished:
@@ -165,13 +54,13 @@ func scrape(t *testing.T, b *browser) map[string]float64 {
 func TestReadyz(t *testing.T) {
 	tests := []struct {
 		name       string
-		opts       []opsOption
+		opts       []appOption
 		wantStatus int
 		want       readiness
 	}{
 		{"model configured", nil, http.StatusOK, readiness{"ready", "ok", "openai-compatible"}},
-		{"offline counts as configured", []opsOption{offlineProvider()}, http.StatusOK, readiness{"ready", "ok", "offline"}},
-		{"database down", []opsOption{withServer(Config{Ping: func(context.Context) error {
+		{"offline counts as configured", []appOption{offlineProvider()}, http.StatusOK, readiness{"ready", "ok", "offline"}},
+		{"database down", []appOption{withServer(Config{Ping: func(context.Context) error {
 			return errors.New("store: ping: disk /secret/path on fire")
 		}})}, http.StatusServiceUnavailable, readiness{"not ready", "unreachable", "openai-compatible"}},
 	}
