@@ -529,7 +529,6 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	}
 	s.release(m.ConversationID)
 	a.finish(final)
-	s.cfg.Observer.AnswerFinished(report)
 	time.AfterFunc(s.cfg.KeepFinished, func() {
 		s.mu.Lock()
 		delete(s.answers, m.ID)
@@ -553,6 +552,9 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	default:
 		s.log.Info("answer finished", attrs...)
 	}
+	// Observers hear of the answer after its log line is written, so
+	// whatever waits on them sees the whole record.
+	s.cfg.Observer.AnswerFinished(report)
 }
 
 // saveProgress saves the text so far of every answer being written, every
