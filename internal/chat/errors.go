@@ -62,7 +62,8 @@ const (
 	FailUnreachable   FailureKind = "unreachable"     // refused, DNS, TLS
 	FailTimeout       FailureKind = "timeout"         // no first token, or a stall mid-answer
 	FailCut           FailureKind = "cut"             // the stream ended without finishing
-	FailBadResponse   FailureKind = "bad_response"    // malformed chunk, error event, other 4xx
+	FailModelError    FailureKind = "model_error"     // the service reported an error inside the stream
+	FailBadResponse   FailureKind = "bad_response"    // malformed chunk, other 4xx
 	FailUnknown       FailureKind = "unknown"         // anything else; the log has the cause
 )
 

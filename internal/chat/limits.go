@@ -97,7 +97,7 @@ func retryDelay(err error, attempt int) (time.Duration, bool) {
 		return 0, false
 	}
 	switch pe.Kind {
-	case FailRateLimited, FailUnavailable, FailUnreachable, FailCut:
+	case FailRateLimited, FailUnavailable, FailUnreachable, FailCut, FailModelError:
 	default:
 		return 0, false // a wrong key or model will not fix itself
 	}

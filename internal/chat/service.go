@@ -487,7 +487,7 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 
 	final := m
 	final.Content = a.snapshot()
-	final.State, final.Error = s.outcome(ctx, err)
+	final.State, final.Error = s.outcome(ctx, err, final.Content != "")
 	final.UpdatedAt = s.now()
 	// The generation context may be cancelled by now; the final save must
 	// still happen, so it gets its own short deadline. Holding saveMu keeps
@@ -607,7 +607,7 @@ func (s *Service) savePartial(id string, a *liveAnswer) {
 
 // outcome turns how a generation ended into the answer's final state and
 // the explanation shown to the person.
-func (s *Service) outcome(ctx context.Context, err error) (State, string) {
+func (s *Service) outcome(ctx context.Context, err error, partial bool) (State, string) {
 	if err == nil {
 		return StateDone, ""
 	}
@@ -629,14 +629,15 @@ func (s *Service) outcome(ctx context.Context, err error) (State, string) {
 	}
 	var pe *ProviderError
 	if errors.As(err, &pe) {
-		return StateError, failureMessage(pe)
+		return StateError, failureMessage(pe, partial)
 	}
 	return StateError, "Something went wrong while answering. Please try again."
 }
 
 // failureMessage says what went wrong in words a person can act on. The
 // upstream error itself is for the log: it may name hosts or settings.
-func failureMessage(pe *ProviderError) string {
+// partial says whether some of the answer arrived (and is kept).
+func failureMessage(pe *ProviderError, partial bool) string {
 	switch pe.Kind {
 	case FailUnauthorized:
 		return "The assistant is not configured correctly: the model service refused its credentials. Please tell whoever runs this Rolefit."
@@ -655,7 +656,15 @@ func failureMessage(pe *ProviderError) string {
 		return "The model service took too long to answer. Please try again."
 	case FailCut:
 		return "The connection to the model was lost partway through. What arrived is kept; you can try again."
+	case FailModelError:
+		if partial {
+			return "The model service reported an error partway through the answer. What arrived is kept; you can try again."
+		}
+		return "The model service reported an error before answering. Please try again."
 	default:
+		if partial {
+			return "The model service sent a reply Rolefit could not read partway through. What arrived is kept; you can try again."
+		}
 		return "The model service sent a reply Rolefit could not read. Please try again."
 	}
 }

@@ -263,6 +263,8 @@ func TestFailuresKeepPartialTextAndExplain(t *testing.T) {
 		{"server error", &ProviderError{Kind: FailUnavailable, Status: 503}, StateError, "having problems"},
 		{"unreachable", &ProviderError{Kind: FailUnreachable}, StateError, "could not reach"},
 		{"cut", &ProviderError{Kind: FailCut}, StateError, "lost partway"},
+		{"error in the stream", &ProviderError{Kind: FailModelError}, StateError, "reported an error partway through the answer. What arrived is kept"},
+		{"unreadable reply", &ProviderError{Kind: FailBadResponse}, StateError, "could not read partway through. What arrived is kept"},
 		{"unknown", errors.New("boom"), StateError, "went wrong"},
 	}
 	for _, tt := range tests {
@@ -642,6 +644,7 @@ func TestRetriesBeforeTheFirstToken(t *testing.T) {
 	}{
 		{"recovers after two failures", []error{busy, &ProviderError{Kind: FailRateLimited, Status: 429, RetryAfter: time.Millisecond}}, 2, StateDone, 3},
 		{"gives up after its retries", []error{busy, busy, busy}, 2, StateError, 3},
+		{"an error the service reports in the stream is retried", []error{&ProviderError{Kind: FailModelError}}, 1, StateDone, 2},
 		{"a bad key is not retried", []error{&ProviderError{Kind: FailUnauthorized, Status: 401}}, 2, StateError, 1},
 		{"a long Retry-After is not waited for", []error{&ProviderError{Kind: FailRateLimited, Status: 429, RetryAfter: time.Hour}}, 2, StateError, 1},
 		{"no retries configured", []error{busy}, 0, StateError, 1},

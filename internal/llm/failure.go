@@ -76,9 +76,11 @@ func streamFailure(err error, received, finished bool) *chat.ProviderError {
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
 	switch {
-	// An error event mid-stream ("data: {"error":...}") has no status.
-	case errors.As(err, &apiErr),
-		errors.As(err, &syntaxErr), errors.As(err, &typeErr),
+	// An error event ("data: {"error":...}") is the service saying it
+	// failed, typically a transient server error; it has no status.
+	case errors.As(err, &apiErr):
+		return &chat.ProviderError{Kind: chat.FailModelError, Err: err}
+	case errors.As(err, &syntaxErr), errors.As(err, &typeErr),
 		errors.Is(err, openai.ErrTooManyEmptyStreamMessages):
 		return &chat.ProviderError{Kind: chat.FailBadResponse, Err: err}
 	case errors.Is(err, io.EOF) && !received:

@@ -96,7 +96,7 @@ func New() *Metrics {
 		m.tokens.WithLabelValues(k)
 	}
 	for _, k := range []chat.FailureKind{chat.FailUnauthorized, chat.FailModelNotFound, chat.FailRateLimited,
-		chat.FailUnavailable, chat.FailUnreachable, chat.FailTimeout, chat.FailCut, chat.FailBadResponse, chat.FailUnknown} {
+		chat.FailUnavailable, chat.FailUnreachable, chat.FailTimeout, chat.FailCut, chat.FailModelError, chat.FailBadResponse, chat.FailUnknown} {
 		m.upstream.WithLabelValues(string(k))
 	}
 	for _, l := range []string{LimitVisitor, LimitBudget, LimitLogin} {
