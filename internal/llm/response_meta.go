@@ -29,14 +29,17 @@ func withResponseMeta(ctx context.Context) (context.Context, *responseMeta) {
 }
 
 // metaTransport records each response's status and Retry-After in the
-// request context's responseMeta, if it has one.
+// request context's responseMeta, if it has one. It also sends each
+// request with a body that is released once sent (see releaseBodyAfterSend).
 type metaTransport struct {
 	base http.RoundTripper
 	now  func() time.Time
 }
 
 func (t metaTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
+	send, done := releaseBodyAfterSend(req)
+	resp, err := t.base.RoundTrip(send)
+	done()
 	if m, ok := req.Context().Value(metaKey{}).(*responseMeta); ok && err == nil {
 		// Redirects call RoundTrip again: the last response wins.
 		m.status = resp.StatusCode
@@ -55,7 +58,7 @@ func capturingClient(c *http.Client) *http.Client {
 	cp.Timeout = 0
 	base := cp.Transport
 	if base == nil {
-		base = http.DefaultTransport
+		base = sharedTransport()
 	}
 	cp.Transport = metaTransport{base: base, now: time.Now}
 	return &cp

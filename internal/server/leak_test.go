@@ -11,6 +11,7 @@ import (
 
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/fakeopenai"
+	"github.com/rolefit/rolefit/internal/llm"
 )
 
 // TestNoGoroutineLeaks runs answers to every kind of end (finished and
@@ -25,6 +26,7 @@ func TestNoGoroutineLeaks(t *testing.T) {
 		// Idle keep-alive connections of the shared client pool hold two
 		// goroutines each by design; they belong to the test's clients.
 		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+		llm.CloseIdleConnections()
 		goleak.VerifyNone(t, ignore)
 	})
 	app := newTestAppAt(t, chat.Config{FirstTokenTimeout: time.Minute}, "")
