@@ -1,17 +1,19 @@
-// Package metrics is Rolefit's Prometheus instrumentation, on a registry of
-// its own (never the global one), so a test or a second server in the same
-// process starts from zero. It hears about answers as a chat.Observer and
-// about HTTP requests from the server's middleware.
+// Package metrics is Rolefit's instrumentation, served in Prometheus's text
+// format. Each Metrics starts from zero, so a test or a second server in the
+// same process counts only its own. It hears about answers as a
+// chat.Observer and about HTTP requests from the server's middleware.
+//
+// The exposition is written here rather than taken from Prometheus's client
+// library: Rolefit exports a dozen series, and the library (with protobuf)
+// would add about 3 MB to the binary and as much to the memory of every
+// running instance, which has a budget of 40 MiB at 200 answers.
 package metrics
 
 import (
+	"bufio"
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/rolefit/rolefit/internal/chat"
 )
@@ -25,93 +27,76 @@ const (
 
 // Metrics holds every metric Rolefit exports.
 type Metrics struct {
-	reg *prometheus.Registry
+	requests      *counterVec
+	streams       *gauge
+	answersActive *gauge
+	answers       *counterVec
+	firstToken    *histogram
+	duration      *histogram
+	tokens        *counterVec
+	upstream      *counterVec
+	retries       *counterVec
+	limited       *counterVec
 
-	requests      *prometheus.CounterVec
-	streams       prometheus.Gauge
-	answersActive prometheus.Gauge
-	answers       *prometheus.CounterVec
-	firstToken    prometheus.Histogram
-	duration      prometheus.Histogram
-	tokens        *prometheus.CounterVec
-	upstream      *prometheus.CounterVec
-	retries       prometheus.Counter
-	limited       *prometheus.CounterVec
+	families []family // in the order they are served
 }
 
-// New registers Rolefit's metrics, and the Go runtime's and the process's,
-// on a new registry.
+// New returns Rolefit's metrics, all at zero.
 func New() *Metrics {
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "rolefit_http_requests_total",
-			Help: "HTTP requests by route (the pattern that matched) and status code.",
-		}, []string{"route", "code"}),
-		streams: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "rolefit_streams_active",
-			Help: "Open answer event streams (browsers watching an answer).",
-		}),
-		answersActive: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "rolefit_answers_active",
-			Help: "Answers being generated.",
-		}),
-		answers: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "rolefit_answers_total",
-			Help: "Finished answers by final state (done, stopped, error, interrupted).",
-		}, []string{"state"}),
-		firstToken: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "rolefit_time_to_first_token_seconds",
-			Help:    "Time from starting an answer to its first piece of text, retries included.",
-			Buckets: []float64{.05, .1, .25, .5, 1, 2, 5, 10, 30, 60},
-		}),
-		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "rolefit_answer_duration_seconds",
-			Help:    "Time from starting an answer to its end, whatever the end.",
-			Buckets: []float64{.5, 1, 2, 5, 10, 20, 30, 60, 120, 300},
-		}),
-		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "rolefit_tokens_total",
-			Help: "Tokens spent, by kind (prompt or completion); estimated when the model reports no usage.",
-		}, []string{"kind"}),
-		upstream: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "rolefit_upstream_errors_total",
-			Help: "Answers that failed because of the model service, by kind of failure.",
-		}, []string{"kind"}),
-		retries: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "rolefit_answer_retries_total",
-			Help: "Times an answer that failed before its first token was tried again.",
-		}),
-		limited: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "rolefit_rate_limited_total",
-			Help: "Requests refused by a limit: visitor (questions per visitor and IP), budget (daily tokens), login (password attempts).",
-		}, []string{"limit"}),
+		requests: newCounterVec("rolefit_http_requests_total",
+			"HTTP requests by route (the pattern that matched) and status code.", "code", "route"),
+		streams: newGauge("rolefit_streams_active",
+			"Open answer event streams (browsers watching an answer)."),
+		answersActive: newGauge("rolefit_answers_active",
+			"Answers being generated."),
+		answers: newCounterVec("rolefit_answers_total",
+			"Finished answers by final state (done, stopped, error, interrupted).", "state"),
+		firstToken: newHistogram("rolefit_time_to_first_token_seconds",
+			"Time from starting an answer to its first piece of text, retries included.",
+			.05, .1, .25, .5, 1, 2, 5, 10, 30, 60),
+		duration: newHistogram("rolefit_answer_duration_seconds",
+			"Time from starting an answer to its end, whatever the end.",
+			.5, 1, 2, 5, 10, 20, 30, 60, 120, 300),
+		tokens: newCounterVec("rolefit_tokens_total",
+			"Tokens spent, by kind (prompt or completion); estimated when the model reports no usage.", "kind"),
+		upstream: newCounterVec("rolefit_upstream_errors_total",
+			"Answers that failed because of the model service, by kind of failure.", "kind"),
+		retries: newCounterVec("rolefit_answer_retries_total",
+			"Times an answer that failed before its first token was tried again."),
+		limited: newCounterVec("rolefit_rate_limited_total",
+			"Requests refused by a limit: visitor (questions per visitor and IP), budget (daily tokens), login (password attempts).", "limit"),
 	}
-	m.reg.MustRegister(m.requests, m.streams, m.answersActive, m.answers, m.firstToken, m.duration,
-		m.tokens, m.upstream, m.retries, m.limited,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.families = []family{m.requests, m.streams, m.answersActive, m.answers, m.firstToken, m.duration,
+		m.tokens, m.upstream, m.retries, m.limited, runtimeFamily{}, processFamily{}}
 	// Series that exist from the start, at zero, so a dashboard or an
 	// alert sees "none yet" rather than "no data".
+	m.retries.with()
 	for _, k := range []string{"prompt", "completion"} {
-		m.tokens.WithLabelValues(k)
+		m.tokens.with(k)
 	}
 	for _, k := range []chat.FailureKind{chat.FailUnauthorized, chat.FailModelNotFound, chat.FailRateLimited,
 		chat.FailUnavailable, chat.FailUnreachable, chat.FailTimeout, chat.FailCut, chat.FailModelError, chat.FailBadResponse, chat.FailUnknown} {
-		m.upstream.WithLabelValues(string(k))
+		m.upstream.with(string(k))
 	}
 	for _, l := range []string{LimitVisitor, LimitBudget, LimitLogin} {
-		m.limited.WithLabelValues(l)
+		m.limited.with(l)
 	}
 	return m
 }
 
-// Handler serves the metrics in Prometheus's text format.
+// Handler serves the metrics in Prometheus's text format (version 0.0.4).
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		bw := bufio.NewWriter(w)
+		for _, f := range m.families {
+			f.write(bw)
+		}
+		bw.Flush()
+	})
 }
-
-// Registry is where the metrics live, for tests that read them.
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
 // Request counts one finished HTTP request. route is the ServeMux pattern
 // that served it, so the label's values are bounded by the routes.
@@ -119,36 +104,36 @@ func (m *Metrics) Request(route string, code int) {
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(route, strconv.Itoa(code)).Inc()
+	m.requests.with(strconv.Itoa(code), route).Add(1)
 }
 
 // StreamOpened counts an open event stream; call the function it returns
 // when the stream closes.
 func (m *Metrics) StreamOpened() (closed func()) {
-	m.streams.Inc()
-	return m.streams.Dec
+	m.streams.Add(1)
+	return func() { m.streams.Add(-1) }
 }
 
 // Limited counts a request refused by limit (LimitVisitor, …).
-func (m *Metrics) Limited(limit string) { m.limited.WithLabelValues(limit).Inc() }
+func (m *Metrics) Limited(limit string) { m.limited.with(limit).Add(1) }
 
 // AnswerStarted implements chat.Observer.
-func (m *Metrics) AnswerStarted() { m.answersActive.Inc() }
+func (m *Metrics) AnswerStarted() { m.answersActive.Add(1) }
 
 // FirstToken implements chat.Observer.
 func (m *Metrics) FirstToken(d time.Duration) { m.firstToken.Observe(d.Seconds()) }
 
 // AnswerFinished implements chat.Observer.
 func (m *Metrics) AnswerFinished(r chat.AnswerReport) {
-	m.answersActive.Dec()
-	m.answers.WithLabelValues(string(r.State)).Inc()
+	m.answersActive.Add(-1)
+	m.answers.with(string(r.State)).Add(1)
 	m.duration.Observe(r.Duration.Seconds())
-	m.tokens.WithLabelValues("prompt").Add(float64(r.PromptTokens))
-	m.tokens.WithLabelValues("completion").Add(float64(r.CompletionTokens))
+	m.tokens.with("prompt").Add(uint64(max(r.PromptTokens, 0)))
+	m.tokens.with("completion").Add(uint64(max(r.CompletionTokens, 0)))
 	if r.State == chat.StateError && r.Failure != "" {
-		m.upstream.WithLabelValues(string(r.Failure)).Inc()
+		m.upstream.with(string(r.Failure)).Add(1)
 	}
-	m.retries.Add(float64(r.Retries))
+	m.retries.with().Add(uint64(max(r.Retries, 0)))
 }
 
 // CountRefusals wraps a budget so that each answer it refuses is counted
