@@ -13,9 +13,17 @@ import (
 // with room to keep connections to the model service. The default keeps
 // two idle connections per host, so under load most answers would dial,
 // and over TLS shake hands, before their first token.
+//
+// Each HTTP/1 connection lives as long as its answer streams and holds a
+// read and a write buffer all that time. 1 KB each is plenty: the request
+// is written once, and the stream is read by go-openai through a buffer
+// of its own (larger reads skip the transport's), so the default 4 KB
+// would only cost 1.2 MB at 200 answers.
 var sharedTransport = sync.OnceValue(func() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64
+	t.ReadBufferSize = 1 << 10
+	t.WriteBufferSize = 1 << 10
 	return t
 })
 
