@@ -20,6 +20,9 @@ type Page struct {
 	// one on screen.
 	Conversations []chat.Conversation
 	CurrentID     string
+	// SignedIn is set when the instance has an access password and this
+	// browser gave it: the sidebar then offers to log out.
+	SignedIn bool
 }
 
 // ChatPage is a conversation, or a new chat when Conversation.ID is empty.

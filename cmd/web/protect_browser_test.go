@@ -12,7 +12,7 @@ import (
 // TestBrowserLoginThenRateLimit logs in through the login page of a
 // password-protected Rolefit, asks a question, and then asks faster than
 // the instance allows: the message shows in the composer, and the question
-// is still there to send later.
+// is still there to send later. Then it logs out.
 func TestBrowserLoginThenRateLimit(t *testing.T) {
 	url := startRolefit(t, map[string]string{
 		"ACCESS_PASSWORD":      "correct horse battery staple",
@@ -61,5 +61,19 @@ func TestBrowserLoginThenRateLimit(t *testing.T) {
 	}
 	if eval[bool](t, ctx, fmt.Sprintf(`document.cookie.includes(%q)`, "rolefit_session")) {
 		t.Error("the session cookie is readable by scripts")
+	}
+
+	// Logging out, from the drawer at this width, leads to the login page,
+	// and the app stays behind it.
+	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=sidebar-toggle]`)))
+	waitFor(t, ctx, "the drawer to slide in", `document.querySelector('#sidebar').getBoundingClientRect().left === 0`)
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`[data-testid=logout]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-testid=login-form]`)),
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-testid=login-form]`)),
+	)
+	if n := eval[int](t, ctx, `document.querySelectorAll('[data-testid=sidebar], [data-testid=composer]').length`); n != 0 {
+		t.Error("after logging out the app is still shown")
 	}
 }

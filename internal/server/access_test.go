@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/static"
 )
 
@@ -170,6 +171,30 @@ func TestLogin(t *testing.T) {
 			t.Errorf("expired session: GET / = %d → %q, want the login page", res.StatusCode, res.Header.Get("Location"))
 		}
 	})
+}
+
+func TestLogout(t *testing.T) {
+	app := protectedApp(t, Config{})
+	b := app.browser(false)
+	login(t, b, testPassword, "/").Body.Close()
+	if doc(t, b.get("/")).Find(`form[action="/logout"] [data-testid="logout"]`).Length() != 1 {
+		t.Fatal("a signed-in page offers no way to log out")
+	}
+
+	res := b.post("/logout", nil)
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login" {
+		t.Fatalf("POST /logout = %d → %q, want 303 → /login", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res := b.get("/"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login" {
+		t.Errorf("after logging out GET / = %d → %q, want the login page", res.StatusCode, res.Header.Get("Location"))
+	}
+
+	// Without a password there is no session, and nothing to log out of.
+	open := newTestApp(t, chat.Config{})
+	if doc(t, open.browser(false).get("/")).Find(`[data-testid="logout"]`).Length() != 0 {
+		t.Error("an instance without a password offers to log out")
+	}
 }
 
 func TestLoginIsThrottled(t *testing.T) {

@@ -88,5 +88,6 @@ func page(r *http.Request, svc *chat.Service, log *slog.Logger, currentID string
 		Provider:      svc.Provider(),
 		Conversations: list,
 		CurrentID:     currentID,
+		SignedIn:      hasSession(r),
 	}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -39,7 +40,7 @@ func (g *guards) private(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if g.signedIn(r) {
-			next.ServeHTTP(w, r)
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, true)))
 			return
 		}
 		switch {
@@ -60,6 +61,15 @@ func (g *guards) private(next http.Handler) http.Handler {
 	})
 }
 
+// sessionKey marks, in a request's context, that it came with a valid
+// session: the page then offers to log out.
+type sessionKey struct{}
+
+func hasSession(r *http.Request) bool {
+	ok, _ := r.Context().Value(sessionKey{}).(bool)
+	return ok
+}
+
 func (g *guards) signedIn(r *http.Request) bool {
 	c, err := r.Cookie(sessionCookie)
 	return err == nil && g.access.ValidSession(c.Value, g.now())
@@ -73,6 +83,21 @@ func (g *guards) startSession(w http.ResponseWriter, r *http.Request) {
 		Value:    g.access.NewSession(expires),
 		Path:     "/",
 		MaxAge:   int(g.ttl / time.Second),
+		HttpOnly: true,
+		Secure:   g.secure || r.TLS != nil,
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// endSession removes the session cookie from this browser. Sessions are
+// signed, not stored, so one cannot be revoked elsewhere: changing the
+// password ends them all.
+func (g *guards) endSession(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     sessionCookie,
+		Value:    "",
+		Path:     "/",
+		MaxAge:   -1,
 		HttpOnly: true,
 		Secure:   g.secure || r.TLS != nil,
 		SameSite: http.SameSiteLaxMode,

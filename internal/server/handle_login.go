@@ -22,6 +22,21 @@ func handleLoginPage(g *guards, log *slog.Logger) http.Handler {
 	})
 }
 
+// handleLogout ends this browser's session and shows the login page. It is
+// public, so that a browser whose session has just expired can still log
+// out without being asked for the password first.
+func handleLogout(g *guards) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		if g.access == nil {
+			http.Redirect(w, r, "/", http.StatusSeeOther)
+			return
+		}
+		g.endSession(w, r)
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	})
+}
+
 // handleLogin checks the password and starts a session. Attempts are
 // throttled per client address, so the password cannot be guessed at
 // speed.

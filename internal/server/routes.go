@@ -37,6 +37,7 @@ func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Conf
 	private("GET /source/{section}", handleSourcePassage(svc, log))
 	public("GET /login", handleLoginPage(g, log))
 	public("POST /login", handleLogin(g, log))
+	public("POST /logout", handleLogout(g))
 	public("GET /static/", static.Handler())
 	public("GET /healthz", handleHealthz())
 	public("GET /readyz", handleReadyz(svc, cfg.Ping, log))
