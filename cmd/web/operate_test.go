@@ -98,3 +98,32 @@ func TestDailyTokenBudgetIsWired(t *testing.T) {
 		})
 	}
 }
+
+// TestDailyTokenBudgetOutlivesARestart: what a day has spent is kept in the
+// database, so restarting Rolefit does not hand the day's budget out again.
+func TestDailyTokenBudgetOutlivesARestart(t *testing.T) {
+	fake := fakeopenai.New()
+	defer fake.Close()
+	env := map[string]string{"DAILY_TOKEN_BUDGET": "1", "OPENAI_BASE_URL": fake.URL, "DATA_DIR": t.TempDir()}
+	ask := func(t *testing.T, base string) (int, string) {
+		t.Helper()
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := client.PostForm(base+"/c", url.Values{"message": {"What does an ML engineer do?"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(body)
+	}
+	t.Run("first run", func(t *testing.T) {
+		// Stopping waits for the answer in flight, which spends the budget.
+		if code, _ := ask(t, startRolefit(t, env)); code != http.StatusSeeOther {
+			t.Fatalf("the first question = %d, want it accepted", code)
+		}
+	})
+	code, body := ask(t, startRolefit(t, env))
+	if code != http.StatusTooManyRequests || !strings.Contains(body, "today&#39;s budget") {
+		t.Errorf("after a restart the next question = %d, want 429 with the budget message", code)
+	}
+}

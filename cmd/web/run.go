@@ -69,7 +69,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		budgetTokens = 0
 	}
 	if budgetTokens > 0 {
-		budget = m.CountRefusals(guard.NewDailyBudget(int64(budgetTokens)))
+		// Spending is kept in the database, so a restart does not refill
+		// the day's budget.
+		daily, err := guard.NewRecordedDailyBudget(ctx, int64(budgetTokens), db, time.Now(), log)
+		if err != nil {
+			return err
+		}
+		budget = m.CountRefusals(daily)
 	}
 	// Which protections are on; never their secrets.
 	log.Info("protections", "access_password", cfg.AccessPassword != "", "session_secret_set", cfg.SessionSecret != "",

@@ -1,6 +1,10 @@
 package guard
 
 import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -58,5 +62,75 @@ func TestDailyBudgetIsSafeForConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if got := b.Spent(now); got != 50*100*3 {
 		t.Errorf("spent = %d, want %d", got, 50*100*3)
+	}
+}
+
+// memLedger is a Ledger in memory; failAdd makes its writes fail.
+type memLedger struct {
+	mu      sync.Mutex
+	days    map[string]int64
+	failAdd error
+}
+
+func (l *memLedger) TokensSpent(_ context.Context, day time.Time) (int64, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.days[day.UTC().Format(time.DateOnly)], nil
+}
+
+func (l *memLedger) AddTokens(_ context.Context, day time.Time, tokens int64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.failAdd != nil {
+		return l.failAdd
+	}
+	if l.days == nil {
+		l.days = map[string]int64{}
+	}
+	l.days[day.UTC().Format(time.DateOnly)] += tokens
+	return nil
+}
+
+func TestRecordedBudgetSurvivesARestart(t *testing.T) {
+	ctx := context.Background()
+	ledger := &memLedger{}
+	log := slog.New(slog.DiscardHandler)
+	morning := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+
+	b, err := NewRecordedDailyBudget(ctx, 1000, ledger, morning, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Spend(600, morning)
+	b.Spend(450, morning.Add(time.Hour))
+
+	// The process restarts the same day: the budget is still spent.
+	again, err := NewRecordedDailyBudget(ctx, 1000, ledger, morning.Add(2*time.Hour), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := again.Allow(morning.Add(2 * time.Hour)); ok || again.Spent(morning.Add(2*time.Hour)) != 1050 {
+		t.Errorf("after a restart: allowed %v with %d spent, want refused with 1050", ok, again.Spent(morning.Add(2*time.Hour)))
+	}
+	// It restarts the next day: a fresh budget.
+	tomorrow := morning.AddDate(0, 0, 1)
+	next, _ := NewRecordedDailyBudget(ctx, 1000, ledger, tomorrow, log)
+	if ok, _ := next.Allow(tomorrow); !ok {
+		t.Error("the next day's budget is refused")
+	}
+}
+
+func TestRecordedBudgetWhenTheLedgerFails(t *testing.T) {
+	ctx := context.Background()
+	var logs strings.Builder
+	ledger := &memLedger{failAdd: errors.New("disk full")}
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	b, _ := NewRecordedDailyBudget(ctx, 100, ledger, now, slog.New(slog.NewTextHandler(&logs, nil)))
+	b.Spend(150, now)
+	if ok, _ := b.Allow(now); ok {
+		t.Error("a failed write lets the budget be spent twice in the same run")
+	}
+	if !strings.Contains(logs.String(), "could not record spending") || !strings.Contains(logs.String(), "disk full") {
+		t.Errorf("the failed write is not logged:\n%s", logs.String())
 	}
 }
