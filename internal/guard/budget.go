@@ -34,8 +34,11 @@ func NewDailyBudget(tokens int64) *DailyBudget { return &DailyBudget{limit: toke
 
 // NewRecordedDailyBudget allows tokens per UTC day and records what is
 // spent in ledger as it is spent. What the ledger holds for the day of now
-// counts from the start.
+// counts from the start. log hears of writes that fail; nil discards them.
 func NewRecordedDailyBudget(ctx context.Context, tokens int64, ledger Ledger, now time.Time, log *slog.Logger) (*DailyBudget, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	b := &DailyBudget{limit: tokens, ledger: ledger, log: log}
 	b.roll(now)
 	spent, err := ledger.TokensSpent(ctx, b.day)
