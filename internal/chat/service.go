@@ -527,14 +527,10 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	if s.cfg.Budget != nil {
 		s.cfg.Budget.Spend(report.PromptTokens+report.CompletionTokens, s.now())
 	}
-	s.release(m.ConversationID)
-	a.finish(final)
-	time.AfterFunc(s.cfg.KeepFinished, func() {
-		s.mu.Lock()
-		delete(s.answers, m.ID)
-		s.mu.Unlock()
-	})
 
+	// The log line and the observers come before anyone hears of the end,
+	// so a person (or a test) who sees the end and then looks at the log
+	// or /metrics finds the answer there.
 	attrs := []any{"answer", m.ID, "state", final.State, "bytes", len(final.Content),
 		"first_token_ms", firstToken.Milliseconds(), "duration_ms", report.Duration.Milliseconds(),
 		"tokens", report.PromptTokens + report.CompletionTokens, "retries", retries}
@@ -552,9 +548,15 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	default:
 		s.log.Info("answer finished", attrs...)
 	}
-	// Observers hear of the answer after its log line is written, so
-	// whatever waits on them sees the whole record.
 	s.cfg.Observer.AnswerFinished(report)
+
+	s.release(m.ConversationID)
+	a.finish(final)
+	time.AfterFunc(s.cfg.KeepFinished, func() {
+		s.mu.Lock()
+		delete(s.answers, m.ID)
+		s.mu.Unlock()
+	})
 }
 
 // saveProgress saves the text so far of every answer being written, every
