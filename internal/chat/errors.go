@@ -67,6 +67,11 @@ const (
 	FailUnknown       FailureKind = "unknown"         // anything else; the log has the cause
 )
 
+// FailureKinds lists every kind, for whoever counts them (metrics show each
+// from the start, at zero). A new kind goes here too.
+var FailureKinds = []FailureKind{FailUnauthorized, FailModelNotFound, FailRateLimited, FailUnavailable,
+	FailUnreachable, FailTimeout, FailCut, FailModelError, FailBadResponse, FailUnknown}
+
 // ProviderError is how providers report a failed answer.
 type ProviderError struct {
 	Kind       FailureKind

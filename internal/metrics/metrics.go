@@ -75,8 +75,7 @@ func New() *Metrics {
 	for _, k := range []string{"prompt", "completion"} {
 		m.tokens.with(k)
 	}
-	for _, k := range []chat.FailureKind{chat.FailUnauthorized, chat.FailModelNotFound, chat.FailRateLimited,
-		chat.FailUnavailable, chat.FailUnreachable, chat.FailTimeout, chat.FailCut, chat.FailModelError, chat.FailBadResponse, chat.FailUnknown} {
+	for _, k := range chat.FailureKinds {
 		m.upstream.with(string(k))
 	}
 	for _, l := range []string{LimitVisitor, LimitBudget, LimitLogin} {

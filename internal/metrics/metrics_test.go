@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"math"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -118,7 +119,7 @@ func TestHistogramBuckets(t *testing.T) {
 		m.FirstToken(d)
 	}
 	h := scrape(t, m)["rolefit_time_to_first_token_seconds"].GetMetric()[0].GetHistogram()
-	if h.GetSampleCount() != 4 || h.GetSampleSum() != 120.84 {
+	if h.GetSampleCount() != 4 || math.Abs(h.GetSampleSum()-120.84) > 1e-9 {
 		t.Errorf("count %d, sum %v; want 4 and 120.84", h.GetSampleCount(), h.GetSampleSum())
 	}
 	// Buckets are cumulative and an observation on a bound falls in it.
