@@ -12,13 +12,13 @@ import templruntime "github.com/a-h/templ/runtime"
 import (
 	"strconv"
 
-	"github.com/rolefit/rolefit/internal/prompts"
+	"github.com/rolefit/rolefit/internal/fit"
 )
 
 // FitForm is the fit check's state: the answers so far and, after a refused
 // submission, which question still needs one.
 type FitForm struct {
-	Answers prompts.FitAnswers
+	Answers fit.Answers
 	Error   string
 }
 
@@ -58,9 +58,9 @@ func FitPage(p Page, f FitForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var3 string
-			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(len(prompts.FitQuestions())))
+			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(len(fit.Questions())))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/fit.templ`, Line: 22, Col: 73}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/fit.templ`, Line: 22, Col: 66}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
@@ -128,7 +128,7 @@ func FitFormCard(f FitForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		for i, q := range prompts.FitQuestions() {
+		for i, q := range fit.Questions() {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<fieldset class=\"fit-question\" data-testid=\"fit-question\" data-question=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -255,7 +255,7 @@ func FitFormCard(f FitForm) templ.Component {
 
 // FitResultCard shows the recommendation, both scores, the reasons with
 // their citations, and first steps.
-func FitResultCard(conversationID string, r prompts.FitResult) templ.Component {
+func FitResultCard(conversationID string, r fit.Result) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

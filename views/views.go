@@ -9,7 +9,7 @@ import (
 	"strconv"
 
 	"github.com/rolefit/rolefit/internal/chat"
-	"github.com/rolefit/rolefit/internal/prompts"
+	"github.com/rolefit/rolefit/internal/fit"
 )
 
 // Page is what every page needs.
@@ -162,11 +162,11 @@ func titleOr(title string) string {
 }
 
 // fitResult scores a conversation's fit check answers, if it has any.
-func fitResult(c chat.Conversation) (prompts.FitResult, bool) {
+func fitResult(c chat.Conversation) (fit.Result, bool) {
 	if len(c.FitAnswers) == 0 {
-		return prompts.FitResult{}, false
+		return fit.Result{}, false
 	}
-	r, err := prompts.ScoreFit(c.FitAnswers)
+	r, err := fit.Score(c.FitAnswers)
 	return r, err == nil
 }
 

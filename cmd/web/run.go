@@ -18,6 +18,7 @@ import (
 	"github.com/rolefit/rolefit/internal/guard"
 	"github.com/rolefit/rolefit/internal/llm"
 	"github.com/rolefit/rolefit/internal/metrics"
+	"github.com/rolefit/rolefit/internal/offline"
 	"github.com/rolefit/rolefit/internal/prompts"
 	"github.com/rolefit/rolefit/internal/server"
 	"github.com/rolefit/rolefit/internal/store"
@@ -207,7 +208,7 @@ func deleteOldConversations(ctx context.Context, svc *chat.Service, age time.Dur
 
 func newProvider(cfg config.Config) chat.Provider {
 	if cfg.Offline() {
-		return llm.NewOffline(prompts.OfflineAnswer, cfg.OfflinePace)
+		return offline.NewProvider(offline.Answer, cfg.OfflinePace)
 	}
 	return llm.NewOpenAI(llm.OpenAIConfig{
 		APIKey:     cfg.APIKey,

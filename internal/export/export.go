@@ -24,7 +24,7 @@ func Markdown(c chat.Conversation, msgs []chat.Message, sections cite.Lookup) []
 	}
 	fmt.Fprintf(&b, "# %s\n\n", title)
 	fmt.Fprintf(&b, "_Exported from Rolefit on %s. Answers are grounded in [“%s”](%s) by %s, %s._\n",
-		c.UpdatedAt.UTC().Format("2 January 2006"), prompts.Source.Title, prompts.Source.URL, prompts.Source.Author, prompts.Source.Publication)
+		c.UpdatedAt.UTC().Format("2 January 2006"), prompts.Source().Title, prompts.Source().URL, prompts.Source().Author, prompts.Source().Publication)
 
 	// Footnotes are numbered across the whole export, one per section.
 	var numbers cite.Numbers
@@ -53,7 +53,7 @@ func Markdown(c chat.Conversation, msgs []chat.Message, sections cite.Lookup) []
 	}
 	if len(notes) > 0 {
 		b.WriteString("\n---\n\n")
-		fmt.Fprintf(&b, "Sources, from “%s” by %s, %s:\n\n", prompts.Source.Title, prompts.Source.Author, prompts.Source.Publication)
+		fmt.Fprintf(&b, "Sources, from “%s” by %s, %s:\n\n", prompts.Source().Title, prompts.Source().Author, prompts.Source().Publication)
 		b.WriteString(strings.Join(notes, "\n"))
 		b.WriteString("\n")
 	}
@@ -113,7 +113,7 @@ type Message struct {
 func JSON(c chat.Conversation, msgs []chat.Message) Conversation {
 	out := Conversation{
 		ID: c.ID, Title: c.Title, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
-		Source:   Source{prompts.Source.Title, prompts.Source.Author, prompts.Source.Publication, prompts.Source.URL},
+		Source:   Source{prompts.Source().Title, prompts.Source().Author, prompts.Source().Publication, prompts.Source().URL},
 		Messages: make([]Message, 0, len(msgs)),
 	}
 	for _, m := range msgs {

@@ -1,6 +1,8 @@
-// Package prompts holds what Rolefit knows: the article restated as short
-// Markdown sections, the system prompt built from them, and the ranking and
-// offline answers that work without a model.
+// Package prompts holds what the model is told: the article restated as
+// short Markdown sections (the knowledge base), the one lookup of a section
+// by id, the credit to the article, and the system prompt built from them.
+// The fit check (package fit) and the offline answerer (package offline)
+// build on these sections; nothing here knows about either.
 package prompts
 
 import (
@@ -13,8 +15,8 @@ import (
 	"sync"
 )
 
-// The knowledge base is compiled in so that the prompt, the ranking and the
-// tests can never disagree about what the article says.
+// The knowledge base is compiled in so that the prompt, the offline answers
+// and the tests can never disagree about what the article says.
 //
 //go:embed knowledge/*.md
 var knowledgeFiles embed.FS
@@ -33,11 +35,13 @@ type SourceInfo struct {
 }
 
 // Source credits the article; show it wherever the app shows sources.
-var Source = SourceInfo{
-	Title:       "Gen AI Application Developer vs ML Engineer: What's the Difference?",
-	Author:      "Sarthak Thakare",
-	Publication: "DEV Community",
-	URL:         "https://dev.to/sarthak_thakare_/-gen-ai-application-developer-vs-ml-engineer-whats-the-difference-2gjp",
+func Source() SourceInfo {
+	return SourceInfo{
+		Title:       "Gen AI Application Developer vs ML Engineer: What's the Difference?",
+		Author:      "Sarthak Thakare",
+		Publication: "DEV Community",
+		URL:         "https://dev.to/sarthak_thakare_/-gen-ai-application-developer-vs-ml-engineer-whats-the-difference-2gjp",
+	}
 }
 
 // Credit formats the source on one line: "Title" by Author, Publication.
@@ -50,21 +54,14 @@ func (s SourceInfo) Credit() string {
 type knowledge struct {
 	sections []Section
 	byID     map[string]int
-	analyzer *analyzer
-	index    *bm25Index
 }
 
 var loadKnowledge = sync.OnceValue(func() *knowledge {
 	sections := mustParseSections(knowledgeFiles, "knowledge")
-	k := &knowledge{
-		sections: sections,
-		byID:     make(map[string]int, len(sections)),
-		analyzer: newAnalyzer(),
-	}
+	k := &knowledge{sections: sections, byID: make(map[string]int, len(sections))}
 	for i, s := range sections {
 		k.byID[s.ID] = i
 	}
-	k.index = newBM25Index(k.analyzer, sections)
 	return k
 })
 

@@ -1,13 +1,12 @@
 package prompts
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
-	"unicode"
+
+	"github.com/rolefit/rolefit/internal/originality"
 )
 
 // sectionIDs is the contract other packages rely on, in article order.
@@ -174,10 +173,9 @@ func TestKnowledgeCoversArticle(t *testing.T) {
 }
 
 // TestKnowledgeDoesNotCopyArticle keeps the knowledge base a restatement:
-// no run of copiedWords words from the article may appear in a knowledge
-// file.
+// no run of originality.RunWords words from the article may appear in a
+// knowledge file.
 func TestKnowledgeDoesNotCopyArticle(t *testing.T) {
-	articleGrams := articleWordGrams(t)
 	files, err := knowledgeFiles.ReadDir("knowledge")
 	if err != nil {
 		t.Fatal(err)
@@ -188,48 +186,16 @@ func TestKnowledgeDoesNotCopyArticle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, g := range wordGrams(string(data), copiedWords) {
-				if articleGrams[g] {
-					t.Errorf("copies the article verbatim: %q", g)
-				}
+			for _, run := range originality.Copied(string(data)) {
+				t.Errorf("copies the article verbatim: %q", run)
 			}
 		})
 	}
 }
 
-// copiedWords is the shortest run of words taken from the article that
-// counts as copying it.
-const copiedWords = 8
-
-// articleWordGrams returns every run of copiedWords words in the article.
-func articleWordGrams(t *testing.T) map[string]bool {
-	t.Helper()
-	path := filepath.Join("..", "..", "..", "shared", "source", "article.txt")
-	article, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("the article must be at %s (it always is in CI): %v", path, err)
-	}
-	grams := map[string]bool{}
-	for _, g := range wordGrams(string(article), copiedWords) {
-		grams[g] = true
-	}
-	return grams
-}
-
-func wordGrams(text string, n int) []string {
-	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-	var grams []string
-	for i := 0; i+n <= len(words); i++ {
-		grams = append(grams, strings.Join(words[i:i+n], " "))
-	}
-	return grams
-}
-
 func TestSourceCredit(t *testing.T) {
 	want := `"Gen AI Application Developer vs ML Engineer: What's the Difference?" by Sarthak Thakare, DEV Community`
-	if got := Source.Credit(); got != want {
+	if got := Source().Credit(); got != want {
 		t.Errorf("Credit() = %s\nwant %s", got, want)
 	}
 }

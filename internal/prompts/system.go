@@ -22,7 +22,7 @@ var systemPrompt = sync.OnceValue(func() string {
 	for _, s := range loadKnowledge().sections {
 		fmt.Fprintf(&b, "\n### %s (id: %s)\n\n%s\n", s.Title, s.ID, s.Body)
 	}
-	fmt.Fprintf(&b, "\n## Source\n\nEverything above comes from the article %s. Credit it when you use its facts.\n", Source.Credit())
+	fmt.Fprintf(&b, "\n## Source\n\nEverything above comes from the article %s. Credit it when you use its facts.\n", Source().Credit())
 	return b.String()
 })
 

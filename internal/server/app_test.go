@@ -21,7 +21,7 @@ import (
 	"github.com/rolefit/rolefit/internal/fakeopenai"
 	"github.com/rolefit/rolefit/internal/llm"
 	"github.com/rolefit/rolefit/internal/metrics"
-	"github.com/rolefit/rolefit/internal/prompts"
+	"github.com/rolefit/rolefit/internal/offline"
 	"github.com/rolefit/rolefit/internal/store"
 )
 
@@ -112,7 +112,7 @@ func newOpsApp(t *testing.T, opts ...appOption) *testApp {
 	}
 	var provider chat.Provider = llm.NewOpenAI(llm.OpenAIConfig{APIKey: testAPIKey, BaseURL: o.baseURL, Model: "test-model"})
 	if o.offline {
-		provider = llm.NewOffline(prompts.OfflineAnswer, 0)
+		provider = offline.NewProvider(offline.Answer, 0)
 	}
 	m := metrics.New()
 	finished := make(chan chat.AnswerReport, 100)

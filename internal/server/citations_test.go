@@ -28,12 +28,12 @@ func TestSourcePage(t *testing.T) {
 		}
 	}
 	credit := d.Find(`[data-testid="source-article"]`)
-	for _, want := range []string{prompts.Source.Title, prompts.Source.Author, "DEV Community"} {
+	for _, want := range []string{prompts.Source().Title, prompts.Source().Author, "DEV Community"} {
 		if !strings.Contains(credit.Text(), want) {
 			t.Errorf("credit %q lacks %q", credit.Text(), want)
 		}
 	}
-	if credit.Find("a").AttrOr("href", "") != prompts.Source.URL {
+	if credit.Find("a").AttrOr("href", "") != prompts.Source().URL {
 		t.Errorf("credit does not link to the article")
 	}
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/fakeopenai"
-	"github.com/rolefit/rolefit/internal/prompts"
+	"github.com/rolefit/rolefit/internal/fit"
 )
 
 func fitForm(answers map[string]string) url.Values {
@@ -24,7 +24,7 @@ func TestFitCheckFlow(t *testing.T) {
 	b := app.browser(false)
 
 	d := doc(t, b.get("/fit"))
-	if got, want := d.Find(`[data-testid="fit-question"]`).Length(), len(prompts.FitQuestions()); got != want || got < 6 || got > 8 {
+	if got, want := d.Find(`[data-testid="fit-question"]`).Length(), len(fit.Questions()); got != want || got < 6 || got > 8 {
 		t.Errorf("the fit check shows %d questions, want %d (6 to 8)", got, want)
 	}
 

@@ -7,7 +7,7 @@ import (
 	htmx "github.com/angelofallars/htmx-go"
 
 	"github.com/rolefit/rolefit/internal/chat"
-	"github.com/rolefit/rolefit/internal/prompts"
+	"github.com/rolefit/rolefit/internal/fit"
 	"github.com/rolefit/rolefit/views"
 )
 
@@ -30,13 +30,13 @@ func handleFitSubmit(svc *chat.Service, log *slog.Logger) http.Handler {
 			writeError(w, r, svc, log, chat.Errorf(chat.EINVALID, "The answers could not be read. Please try again."))
 			return
 		}
-		answers := prompts.FitAnswers{}
-		for _, q := range prompts.FitQuestions() {
+		answers := fit.Answers{}
+		for _, q := range fit.Questions() {
 			if v := r.PostForm.Get(q.ID); v != "" {
 				answers[q.ID] = v
 			}
 		}
-		result, err := prompts.ScoreFit(answers)
+		result, err := fit.Score(answers)
 		if err != nil {
 			form := views.FitForm{Answers: answers, Error: err.Error()}
 			if htmx.IsHTMX(r) {
@@ -74,7 +74,7 @@ func handleFitDiscuss(svc *chat.Service, log *slog.Logger, g *guards) http.Handl
 			writeError(w, r, svc, log, err)
 			return
 		}
-		result, err := prompts.ScoreFit(c.FitAnswers)
+		result, err := fit.Score(c.FitAnswers)
 		if err != nil {
 			writeError(w, r, svc, log, chat.Errorf(chat.ECONFLICT, "This conversation has no fit check result to discuss."))
 			return
@@ -83,7 +83,7 @@ func handleFitDiscuss(svc *chat.Service, log *slog.Logger, g *guards) http.Handl
 			writeError(w, r, svc, log, err)
 			return
 		}
-		turn, err := svc.Ask(r.Context(), visitorID(r), id, prompts.FitSummary(c.FitAnswers, result))
+		turn, err := svc.Ask(r.Context(), visitorID(r), id, fit.Summary(c.FitAnswers, result))
 		if err != nil {
 			writeError(w, r, svc, log, err)
 			return

@@ -1,4 +1,4 @@
-package prompts
+package offline
 
 import (
 	"bufio"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rolefit/rolefit/internal/prompts"
 )
 
 type labelledQuestion struct {
@@ -34,7 +36,7 @@ func readQuestions(t *testing.T) []labelledQuestion {
 		}
 		want := strings.Split(ids, ",")
 		for _, id := range want {
-			if _, ok := LookupSection(id); !ok {
+			if _, ok := prompts.LookupSection(id); !ok {
 				t.Fatalf("questions.tsv:%d: unknown section id %q", n, id)
 			}
 		}
@@ -78,7 +80,7 @@ func TestRankQuestionSet(t *testing.T) {
 	// uses, the best-ranked one among them.
 	for _, q := range qs {
 		t.Run(q.question, func(t *testing.T) {
-			answer := OfflineAnswer(q.question)
+			answer := Answer(q.question)
 			cites := citations(t, answer) // also checks every id and placement
 			if len(cites) == 0 {
 				t.Errorf("cites no section:\n%s", answer)
@@ -89,7 +91,7 @@ func TestRankQuestionSet(t *testing.T) {
 			if strings.Contains(answer, "doesn't say") {
 				t.Errorf("answered as not covered:\n%s", answer)
 			}
-			for _, want := range []string{Source.Title, Source.Author, Source.Publication} {
+			for _, want := range []string{prompts.Source().Title, prompts.Source().Author, prompts.Source().Publication} {
 				if !strings.Contains(answer, want) {
 					t.Errorf("answer does not credit %q:\n%s", want, answer)
 				}
@@ -115,7 +117,7 @@ func TestRankOrderAndScores(t *testing.T) {
 			t.Errorf("section %s listed twice", m.Section.ID)
 		}
 		seen[m.Section.ID] = true
-		if want, _ := LookupSection(m.Section.ID); m.Section != want {
+		if want, _ := prompts.LookupSection(m.Section.ID); m.Section != want {
 			t.Errorf("match %d carries a section that differs from the knowledge base", i)
 		}
 	}
@@ -183,7 +185,7 @@ func TestRankNormalisesWording(t *testing.T) {
 // TestGuides checks the offline wording table against the knowledge base:
 // every section has a guide, and the question it suggests finds it.
 func TestGuides(t *testing.T) {
-	for _, s := range Sections() {
+	for _, s := range prompts.Sections() {
 		t.Run(s.ID, func(t *testing.T) {
 			g, ok := guides[s.ID]
 			if !ok {
@@ -193,7 +195,7 @@ func TestGuides(t *testing.T) {
 				t.Errorf("incomplete guide: %+v", g)
 			}
 			for _, r := range g.related {
-				if _, ok := LookupSection(r); !ok || r == s.ID {
+				if _, ok := prompts.LookupSection(r); !ok || r == s.ID {
 					t.Errorf("related section %q is unknown or itself", r)
 				}
 			}
@@ -202,8 +204,8 @@ func TestGuides(t *testing.T) {
 			}
 		})
 	}
-	if len(guides) != len(Sections()) {
-		t.Errorf("%d guides for %d sections", len(guides), len(Sections()))
+	if len(guides) != len(prompts.Sections()) {
+		t.Errorf("%d guides for %d sections", len(guides), len(prompts.Sections()))
 	}
 }
 

@@ -1,13 +1,15 @@
-package prompts
+package offline
 
 import (
 	"math"
 	"slices"
+
+	"github.com/rolefit/rolefit/internal/prompts"
 )
 
 // Match is a section and how well it answers a question.
 type Match struct {
-	Section Section
+	Section prompts.Section
 	Score   float64
 }
 
@@ -63,7 +65,7 @@ type posting struct {
 	tf      float64
 }
 
-func newBM25Index(a *analyzer, sections []Section) *bm25Index {
+func newBM25Index(a *analyzer, sections []prompts.Section) *bm25Index {
 	idx := &bm25Index{terms: map[string]postingList{}, norm: make([]float64, len(sections))}
 	lengths := make([]float64, len(sections))
 	var total float64

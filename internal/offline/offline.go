@@ -1,20 +1,23 @@
-package prompts
+package offline
 
 import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/rolefit/rolefit/internal/fit"
+	"github.com/rolefit/rolefit/internal/prompts"
 )
 
-// OfflineAnswer answers from the knowledge base alone, for when no model is
+// Answer answers from the knowledge base alone, for when no model is
 // configured or reachable. It only ever repeats the article's facts, and
 // cites each section it repeats with [Cite] right after that section's
 // text, as the system prompt asks the model to. A question the article does
 // not cover gets an honest "the article doesn't say" rather than a guess.
 // A result shared from the fit check (see [FitSummary]) is explained from
 // the sections behind it.
-func OfflineAnswer(question string) string {
-	if shared, ok := readFitSummary(question); ok {
+func Answer(question string) string {
+	if shared, ok := fit.ParseSummary(question); ok {
 		return fitResultReply(shared)
 	}
 	k := loadKnowledge()
@@ -151,7 +154,7 @@ func helpReply(query []token) string {
 	if containsAny(query, thankWords) {
 		b.WriteString("You're welcome! Ask me anything else about the two careers.")
 	} else {
-		fmt.Fprintf(&b, "Hi! I'm Rolefit. I answer questions about two AI careers, the ML Engineer and the Gen AI Application Developer, based on the article %s.", Source.Credit())
+		fmt.Fprintf(&b, "Hi! I'm Rolefit. I answer questions about two AI careers, the ML Engineer and the Gen AI Application Developer, based on the article %s.", prompts.Source().Credit())
 	}
 	b.WriteString("\n\nYou could ask:\n\n")
 	for _, id := range []string{"ml-engineer-daily-work", "genai-developer-tools", "remember-the-difference", choosingID} {
@@ -173,7 +176,7 @@ func notCoveredReply(unknown []token, matches []Match) string {
 		closest := matches[0].Section
 		// The marker only points at the section named; no claim rests on it.
 		fmt.Fprintf(&b, "The closest section is **%s**, so you could ask %q instead. %s\n\n",
-			closest.Title, guides[closest.ID].ask, Cite(closest.ID))
+			closest.Title, guides[closest.ID].ask, prompts.Cite(closest.ID))
 	} else {
 		fmt.Fprintf(&b, "You could ask: %q\n\n", guides["remember-the-difference"].ask)
 	}
@@ -182,8 +185,8 @@ func notCoveredReply(unknown []token, matches []Match) string {
 }
 
 func fitReply(query []token) string {
-	choosing, _ := LookupSection(choosingID)
-	fastest, _ := LookupSection(fastestPathID)
+	choosing, _ := prompts.LookupSection(choosingID)
+	fastest, _ := prompts.LookupSection(fastestPathID)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s Only you can answer that, so here is the article's guidance and a few questions to ask yourself.\n\n", guides[choosingID].lead)
 	fmt.Fprintf(&b, "**%s**\n\n%s\n\n", choosing.Title, cited(choosing.Body, choosing.ID))
@@ -196,10 +199,10 @@ func fitReply(query []token) string {
 		fmt.Fprintf(&b, "**%s**\n\n%s\n\n", fastest.Title, cited(fastest.Body, fastest.ID))
 	} else {
 		fmt.Fprintf(&b, "If you already build software, see **%s**: the article calls the Gen AI Application Developer route one of the quickest and most practical ways into the AI industry for you. %s\n\n",
-			fastest.Title, Cite(fastest.ID))
+			fastest.Title, prompts.Cite(fastest.ID))
 	}
 	fmt.Fprintf(&b, "Want a shortcut? %s: %d multiple-choice questions that suggest a role, with reasons from the article.\n\n",
-		fitCheckLink, len(fitQuestions))
+		fitCheckLink, len(fit.Questions()))
 	writeFooter(&b, followUp(choosingID, []string{choosingID, fastestPathID}))
 	return b.String()
 }
@@ -226,7 +229,7 @@ func sectionsReply(matches []Match) string {
 // writeFooter ends every answer that draws on the article: the credit, the
 // suggested follow-up if any, and the offline-mode note.
 func writeFooter(b *strings.Builder, followUp string) {
-	fmt.Fprintf(b, "*Source: %s.*\n\n", Source.Credit())
+	fmt.Fprintf(b, "*Source: %s.*\n\n", prompts.Source().Credit())
 	if followUp != "" {
 		b.WriteString(followUp + "\n\n")
 	}

@@ -1,4 +1,4 @@
-package prompts
+package fit
 
 import (
 	"maps"
@@ -6,57 +6,61 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+
+	"github.com/rolefit/rolefit/internal/originality"
+	"github.com/rolefit/rolefit/internal/prompts"
 )
 
 // Profiles used across the tests; the comments give the sums they score.
 var (
 	// ML 19 of 19, Gen AI 0 of 20.
-	mlProfile = FitAnswers{"enjoy": "math-data", "build": "train-model", "approach": "from-scratch",
+	mlProfile = Answers{"enjoy": "math-data", "build": "train-model", "approach": "from-scratch",
 		"work-style": "experiment", "tools": "python-ml", "background": "data", "analogy": "chef"}
 	// ML 0, Gen AI 20.
-	genAIProfile = FitAnswers{"enjoy": "software", "build": "build-app", "approach": "use-models",
+	genAIProfile = Answers{"enjoy": "software", "build": "build-app", "approach": "use-models",
 		"work-style": "ship", "tools": "web-stack", "background": "developer", "analogy": "owner"}
 	// ML 10 (53%), Gen AI 10 (50%): half the answers lean each way.
-	balancedProfile = FitAnswers{"enjoy": "math-data", "build": "build-app", "approach": "use-models",
+	balancedProfile = Answers{"enjoy": "math-data", "build": "build-app", "approach": "use-models",
 		"work-style": "experiment", "tools": "python-ml", "background": "developer", "analogy": "both"}
 )
 
 // neutralAnswers picks each question's balanced option.
-func neutralAnswers(t *testing.T) FitAnswers {
+func neutralAnswers(t *testing.T) Answers {
 	t.Helper()
-	a := FitAnswers{}
-	for _, q := range FitQuestions() {
+	a := Answers{}
+	for _, q := range Questions() {
 		a[q.ID] = neutralOption(t, q).ID
 	}
 	return a
 }
 
-func neutralOption(t *testing.T, q FitQuestion) FitOption {
+func neutralOption(t *testing.T, q Question) Option {
 	t.Helper()
-	i := slices.IndexFunc(q.Options, func(o FitOption) bool { return o.ML == o.GenAI })
+	i := slices.IndexFunc(q.Options, func(o Option) bool { return o.ML == o.GenAI })
 	if i < 0 {
 		t.Fatalf("question %s has no balanced option", q.ID)
 	}
 	return q.Options[i]
 }
 
-func with(a FitAnswers, questionID, optionID string) FitAnswers {
+func with(a Answers, questionID, optionID string) Answers {
 	b := maps.Clone(a)
 	b[questionID] = optionID
 	return b
 }
 
-func mustScore(t *testing.T, a FitAnswers) FitResult {
+func mustScore(t *testing.T, a Answers) Result {
 	t.Helper()
-	r, err := ScoreFit(a)
+	r, err := Score(a)
 	if err != nil {
-		t.Fatalf("ScoreFit(%v): %v", a, err)
+		t.Fatalf("Score(%v): %v", a, err)
 	}
 	return r
 }
 
 func TestFitQuestions(t *testing.T) {
-	qs := FitQuestions()
+	qs := Questions()
 	if len(qs) < 6 || len(qs) > 8 {
 		t.Fatalf("%d questions; want 6 to 8", len(qs))
 	}
@@ -96,9 +100,9 @@ func TestFitQuestions(t *testing.T) {
 		})
 	}
 	t.Run("returns a deep copy", func(t *testing.T) {
-		FitQuestions()[0].Options[0].ML = 99
-		FitQuestions()[0].Text = "changed"
-		if q := FitQuestions()[0]; q.Options[0].ML == 99 || q.Text == "changed" {
+		Questions()[0].Options[0].ML = 99
+		Questions()[0].Text = "changed"
+		if q := Questions()[0]; q.Options[0].ML == 99 || q.Text == "changed" {
 			t.Error("changing the returned questions changed the fit check")
 		}
 	})
@@ -109,7 +113,7 @@ func TestFitQuestions(t *testing.T) {
 func TestFitQuestionsCoverArticle(t *testing.T) {
 	var text strings.Builder
 	sections := map[string]bool{}
-	for _, q := range FitQuestions() {
+	for _, q := range Questions() {
 		text.WriteString(q.Text + "\n")
 		for _, o := range q.Options {
 			text.WriteString(o.Label + "\n")
@@ -140,12 +144,12 @@ func TestFitQuestionsCoverArticle(t *testing.T) {
 func TestFitTextsGrounded(t *testing.T) {
 	type grounded struct{ name, text, section string }
 	var texts []grounded
-	for _, q := range FitQuestions() {
+	for _, q := range Questions() {
 		for _, o := range q.Options {
 			texts = append(texts, grounded{"option " + q.ID + "/" + o.ID, o.Reason, o.Section})
 		}
 	}
-	for _, fit := range []string{fitML, fitGenAI, fitEither} {
+	for _, fit := range []string{MLEngineer, GenAIDeveloper, Either} {
 		for i, r := range fitOutcomes[fit].fallback {
 			texts = append(texts, grounded{fit + " fallback " + strconv.Itoa(i), r.Text, r.Section})
 		}
@@ -153,10 +157,10 @@ func TestFitTextsGrounded(t *testing.T) {
 			texts = append(texts, grounded{fit + " step " + strconv.Itoa(i), s.Text, s.Section})
 		}
 	}
-	k := loadKnowledge()
+	sections := prompts.Sections()
 	for _, g := range texts {
 		t.Run(g.name, func(t *testing.T) {
-			s, ok := LookupSection(g.section)
+			s, ok := prompts.LookupSection(g.section)
 			if !ok {
 				t.Fatalf("section %q does not exist", g.section)
 			}
@@ -166,30 +170,56 @@ func TestFitTextsGrounded(t *testing.T) {
 			if strings.Contains(g.text, "[§") || strings.Contains(g.text, "[") {
 				t.Errorf("text %q holds a marker or link; the UI adds the citation", g.text)
 			}
-			sectionTerms := map[string]bool{}
-			for _, tok := range k.analyzer.analyze(s.Title + "\n" + s.Body) {
-				sectionTerms[tok.term] = true
-			}
-			var shared []string
-			for _, tok := range k.analyzer.analyze(g.text) {
-				pl := k.index.terms[tok.term]
-				common := genericTerms[tok.term] || tok.term == "articl" || pl.df*5 >= len(k.sections)*2
-				if sectionTerms[tok.term] && !common {
-					shared = append(shared, tok.term)
-				}
-			}
-			if len(shared) == 0 {
+			if shared := specificWords(g.text, s, sections); len(shared) == 0 {
 				t.Errorf("text %q shares no specific word with section %s", g.text, g.section)
 			}
 		})
 	}
 }
 
+// specificWords returns the words text shares with section that are not
+// common to the whole article: a role's name, "article", or a word found in
+// two sections out of five or more; pairs of words count too. Words compare
+// by their first five letters, stemming enough for "training" to meet
+// "train".
+func specificWords(text string, section prompts.Section, all []prompts.Section) []string {
+	stems := func(s string) map[string]bool {
+		out := map[string]bool{}
+		prev := ""
+		for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) }) {
+			w = w[:min(len(w), 5)]
+			if prev != "" {
+				out[prev+" "+w] = true // a phrase such as "builds the AI" is specific where its words are not
+			}
+			prev = w
+			if len(w) >= 4 {
+				out[w] = true
+			}
+		}
+		return out
+	}
+	generic := stems("engineer engineering developer development application applications article machine learning career role")
+	df := map[string]int{}
+	for _, s := range all {
+		for w := range stems(s.Title + " " + s.Body) {
+			df[w]++
+		}
+	}
+	inSection := stems(section.Title + " " + section.Body)
+	var shared []string
+	for w := range stems(text) {
+		if inSection[w] && !generic[w] && df[w]*5 < len(all)*2 {
+			shared = append(shared, w)
+		}
+	}
+	return shared
+}
+
 func TestScoreFit(t *testing.T) {
 	neutral := neutralAnswers(t)
 	tests := []struct {
 		name          string
-		answers       FitAnswers
+		answers       Answers
 		fit, title    string
 		ml, genAI     int
 		reasons       []string // sections, in order
@@ -197,54 +227,54 @@ func TestScoreFit(t *testing.T) {
 	}{
 		{
 			name: "clear ML profile", answers: mlProfile,
-			fit: fitML, title: "Machine Learning Engineer", ml: 100, genAI: 0,
+			fit: MLEngineer, title: "Machine Learning Engineer", ml: 100, genAI: 0,
 			reasons: []string{choosingID, "ml-engineer-daily-work", "ml-engineer-role", "ml-engineer-tools"},
 		},
 		{
 			name: "clear product and web profile", answers: genAIProfile,
-			fit: fitGenAI, title: "Gen AI Application Developer", ml: 0, genAI: 100,
+			fit: GenAIDeveloper, title: "Gen AI Application Developer", ml: 0, genAI: 100,
 			reasons: []string{choosingID, "genai-developer-daily-work", "genai-developer-role", "genai-developer-applications"},
 		},
 		{
-			name: "web developer who knows the cloud", answers: FitAnswers{"enjoy": "software", "build": "build-app",
+			name: "web developer who knows the cloud", answers: Answers{"enjoy": "software", "build": "build-app",
 				"approach": "use-models", "work-style": "mix", "tools": "cloud", "background": "developer", "analogy": "both"},
-			fit: fitGenAI, title: "Gen AI Application Developer", ml: 16, genAI: 80,
+			fit: GenAIDeveloper, title: "Gen AI Application Developer", ml: 16, genAI: 80,
 			reasons: []string{choosingID, "genai-developer-daily-work", "genai-developer-role", fastestPathID},
 		},
 		{
 			name: "balanced profile: two reasons from each side, the side ahead first", answers: balancedProfile,
-			fit: fitEither, title: "Either could fit", ml: 53, genAI: 50,
+			fit: Either, title: "Either could fit", ml: 53, genAI: 50,
 			reasons:       []string{choosingID, "genai-developer-daily-work", "ml-engineer-daily-work", "genai-developer-role"},
 			tippingEnding: "lean slightly towards Machine Learning Engineer.",
 		},
 		{
 			name: "neutral answers: balanced reasons fill in", answers: neutral,
-			fit: fitEither, title: "Either could fit", ml: 21, genAI: 20,
+			fit: Either, title: "Either could fit", ml: 21, genAI: 20,
 			reasons:       []string{choosingID, "remember-the-difference"},
 			tippingEnding: "lean slightly towards Machine Learning Engineer.",
 		},
 		{
-			name: "nothing decided: the article's general reasons", answers: FitAnswers{"enjoy": "both", "build": "either",
+			name: "nothing decided: the article's general reasons", answers: Answers{"enjoy": "both", "build": "either",
 				"approach": "no-preference", "work-style": "mix", "tools": "none", "background": "new", "analogy": "both"},
-			fit: fitEither, ml: 21, genAI: 20, title: "Either could fit",
+			fit: Either, ml: 21, genAI: 20, title: "Either could fit",
 			reasons:       []string{choosingID, "remember-the-difference"},
 			tippingEnding: "lean slightly towards Machine Learning Engineer.",
 		},
 		{
 			name: "one soft lean stays within the margin", answers: with(neutral, "analogy", "chef"),
-			fit: fitEither, title: "Either could fit", ml: 26, genAI: 15,
+			fit: Either, title: "Either could fit", ml: 26, genAI: 15,
 			reasons:       []string{"analogy-pizza-restaurant", choosingID},
 			tippingEnding: "lean slightly towards Machine Learning Engineer.",
 		},
 		{
 			name: "a Gen AI lean within the margin speaks first", answers: with(neutral, "tools", "cloud"),
-			fit: fitEither, title: "Either could fit", ml: 26, genAI: 30,
+			fit: Either, title: "Either could fit", ml: 26, genAI: 30,
 			reasons:       []string{fastestPathID, choosingID},
 			tippingEnding: "lean slightly towards Gen AI Application Developer.",
 		},
 		{
 			name: "one decisive answer decides; a general reason fills in", answers: with(neutral, "enjoy", "math-data"),
-			fit: fitML, title: "Machine Learning Engineer", ml: 32, genAI: 15,
+			fit: MLEngineer, title: "Machine Learning Engineer", ml: 32, genAI: 15,
 			reasons: []string{choosingID, "remember-the-difference"},
 		},
 	}
@@ -286,7 +316,7 @@ func TestScoreFit(t *testing.T) {
 func TestScoreFitEachOption(t *testing.T) {
 	base := neutralAnswers(t)
 	before := mustScore(t, base)
-	for _, q := range FitQuestions() {
+	for _, q := range Questions() {
 		neutral := neutralOption(t, q)
 		for _, o := range q.Options {
 			t.Run(q.ID+"/"+o.ID, func(t *testing.T) {
@@ -301,7 +331,7 @@ func TestScoreFitEachOption(t *testing.T) {
 				if got, want := sign(leanAfter-leanBefore), sign(o.ML-o.GenAI); got != want {
 					t.Errorf("lean towards ML %d → %d; want it to move %+d", leanBefore, leanAfter, want)
 				}
-				if o.ML != o.GenAI && r.Reasons[0] != (FitReason{o.Reason, o.Section}) {
+				if o.ML != o.GenAI && r.Reasons[0] != (Reason{o.Reason, o.Section}) {
 					t.Errorf("first reason %+v; want this option's", r.Reasons[0])
 				}
 			})
@@ -320,12 +350,12 @@ func sign(n int) int {
 }
 
 // TestScoreFitEveryCombination checks what must hold for any answers, on
-// all of them, and that FitSummary carries each back to the chat intact.
+// all of them, and that Summary carries each back to the chat intact.
 func TestScoreFitEveryCombination(t *testing.T) {
-	qs := FitQuestions()
+	qs := Questions()
 	count := 0
-	var walk func(i int, a FitAnswers)
-	walk = func(i int, a FitAnswers) {
+	var walk func(i int, a Answers)
+	walk = func(i int, a Answers) {
 		if i < len(qs) {
 			for _, o := range qs[i].Options {
 				walk(i+1, with(a, qs[i].ID, o.ID))
@@ -337,31 +367,31 @@ func TestScoreFitEveryCombination(t *testing.T) {
 		if err := checkFitResult(r, a); err != "" {
 			t.Fatalf("answers %v: %s\nresult %+v", a, err, r)
 		}
-		summary := FitSummary(a, r)
+		summary := Summary(a, r)
 		if len(summary) >= 1500 {
 			t.Fatalf("answers %v: summary is %d bytes; want under 1,500", a, len(summary))
 		}
-		shared, ok := readFitSummary(summary)
-		if !ok || shared.fit != r.Fit || !maps.Equal(shared.answers, a) {
+		shared, ok := ParseSummary(summary)
+		if !ok || shared.Fit != r.Fit || !maps.Equal(shared.Answers, a) {
 			t.Fatalf("summary read back as %+v, %v; want fit %s and answers %v", shared, ok, r.Fit, a)
 		}
 	}
-	walk(0, FitAnswers{})
+	walk(0, Answers{})
 	t.Logf("%d combinations", count)
 }
 
 // checkFitResult returns what is wrong with a result for answers a, or "".
-func checkFitResult(r FitResult, a FitAnswers) string {
+func checkFitResult(r Result, a Answers) string {
 	switch {
 	case r.ML < 0 || r.ML > 100 || r.GenAI < 0 || r.GenAI > 100:
 		return "score out of 0..100"
-	case abs(r.ML-r.GenAI) <= fitMargin && r.Fit != fitEither,
-		r.ML-r.GenAI > fitMargin && r.Fit != fitML,
-		r.GenAI-r.ML > fitMargin && r.Fit != fitGenAI:
+	case abs(r.ML-r.GenAI) <= fitMargin && r.Fit != Either,
+		r.ML-r.GenAI > fitMargin && r.Fit != MLEngineer,
+		r.GenAI-r.ML > fitMargin && r.Fit != GenAIDeveloper:
 		return "fit does not follow from the scores"
 	case r.Title != fitOutcomes[r.Fit].title || r.Summary == "":
 		return "wrong title or no summary"
-	case (r.Fit == fitEither) != (r.Tipping != ""):
+	case (r.Fit == Either) != (r.Tipping != ""):
 		return "tipping present without \"either\", or missing with it"
 	case len(r.Reasons) < minFitReasons || len(r.Reasons) > maxFitReasons:
 		return "want 2 to 4 reasons"
@@ -370,7 +400,7 @@ func checkFitResult(r FitResult, a FitAnswers) string {
 	}
 	seen := map[string]bool{}
 	for _, reason := range r.Reasons {
-		if _, ok := LookupSection(reason.Section); !ok || seen[reason.Section] {
+		if _, ok := prompts.LookupSection(reason.Section); !ok || seen[reason.Section] {
 			return "reason section unknown or repeated: " + reason.Section
 		}
 		seen[reason.Section] = true
@@ -382,7 +412,7 @@ func checkFitResult(r FitResult, a FitAnswers) string {
 		}
 	}
 	for _, step := range r.FirstSteps {
-		if _, ok := LookupSection(step.Section); !ok || step.Text == "" {
+		if _, ok := prompts.LookupSection(step.Section); !ok || step.Text == "" {
 			return "step empty or citing an unknown section"
 		}
 	}
@@ -392,19 +422,19 @@ func checkFitResult(r FitResult, a FitAnswers) string {
 // isReasonFor reports whether a reason may back a result: a chosen answer
 // that leans towards the result (any lean, or a balanced one, for
 // "either"), or one of the result's general reasons.
-func isReasonFor(reason FitReason, fit string, a FitAnswers) bool {
+func isReasonFor(reason Reason, fit string, a Answers) bool {
 	if slices.Contains(fitOutcomes[fit].fallback, reason) {
 		return true
 	}
 	for _, q := range fitQuestions {
 		for _, o := range q.Options {
-			if o.ID != a[q.ID] || (FitReason{o.Reason, o.Section}) != reason {
+			if o.ID != a[q.ID] || (Reason{o.Reason, o.Section}) != reason {
 				continue
 			}
 			switch fit {
-			case fitML:
+			case MLEngineer:
 				return o.ML > o.GenAI
-			case fitGenAI:
+			case GenAIDeveloper:
 				return o.GenAI > o.ML
 			}
 			return o.ML+o.GenAI > 0
@@ -414,10 +444,10 @@ func isReasonFor(reason FitReason, fit string, a FitAnswers) bool {
 }
 
 func TestScoreFitErrors(t *testing.T) {
-	qs := FitQuestions()
+	qs := Questions()
 	tests := []struct {
 		name    string
-		answers FitAnswers
+		answers Answers
 		want    string
 	}{
 		{"no answers", nil, "Please answer “" + qs[0].Text + "”"},
@@ -429,7 +459,7 @@ func TestScoreFitErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := ScoreFit(tt.answers)
+			r, err := Score(tt.answers)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v; want one containing %q", err, tt.want)
 			}
@@ -439,23 +469,23 @@ func TestScoreFitErrors(t *testing.T) {
 		})
 	}
 	t.Run("answers to questions not asked are ignored", func(t *testing.T) {
-		if _, err := ScoreFit(with(mlProfile, "csrf", "x")); err != nil {
+		if _, err := Score(with(mlProfile, "csrf", "x")); err != nil {
 			t.Error(err)
 		}
 	})
 }
 
-func without(a FitAnswers, questionID string) FitAnswers {
+func without(a Answers, questionID string) Answers {
 	b := maps.Clone(a)
 	delete(b, questionID)
 	return b
 }
 
 func TestFitSummary(t *testing.T) {
-	for _, a := range []FitAnswers{mlProfile, genAIProfile, balancedProfile} {
+	for _, a := range []Answers{mlProfile, genAIProfile, balancedProfile} {
 		r := mustScore(t, a)
 		t.Run(r.Fit, func(t *testing.T) {
-			got := FitSummary(a, r)
+			got := Summary(a, r)
 			if !strings.HasPrefix(got, "My fit check result:\n") {
 				t.Errorf("does not start with the line \"My fit check result:\":\n%s", got)
 			}
@@ -470,7 +500,7 @@ func TestFitSummary(t *testing.T) {
 				"Machine Learning Engineer " + strconv.Itoa(r.ML) + "%",
 				"Gen AI Application Developer " + strconv.Itoa(r.GenAI) + "%",
 			}
-			for _, q := range FitQuestions() {
+			for _, q := range Questions() {
 				for _, o := range q.Options {
 					if o.ID == a[q.ID] {
 						want = append(want, "- "+q.Text+" **"+o.Label+"**\n")
@@ -489,79 +519,17 @@ func TestFitSummary(t *testing.T) {
 	}
 	t.Run("unanswered questions are left out", func(t *testing.T) {
 		a := without(mlProfile, "enjoy")
-		got := FitSummary(a, mustScore(t, mlProfile))
-		if strings.Contains(got, FitQuestions()[0].Text) {
+		got := Summary(a, mustScore(t, mlProfile))
+		if strings.Contains(got, Questions()[0].Text) {
 			t.Errorf("lists the unanswered question:\n%s", got)
 		}
 	})
 }
 
-// TestOfflineAnswerExplainsFitResult checks the offline reply to "Discuss
-// my result" for each outcome: it names the outcome, explains it from the
-// cited sections and never claims the article is silent.
-func TestOfflineAnswerExplainsFitResult(t *testing.T) {
-	tests := []struct {
-		name    string
-		answers FitAnswers
-		want    []string
-		cites   []string // sections that must be cited, among others
-		notWant []string
-	}{
-		{
-			name: "ML Engineer", answers: mlProfile,
-			want:    []string{"points to the **Machine Learning Engineer**", "**Why it fits your answers**", "**What to learn first**", "Learn Python and NumPy"},
-			cites:   []string{"ml-engineer-role", "ml-engineer-daily-work", choosingID, "ml-engineer-tools"},
-			notWant: []string{"The role of a Gen AI Application Developer", "Trying both would settle it"},
-		},
-		{
-			name: "Gen AI Application Developer", answers: genAIProfile,
-			want:    []string{"points to the **Gen AI Application Developer**", "**Why it fits your answers**", "React and Node.js", "OpenAI API"},
-			cites:   []string{"genai-developer-role", "genai-developer-daily-work", choosingID, "genai-developer-tools"},
-			notWant: []string{"The role of an ML Engineer", "Trying both would settle it"},
-		},
-		{
-			name: "either", answers: balancedProfile,
-			want: []string{"**either role could fit**", "The role of an ML Engineer", "The role of a Gen AI Application Developer",
-				fitTippingBase + " " + Cite(choosingID) + "\n", "Try the ML Engineer's side"},
-			cites: []string{"ml-engineer-role", "ml-engineer-daily-work", "genai-developer-role", "genai-developer-daily-work", choosingID},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := mustScore(t, tt.answers)
-			got := OfflineAnswer(FitSummary(tt.answers, r))
-			for _, w := range append(tt.want, Source.Credit()) {
-				if !strings.Contains(got, w) {
-					t.Errorf("lacks %q:\n%s", w, got)
-				}
-			}
-			for _, nw := range append(tt.notWant, "doesn't say", "Questions to ask yourself") {
-				if strings.Contains(got, nw) {
-					t.Errorf("should not contain %q:\n%s", nw, got)
-				}
-			}
-			for _, reason := range r.Reasons {
-				if w := "- " + reason.Text + " " + Cite(reason.Section) + "\n"; !strings.Contains(got, w) {
-					t.Errorf("lacks the cited reason %q:\n%s", w, got)
-				}
-			}
-			cites := citations(t, got) // also checks every id and placement
-			for _, id := range tt.cites {
-				if !slices.Contains(cites, id) {
-					t.Errorf("does not cite %s; cites %v", id, cites)
-				}
-			}
-			if !strings.HasSuffix(got, offlineNote) {
-				t.Errorf("does not end with the offline-mode note:\n%s", got)
-			}
-		})
-	}
-}
-
 // TestReadFitSummary checks that a shared result is recognised however it
 // was retyped, and that the answers back the reasons only when intact.
 func TestReadFitSummary(t *testing.T) {
-	ml := FitSummary(mlProfile, mustScore(t, mlProfile))
+	ml := Summary(mlProfile, mustScore(t, mlProfile))
 	tests := []struct {
 		name     string
 		msg      string
@@ -569,13 +537,13 @@ func TestReadFitSummary(t *testing.T) {
 		fit      string
 		answered int
 	}{
-		{"as FitSummary writes it", ml, true, fitML, 7},
-		{"with CRLF and spaces around", "  " + strings.ReplaceAll(ml, "\n", "\r\n") + "\n", true, fitML, 7},
-		{"lower case, no emphasis", strings.ToLower(strings.ReplaceAll(ml, "*", "")), true, fitML, 7},
-		{"result on the first line", "My fit check result: Gen AI Application Developer", true, fitGenAI, 0},
-		{"bold first line", "**My fit check result:**\nResult: ML engineer", true, fitML, 0},
-		{"short role names", "My fit check result:\n* Result = ?\n* Result: GenAI dev", true, fitGenAI, 0},
-		{"either", "My fit check result:\n\nResult: Either could fit", true, fitEither, 0},
+		{"as Summary writes it", ml, true, MLEngineer, 7},
+		{"with CRLF and spaces around", "  " + strings.ReplaceAll(ml, "\n", "\r\n") + "\n", true, MLEngineer, 7},
+		{"lower case, no emphasis", strings.ToLower(strings.ReplaceAll(ml, "*", "")), true, MLEngineer, 7},
+		{"result on the first line", "My fit check result: Gen AI Application Developer", true, GenAIDeveloper, 0},
+		{"bold first line", "**My fit check result:**\nResult: ML engineer", true, MLEngineer, 0},
+		{"short role names", "My fit check result:\n* Result = ?\n* Result: GenAI dev", true, GenAIDeveloper, 0},
+		{"either", "My fit check result:\n\nResult: Either could fit", true, Either, 0},
 		{"both roles named", "My fit check result:\nResult: ML Engineer or Gen AI Developer", true, "", 0},
 		{"no result", "My fit check result:\n\nI forgot.", true, "", 0},
 		{"not at the start", "Here is my fit check result: ML Engineer", false, "", 0},
@@ -583,100 +551,18 @@ func TestReadFitSummary(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := readFitSummary(tt.msg)
-			if ok != tt.ok || got.fit != tt.fit || len(got.answers) != tt.answered {
+			got, ok := ParseSummary(tt.msg)
+			if ok != tt.ok || got.Fit != tt.fit || len(got.Answers) != tt.answered {
 				t.Errorf("got %+v, %v; want fit %q with %d answers, %v", got, ok, tt.fit, tt.answered, tt.ok)
 			}
 		})
 	}
 }
 
-func TestOfflineAnswerFitResultFallbacks(t *testing.T) {
-	tests := []struct {
-		name    string
-		msg     string
-		want    []string
-		notWant []string
-	}{
-		{
-			name: "result line only: no reasons, still explained",
-			msg:  "My fit check result:\n\n- **Result:** Gen AI Application Developer",
-			want: []string{"points to the **Gen AI Application Developer**", "The role of a Gen AI Application Developer"},
-			// Without the answers there is nothing to base reasons on.
-			notWant: []string{"Why it fits your answers"},
-		},
-		{
-			name: "answers that disagree with the result are not used as reasons",
-			msg: strings.Replace(FitSummary(genAIProfile, mustScore(t, genAIProfile)),
-				"Result:** Gen AI Application Developer", "Result:** Machine Learning Engineer", 1),
-			want:    []string{"points to the **Machine Learning Engineer**"},
-			notWant: []string{"Why it fits your answers"},
-		},
-		{
-			name: "answers without a readable result decide it",
-			msg: strings.Replace(FitSummary(genAIProfile, mustScore(t, genAIProfile)),
-				"Result:** Gen AI Application Developer", "Result:** ???", 1),
-			want: []string{"points to the **Gen AI Application Developer**", "Why it fits your answers"},
-		},
-		{
-			name:    "nothing readable: both roles",
-			msg:     "My fit check result: hmm",
-			want:    []string{"I couldn't tell which role", "The role of an ML Engineer", "The role of a Gen AI Application Developer"},
-			notWant: []string{"Why it fits your answers"},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := OfflineAnswer(tt.msg)
-			for _, w := range tt.want {
-				if !strings.Contains(got, w) {
-					t.Errorf("lacks %q:\n%s", w, got)
-				}
-			}
-			for _, nw := range append(tt.notWant, "doesn't say") {
-				if strings.Contains(got, nw) {
-					t.Errorf("should not contain %q:\n%s", nw, got)
-				}
-			}
-			if len(citations(t, got)) == 0 {
-				t.Errorf("cites nothing:\n%s", got)
-			}
-		})
-	}
-}
-
-// TestOfflineFitsMeOffersFitCheck checks that the career guidance ends by
-// offering the fit check, however the person asks.
-func TestOfflineFitsMeOffersFitCheck(t *testing.T) {
-	for _, q := range []string{
-		"Which role fits me?",
-		"Should I become an ML engineer or a Gen AI developer?",
-		"I'm a React developer, which role should I choose?",
-		"help me decide between ML and gen AI",
-	} {
-		t.Run(q, func(t *testing.T) {
-			got := OfflineAnswer(q)
-			if !strings.Contains(got, "[Take the fit check](/fit)") {
-				t.Errorf("does not offer the fit check:\n%s", got)
-			}
-			guidance, _, _ := strings.Cut(got, "*Source:")
-			lines := strings.Split(strings.TrimSpace(guidance), "\n")
-			if last := lines[len(lines)-1]; !strings.Contains(last, "[Take the fit check](/fit)") {
-				t.Errorf("the guidance ends with %q; want the fit check offer", last)
-			}
-		})
-	}
-	if got := OfflineAnswer("What tools does an ML engineer use?"); strings.Contains(got, "/fit") {
-		t.Errorf("a question about tools offers the fit check:\n%s", got)
-	}
-}
-
-// TestFitTextsDoNotCopyArticle keeps every fit check text, and the replies
-// built from them, in our own words.
+// TestFitTextsDoNotCopyArticle keeps every fit check text in our own words.
 func TestFitTextsDoNotCopyArticle(t *testing.T) {
-	articleGrams := articleWordGrams(t)
 	texts := map[string]string{"tipping": fitTippingBase}
-	for _, q := range FitQuestions() {
+	for _, q := range Questions() {
 		texts["question "+q.ID] = q.Text
 		for _, o := range q.Options {
 			texts["option "+q.ID+"/"+o.ID] = o.Label + "\n" + o.Reason
@@ -691,22 +577,29 @@ func TestFitTextsDoNotCopyArticle(t *testing.T) {
 			texts[fit] += "\n" + s.Text
 		}
 	}
-	for _, a := range []FitAnswers{mlProfile, genAIProfile, balancedProfile} {
+	for _, a := range []Answers{mlProfile, genAIProfile, balancedProfile} {
 		r := mustScore(t, a)
-		summary := FitSummary(a, r)
-		texts["summary "+r.Fit] = summary + "\n" + r.Tipping
-		texts["offline reply "+r.Fit] = OfflineAnswer(summary)
+		texts["summary "+r.Fit] = Summary(a, r) + "\n" + r.Tipping
 	}
-	texts["offline fits-me reply"] = OfflineAnswer("Which role fits me?")
 	for name, text := range texts {
 		t.Run(name, func(t *testing.T) {
-			// The credit quotes the article's title on purpose.
-			text = strings.ReplaceAll(text, Source.Credit(), "")
-			for _, g := range wordGrams(text, copiedWords) {
-				if articleGrams[g] {
-					t.Errorf("copies the article verbatim: %q", g)
-				}
+			for _, run := range originality.Copied(text) {
+				t.Errorf("copies the article verbatim: %q", run)
 			}
 		})
+	}
+}
+
+// TestSystemPromptKnowsFitCheck keeps the model's rules in step with the fit
+// check: they name the first line Summary writes and quote the "either"
+// title.
+func TestSystemPromptKnowsFitCheck(t *testing.T) {
+	for _, want := range []string{
+		"A message that starts with \"" + SummaryFirstLine + "\"",
+		`"` + fitOutcomes[Either].title + `"`,
+	} {
+		if !strings.Contains(prompts.SystemPrompt(), want) {
+			t.Errorf("the system prompt lacks %q", want)
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package prompts
+package offline
 
 // synonyms lists the ways people name the same thing. Variants go through the
 // same tokenizer and stemmer as the text, so plurals and verb forms need not

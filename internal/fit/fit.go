@@ -1,22 +1,20 @@
-package prompts
+package fit
 
 import (
 	"cmp"
 	"errors"
-	"fmt"
 	"slices"
-	"strings"
 )
 
-// FitQuestion is one question of the fit check; options are shown in order.
-type FitQuestion struct {
+// Question is one question of the fit check; options are shown in order.
+type Question struct {
 	ID      string // stable, e.g. "enjoy"
 	Text    string // the question as shown
-	Options []FitOption
+	Options []Option
 }
 
-// FitOption is one answer to a fit check question.
-type FitOption struct {
+// Option is one answer to a fit check question.
+type Option struct {
 	ID      string // stable within its question, e.g. "math-data"
 	Label   string // as shown
 	ML      int    // weight towards Machine Learning Engineer (0..3)
@@ -25,9 +23,9 @@ type FitOption struct {
 	Reason  string // one sentence used as a reason when this option counts, grounded in Section
 }
 
-// FitQuestions returns the fit check's questions in display order. The
+// Questions returns the fit check's questions in display order. The
 // slice is a deep copy, so callers may change it freely.
-func FitQuestions() []FitQuestion {
+func Questions() []Question {
 	qs := slices.Clone(fitQuestions)
 	for i := range qs {
 		qs[i].Options = slices.Clone(qs[i].Options)
@@ -35,31 +33,32 @@ func FitQuestions() []FitQuestion {
 	return qs
 }
 
-// FitAnswers maps a question id to the id of the chosen option.
-type FitAnswers map[string]string
+// Answers maps a question id to the id of the chosen option.
+type Answers map[string]string
 
-// FitReason is one reason for a result. Text has no citation marker; the
+// Reason is one reason for a result. Text has no citation marker; the
 // UI links Section itself.
-type FitReason struct{ Text, Section string }
+type Reason struct{ Text, Section string }
 
-// FitStep is one first step towards the recommended role.
-type FitStep struct{ Text, Section string }
+// Step is one first step towards the recommended role.
+type Step struct{ Text, Section string }
 
-// FitResult is the outcome of the fit check.
-type FitResult struct {
-	Fit        string      // "ml-engineer", "genai-developer" or "either"
-	Title      string      // e.g. "Machine Learning Engineer"
-	Summary    string      // one or two sentences explaining the recommendation
-	ML, GenAI  int         // percentages 0..100 of the maximum possible for each role
-	Reasons    []FitReason // 2 to 4, strongest first
-	Tipping    string      // for "either": what would tip it; empty otherwise
-	FirstSteps []FitStep   // 3 to 5
+// Result is the outcome of the fit check.
+type Result struct {
+	Fit        string   // "ml-engineer", "genai-developer" or "either"
+	Title      string   // e.g. "Machine Learning Engineer"
+	Summary    string   // one or two sentences explaining the recommendation
+	ML, GenAI  int      // percentages 0..100 of the maximum possible for each role
+	Reasons    []Reason // 2 to 4, strongest first
+	Tipping    string   // for "either": what would tip it; empty otherwise
+	FirstSteps []Step   // 3 to 5
 }
 
 const (
-	fitML     = "ml-engineer"
-	fitGenAI  = "genai-developer"
-	fitEither = "either"
+	// The three outcomes, as Result.Fit names them.
+	MLEngineer     = "ml-engineer"
+	GenAIDeveloper = "genai-developer"
+	Either         = "either"
 
 	// fitMargin is the largest gap between the two percentages that still
 	// counts as "either". Moving one answer from a balanced option to a
@@ -74,7 +73,7 @@ const (
 	maxFitReasonsPerSide = 2
 )
 
-// ScoreFit scores complete answers. It returns an error naming the first
+// Score scores complete answers. It returns an error naming the first
 // unanswered question (its Text) or an unknown option, for the form to show.
 // Answers to questions the fit check does not ask are ignored.
 //
@@ -84,33 +83,33 @@ const (
 // The roles' maxima differ, which is why percentages, not sums, are
 // compared. Within fitMargin points of each other the result is "either";
 // otherwise it is the role with the higher percentage.
-func ScoreFit(a FitAnswers) (FitResult, error) {
-	var chosen []FitOption
+func Score(a Answers) (Result, error) {
+	var chosen []Option
 	mlSum, genSum, mlMax, genMax := 0, 0, 0, 0
 	for _, q := range fitQuestions {
 		id := a[q.ID]
 		if id == "" {
-			return FitResult{}, errors.New("Please answer “" + q.Text + "”")
+			return Result{}, errors.New("Please answer “" + q.Text + "”")
 		}
-		i := slices.IndexFunc(q.Options, func(o FitOption) bool { return o.ID == id })
+		i := slices.IndexFunc(q.Options, func(o Option) bool { return o.ID == id })
 		if i < 0 {
-			return FitResult{}, errors.New("Please choose one of the answers offered for “" + q.Text + "”")
+			return Result{}, errors.New("Please choose one of the answers offered for “" + q.Text + "”")
 		}
 		o := q.Options[i]
 		chosen = append(chosen, o)
 		mlSum, genSum = mlSum+o.ML, genSum+o.GenAI
-		mlMax += slices.MaxFunc(q.Options, func(a, b FitOption) int { return cmp.Compare(a.ML, b.ML) }).ML
-		genMax += slices.MaxFunc(q.Options, func(a, b FitOption) int { return cmp.Compare(a.GenAI, b.GenAI) }).GenAI
+		mlMax += slices.MaxFunc(q.Options, func(a, b Option) int { return cmp.Compare(a.ML, b.ML) }).ML
+		genMax += slices.MaxFunc(q.Options, func(a, b Option) int { return cmp.Compare(a.GenAI, b.GenAI) }).GenAI
 	}
-	r := FitResult{ML: percent(mlSum, mlMax), GenAI: percent(genSum, genMax)}
+	r := Result{ML: percent(mlSum, mlMax), GenAI: percent(genSum, genMax)}
 	switch {
 	case abs(r.ML-r.GenAI) <= fitMargin:
-		r.Fit = fitEither
+		r.Fit = Either
 		r.Tipping = fitTipping(r)
 	case r.ML > r.GenAI:
-		r.Fit = fitML
+		r.Fit = MLEngineer
 	default:
-		r.Fit = fitGenAI
+		r.Fit = GenAIDeveloper
 	}
 	out := fitOutcomes[r.Fit]
 	r.Title, r.Summary = out.title, out.summary
@@ -134,7 +133,7 @@ func abs(n int) int {
 	return n
 }
 
-func fitTipping(r FitResult) string {
+func fitTipping(r Result) string {
 	switch {
 	case r.ML > r.GenAI:
 		return fitTippingBase + " For now your answers lean slightly towards Machine Learning Engineer."
@@ -151,14 +150,14 @@ func fitTipping(r FitResult) string {
 // "either", the side ahead (ML on a tie) speaks first and the two sides
 // alternate; balanced answers, then general reasons from the article, fill
 // the list when too few answers lean.
-func fitReasons(r FitResult, chosen []FitOption) []FitReason {
+func fitReasons(r Result, chosen []Option) []Reason {
 	p := reasonPicker{seen: map[string]bool{}}
-	mlLean := leaningReasons(chosen, func(o FitOption) int { return o.ML - o.GenAI })
-	genLean := leaningReasons(chosen, func(o FitOption) int { return o.GenAI - o.ML })
+	mlLean := leaningReasons(chosen, func(o Option) int { return o.ML - o.GenAI })
+	genLean := leaningReasons(chosen, func(o Option) int { return o.GenAI - o.ML })
 	switch r.Fit {
-	case fitML:
+	case MLEngineer:
 		p.fill(mlLean, maxFitReasons)
-	case fitGenAI:
+	case GenAIDeveloper:
 		p.fill(genLean, maxFitReasons)
 	default:
 		first, second := mlLean, genLean
@@ -174,10 +173,10 @@ func fitReasons(r FitResult, chosen []FitOption) []FitReason {
 				n2++
 			}
 		}
-		var balanced []FitReason
+		var balanced []Reason
 		for _, o := range chosen {
 			if o.ML == o.GenAI && o.ML > 0 {
-				balanced = append(balanced, FitReason{o.Reason, o.Section})
+				balanced = append(balanced, Reason{o.Reason, o.Section})
 			}
 		}
 		p.fill(balanced, minFitReasons)
@@ -188,28 +187,28 @@ func fitReasons(r FitResult, chosen []FitOption) []FitReason {
 
 // leaningReasons returns the reasons of the options with a positive lean,
 // strongest first; ties keep question order.
-func leaningReasons(chosen []FitOption, lean func(FitOption) int) []FitReason {
-	var leaning []FitOption
+func leaningReasons(chosen []Option, lean func(Option) int) []Reason {
+	var leaning []Option
 	for _, o := range chosen {
 		if lean(o) > 0 {
 			leaning = append(leaning, o)
 		}
 	}
-	slices.SortStableFunc(leaning, func(a, b FitOption) int { return cmp.Compare(lean(b), lean(a)) })
-	reasons := make([]FitReason, len(leaning))
+	slices.SortStableFunc(leaning, func(a, b Option) int { return cmp.Compare(lean(b), lean(a)) })
+	reasons := make([]Reason, len(leaning))
 	for i, o := range leaning {
-		reasons[i] = FitReason{o.Reason, o.Section}
+		reasons[i] = Reason{o.Reason, o.Section}
 	}
 	return reasons
 }
 
 // reasonPicker collects reasons, one per section, up to maxFitReasons.
 type reasonPicker struct {
-	out  []FitReason
+	out  []Reason
 	seen map[string]bool
 }
 
-func (p *reasonPicker) add(r FitReason) bool {
+func (p *reasonPicker) add(r Reason) bool {
 	if len(p.out) == maxFitReasons || p.seen[r.Section] {
 		return false
 	}
@@ -219,37 +218,11 @@ func (p *reasonPicker) add(r FitReason) bool {
 }
 
 // fill adds reasons in order until the list holds upTo of them.
-func (p *reasonPicker) fill(reasons []FitReason, upTo int) {
+func (p *reasonPicker) fill(reasons []Reason, upTo int) {
 	for _, r := range reasons {
 		if len(p.out) >= upTo {
 			return
 		}
 		p.add(r)
 	}
-}
-
-// fitSummaryFirstLine opens every FitSummary; OfflineAnswer knows a shared
-// result by it.
-const fitSummaryFirstLine = "My fit check result:"
-
-// FitSummary is the message "Discuss my result" posts in the chat, shown to
-// the person as their own message: the result with both scores, then each
-// question with the chosen label, as Markdown. It starts with the line "My
-// fit check result:" and ends by asking for an explanation. Questions left
-// unanswered or answered with an unknown option are left out.
-func FitSummary(a FitAnswers, r FitResult) string {
-	var b strings.Builder
-	b.WriteString(fitSummaryFirstLine + "\n\n")
-	fmt.Fprintf(&b, "- **Result:** %s\n", r.Title)
-	fmt.Fprintf(&b, "- **Scores:** %s %d%%, %s %d%%\n\n",
-		fitOutcomes[fitML].title, r.ML, fitOutcomes[fitGenAI].title, r.GenAI)
-	b.WriteString("**My answers**\n\n")
-	for _, q := range fitQuestions {
-		i := slices.IndexFunc(q.Options, func(o FitOption) bool { return o.ID == a[q.ID] })
-		if i >= 0 {
-			fmt.Fprintf(&b, "- %s **%s**\n", q.Text, q.Options[i].Label)
-		}
-	}
-	b.WriteString("\nCan you explain this result and suggest what I should learn first?")
-	return b.String()
 }

@@ -1,4 +1,4 @@
-package llm_test
+package offline_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
-	"github.com/rolefit/rolefit/internal/llm"
+	"github.com/rolefit/rolefit/internal/offline"
 )
 
 func TestOfflineStreamsTheAnswer(t *testing.T) {
@@ -26,7 +26,7 @@ func TestOfflineStreamsTheAnswer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var asked string
-			p := llm.NewOffline(func(q string) string { asked = q; return tt.answer }, 0)
+			p := offline.NewProvider(func(q string) string { asked = q; return tt.answer }, 0)
 			deltas, usage, err := collect(testContext(t), p, conversation)
 			if err != nil {
 				t.Fatalf("Stream: %v", err)
@@ -50,7 +50,7 @@ func TestOfflineStreamsTheAnswer(t *testing.T) {
 }
 
 func TestOfflineSendsSeveralPieces(t *testing.T) {
-	p := llm.NewOffline(func(string) string { return "one two three four five" }, time.Microsecond)
+	p := offline.NewProvider(func(string) string { return "one two three four five" }, time.Microsecond)
 	deltas, _, err := collect(testContext(t), p, conversation)
 	if err != nil || strings.Join(deltas, "|") != "one two |three four |five" {
 		t.Errorf("Stream = %q, %v", deltas, err)
@@ -76,7 +76,7 @@ func TestOfflineCancel(t *testing.T) {
 			if tt.cancelAt == 0 {
 				cancel()
 			}
-			p := llm.NewOffline(func(string) string { return strings.Repeat("word ", 100) }, tt.pace)
+			p := offline.NewProvider(func(string) string { return strings.Repeat("word ", 100) }, tt.pace)
 			n := 0
 			_, err := p.Stream(ctx, conversation, func(string) {
 				n++
@@ -92,8 +92,31 @@ func TestOfflineCancel(t *testing.T) {
 }
 
 func TestOfflineDescribe(t *testing.T) {
-	got := llm.NewOffline(func(string) string { return "" }, 0).Describe()
+	got := offline.NewProvider(func(string) string { return "" }, 0).Describe()
 	if got != (chat.ProviderInfo{Name: "offline", Offline: true}) {
 		t.Errorf("Describe = %+v", got)
 	}
+}
+
+func testContext(t testing.TB) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+var conversation = chat.Request{
+	Messages: []chat.PromptMessage{
+		{Role: chat.RoleSystem, Content: "You are Rolefit."},
+		{Role: chat.RoleUser, Content: "First question"},
+		{Role: chat.RoleAssistant, Content: "First answer"},
+		{Role: chat.RoleUser, Content: "Second question"},
+	},
+}
+
+// collect runs p.Stream and returns the deltas it delivered.
+func collect(ctx context.Context, p chat.Provider, req chat.Request) ([]string, chat.Usage, error) {
+	var deltas []string
+	usage, err := p.Stream(ctx, req, func(text string) { deltas = append(deltas, text) })
+	return deltas, usage, err
 }

@@ -1,4 +1,4 @@
-package llm
+package offline
 
 import (
 	"context"
@@ -8,29 +8,29 @@ import (
 	"github.com/rolefit/rolefit/internal/chat"
 )
 
-// Offline answers without a model, so Rolefit works with no endpoint
+// Provider answers without a model, so Rolefit works with no endpoint
 // configured. It streams its answer in small pieces like a model would.
-type Offline struct {
+type Provider struct {
 	answer func(question string) string
 	pace   time.Duration
 }
 
-var _ chat.Provider = (*Offline)(nil)
+var _ chat.Provider = (*Provider)(nil)
 
-// NewOffline returns a provider that answers the last user message with
+// NewProvider returns a provider that answers the last user message with
 // answer (which must not be nil), waiting pace between pieces; pace 0 sends
 // them as fast as onDelta takes them.
-func NewOffline(answer func(question string) string, pace time.Duration) *Offline {
-	return &Offline{answer: answer, pace: pace}
+func NewProvider(answer func(question string) string, pace time.Duration) *Provider {
+	return &Provider{answer: answer, pace: pace}
 }
 
 // Describe implements chat.Provider.
-func (o *Offline) Describe() chat.ProviderInfo {
+func (o *Provider) Describe() chat.ProviderInfo {
 	return chat.ProviderInfo{Name: "offline", Offline: true}
 }
 
 // Stream implements chat.Provider. It reports no usage.
-func (o *Offline) Stream(ctx context.Context, req chat.Request, onDelta func(text string)) (chat.Usage, error) {
+func (o *Provider) Stream(ctx context.Context, req chat.Request, onDelta func(text string)) (chat.Usage, error) {
 	text := o.answer(lastQuestion(req.Messages))
 	var timer *time.Timer
 	for i, piece := range pieces(text) {
@@ -44,12 +44,12 @@ func (o *Offline) Stream(ctx context.Context, req chat.Request, onDelta func(tex
 			select {
 			case <-timer.C:
 			case <-ctx.Done():
-				return chat.Usage{}, contextError(ctx)
+				return chat.Usage{}, chat.ContextError(ctx)
 			}
 		}
 		// Without a pace there is no wait to notice cancellation in.
 		if ctx.Err() != nil {
-			return chat.Usage{}, contextError(ctx)
+			return chat.Usage{}, chat.ContextError(ctx)
 		}
 		onDelta(piece)
 	}
