@@ -29,8 +29,18 @@ func when(at, now time.Time) string {
 	case d < time.Hour:
 		return "in " + plural(int((d+time.Minute-1)/time.Minute), "minute")
 	default:
-		return fmt.Sprintf("after %s UTC (in about %s)", at.UTC().Format("15:04"), plural(int((d+30*time.Minute)/time.Hour), "hour"))
+		return atClock(at, now)
 	}
+}
+
+// atClock names the time of day as well as the wait, for a limit that lifts
+// at a fixed hour (the daily budget): "after 00:00 UTC (in 33 minutes)".
+func atClock(at, now time.Time) string {
+	wait := "about " + plural(int((at.Sub(now)+30*time.Minute)/time.Hour), "hour")
+	if at.Sub(now) < time.Hour {
+		wait = when(at, now)[len("in "):]
+	}
+	return fmt.Sprintf("after %s UTC (in %s)", at.UTC().Format("15:04"), wait)
 }
 
 func plural(n int, unit string) string {
@@ -55,7 +65,7 @@ func (s *Service) allowed() error {
 	}
 	now := s.now()
 	if ok, at := s.cfg.Budget.Allow(now); !ok {
-		return Limited("Rolefit has used today's budget for the AI model.", at, now)
+		return &Error{Code: ELIMIT, Message: fmt.Sprintf("Rolefit has used today's budget for the AI model. Please try again %s.", atClock(at, now))}
 	}
 	return nil
 }

@@ -753,3 +753,21 @@ func TestWhen(t *testing.T) {
 		}
 	}
 }
+
+// The daily budget lifts at a fixed hour, so its message names that hour
+// even when the wait is short (a test run at 23:27 UTC once read "in 33
+// minutes" with no time of day).
+func TestAtClock(t *testing.T) {
+	now := time.Date(2026, 11, 27, 23, 27, 0, 0, time.UTC)
+	tests := map[time.Duration]string{
+		33 * time.Minute: "after 00:00 UTC (in 33 minutes)",
+		40 * time.Second: "after 23:27 UTC (in 40 seconds)",
+		5 * time.Hour:    "after 04:27 UTC (in about 5 hours)",
+		90 * time.Minute: "after 00:57 UTC (in about 2 hours)",
+	}
+	for d, want := range tests {
+		if got := atClock(now.Add(d), now); got != want {
+			t.Errorf("atClock(+%v) = %q, want %q", d, got, want)
+		}
+	}
+}
