@@ -37,6 +37,9 @@ const maxBinaryBytes = 25 << 20
 // it as the image's user, with the image's environment. There is no shell,
 // no /etc, no CA bundle and no /tmp, as in the real image.
 func TestImageInAnEmptyRoot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("empty-root test: builds the release binary with `make build`, too slow for -short; `make test` runs it")
+	}
 	if os.Geteuid() != 0 {
 		t.Fatal("this test needs root: it chroots into an empty directory and drops to the image's uid, as a container would (CI runs as root)")
 	}

@@ -31,6 +31,9 @@ const expectNotFound tabOption = 1
 // reports.
 func browserTab(t *testing.T, opts ...tabOption) context.Context {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: starts Chromium, too slow for -short; `make test` runs it")
+	}
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("Chromium is needed for the browser tests (%v); `make test` installs it with scripts/ensure-chromium", err)
 	}
