@@ -221,7 +221,7 @@ func loadCompose(t *testing.T, profiles []string, env ...string) *types.Project 
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := cli.ProjectFromOptions(context.Background(), opts)
+	p, err := opts.LoadProject(context.Background())
 	if err != nil {
 		t.Fatalf("compose.yaml: %v", err)
 	}

@@ -43,6 +43,7 @@ func request(includeUsage bool) openai.ChatCompletionRequest {
 			{Role: "system", Content: "Be brief."},
 			{Role: "user", Content: "Say hello to me"},
 		},
+		//lint:ignore SA1019 the fake must accept the field Rolefit's provider sends (see internal/llm/openai.go)
 		MaxTokens: 50,
 	}
 	if includeUsage {
