@@ -96,6 +96,11 @@ type Store interface {
 	// ShowAnswer makes answer id the shown version of its question's
 	// answer, hiding the other versions.
 	ShowAnswer(ctx context.Context, id string) error
+	// AddAnswerVersion adds answer, a new version of the answer to the
+	// question answer.ReplyTo, and makes it the shown one, hiding the other
+	// versions, in one transaction: a failure leaves the conversation as it
+	// was. It touches the conversation's UpdatedAt, as AddMessages does.
+	AddAnswerVersion(ctx context.Context, answer Message) error
 
 	Close() error
 }

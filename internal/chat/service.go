@@ -220,10 +220,7 @@ func (s *Service) Regenerate(ctx context.Context, visitorID, conversationID, ans
 	}
 	now := s.stamp()
 	answer = Message{ID: newID(), ConversationID: c.ID, Role: RoleAssistant, State: StateStreaming, ReplyTo: question.ID, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.AddMessages(ctx, answer); err == nil {
-		err = s.store.ShowAnswer(ctx, answer.ID)
-	}
-	if err != nil {
+	if err := s.store.AddAnswerVersion(ctx, answer); err != nil {
 		s.release(c.ID)
 		return Message{}, Message{}, fmt.Errorf("chat: regenerate: %w", err)
 	}

@@ -771,3 +771,47 @@ func TestAtClock(t *testing.T) {
 		}
 	}
 }
+
+// TestRegenerateReportsAFailedWrite: when the new version cannot be stored
+// (a full disk), the person is told, and no answer streams that a reload
+// would lose; once the disk has room, regenerating works.
+func TestRegenerateReportsAFailedWrite(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	svc, st := newTestService(t, prov, Config{})
+	c, turn, _ := svc.Start(ctx, visitor, "question")
+	<-prov.requests
+	prov.deltas <- "first answer"
+	close(prov.deltas)
+	svc.Wait(ctx, turn.Answer.ID)
+
+	st.setFailWrites(errors.New("disk full"))
+	prov.deltas = make(chan string)
+	_, _, err := svc.Regenerate(ctx, visitor, c.ID, turn.Answer.ID)
+	if err == nil || ErrorCode(err) != EINTERNAL || strings.Contains(ErrorMessage(err), "disk") {
+		t.Fatalf("regenerate with a failing store: %v (message %q), want an internal error that hides the cause",
+			err, ErrorMessage(err))
+	}
+	_, msgs, err := svc.Conversation(ctx, visitor, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if visible := Visible(msgs); len(msgs) != 2 || len(visible) != 2 || visible[1].Content != "first answer" {
+		t.Errorf("after the failed regenerate: all %+v, visible %+v; want the first answer, still shown", msgs, visible)
+	}
+
+	// Nothing is left streaming: the conversation is free again.
+	st.setFailWrites(nil)
+	_, second, err := svc.Regenerate(ctx, visitor, c.ID, turn.Answer.ID)
+	if err != nil {
+		t.Fatalf("regenerate once the store works again: %v", err)
+	}
+	<-prov.requests
+	prov.deltas <- "second answer"
+	close(prov.deltas)
+	svc.Wait(ctx, second.ID)
+	_, msgs, _ = svc.Conversation(ctx, visitor, c.ID)
+	if visible := Visible(msgs); len(msgs) != 3 || len(visible) != 2 || visible[1].Content != "second answer" {
+		t.Errorf("after regenerating: all %+v, visible %+v; want two versions, the second shown", msgs, visible)
+	}
+}
