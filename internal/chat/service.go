@@ -614,6 +614,9 @@ func (s *Service) outcome(ctx context.Context, err error, partial bool) (State, 
 		switch cause := context.Cause(ctx); {
 		case errors.Is(cause, errStopped):
 			return StateStopped, ""
+		case errors.Is(cause, errDeleted):
+			// Nobody will read it: the conversation is going. Not a failure.
+			return StateStopped, ""
 		case errors.Is(cause, errTooLong):
 			return StateStopped, "The answer took longer than allowed and was cut short."
 		case errors.Is(cause, errTooManyTokens):

@@ -815,3 +815,66 @@ func TestRegenerateReportsAFailedWrite(t *testing.T) {
 		t.Errorf("after regenerating: all %+v, visible %+v; want two versions, the second shown", msgs, visible)
 	}
 }
+
+// recordingObserver keeps the reports of finished answers.
+type recordingObserver struct{ reports chan AnswerReport }
+
+func (recordingObserver) AnswerStarted()                  {}
+func (recordingObserver) FirstToken(time.Duration)        {}
+func (o recordingObserver) AnswerFinished(r AnswerReport) { o.reports <- r }
+
+// TestDeletingWhileStreamingIsNoModelFailure: a conversation deleted while
+// its answer is written ends that answer; the model did nothing wrong, so
+// the operator sees no "answer failed" warning and no upstream error.
+func TestDeletingWhileStreamingIsNoModelFailure(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	var logs syncBuffer
+	obs := recordingObserver{reports: make(chan AnswerReport, 1)}
+	svc := NewService(newMemStore(), prov, "S", Config{SaveEvery: time.Hour, Observer: obs},
+		slog.New(slog.NewTextHandler(&logs, nil)))
+	t.Cleanup(func() { svc.Shutdown(ctx) })
+	c, turn, err := svc.Start(ctx, visitor, "question")
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-prov.requests
+	prov.deltas <- "partial"
+	p, err := svc.Follow(ctx, visitor, c.ID, turn.Answer.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Delete(ctx, visitor, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, final := follow(t, ctx, p, 0)
+	if final.State != StateStopped || final.Error != "" {
+		t.Errorf("a watcher saw the answer end as %s (%q), want stopped with no error", final.State, final.Error)
+	}
+	r := <-obs.reports
+	if r.State != StateStopped || r.Failure != "" {
+		t.Errorf("report: state %s, failure %q; want stopped and no failure kind", r.State, r.Failure)
+	}
+	if out := logs.String(); strings.Contains(out, "level=WARN") || strings.Contains(out, "level=ERROR") ||
+		!strings.Contains(out, "level=INFO") || !strings.Contains(out, "state=stopped") {
+		t.Errorf("log, want the answer's end at info as stopped, no warning:\n%s", out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer a logger and a test may share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
