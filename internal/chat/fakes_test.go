@@ -90,8 +90,6 @@ func (s *memStore) SaveAnswer(_ context.Context, id, content string, state State
 	return fmt.Errorf("mem: %w", ErrNotFound)
 }
 
-func (s *memStore) InterruptStreaming(context.Context) (int, error) { return 0, nil }
-
 func (s *memStore) ConversationsByVisitor(_ context.Context, visitorID string, _ int) ([]Conversation, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -192,7 +190,6 @@ func (s *memStore) AddAnswerVersion(_ context.Context, answer Message) error {
 	return nil
 }
 
-func (s *memStore) Close() error { return nil }
 
 func (s *memStore) saveCount() int {
 	s.mu.Lock()
