@@ -190,7 +190,6 @@ func (s *memStore) AddAnswerVersion(_ context.Context, answer Message) error {
 	return nil
 }
 
-
 func (s *memStore) saveCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
