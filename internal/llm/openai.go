@@ -71,6 +71,9 @@ func (c OpenAIConfig) Validate() error {
 type OpenAI struct {
 	client *openai.Client
 	cfg    OpenAIConfig
+	// transport is the provider's own, when the caller's HTTPClient
+	// brought none; Close closes its idle connections.
+	transport *http.Transport
 }
 
 var _ chat.Provider = (*OpenAI)(nil)
@@ -94,8 +97,24 @@ func NewOpenAI(cfg OpenAIConfig) *OpenAI {
 			cc.BaseURL = cfg.BaseURL
 		}
 	}
-	cc.HTTPClient = capturingClient(cfg.HTTPClient)
-	return &OpenAI{client: openai.NewClientWithConfig(cc), cfg: cfg}
+	p := &OpenAI{cfg: cfg}
+	if cfg.HTTPClient == nil || cfg.HTTPClient.Transport == nil {
+		p.transport = newTransport()
+	}
+	cc.HTTPClient = capturingClient(cfg.HTTPClient, p.transport)
+	p.client = openai.NewClientWithConfig(cc)
+	return p
+}
+
+// Close closes the connections the provider keeps open to the model
+// service, once no answer streams any more (at shutdown). Connections of a
+// transport the caller gave in OpenAIConfig.HTTPClient are the caller's.
+func (p *OpenAI) Close() error {
+	if p.transport != nil {
+		// Connections still in use close as they become idle.
+		p.transport.CloseIdleConnections()
+	}
+	return nil
 }
 
 // Describe names the provider and model; it never includes the key.
