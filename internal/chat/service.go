@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// Config bounds what one answer may cost. Zero fields take the defaults
-// listed in withDefaults.
+// Config bounds what one answer may cost. Zero fields take the values of
+// DefaultConfig, except Retries, for which 0 means none.
 type Config struct {
 	MaxQuestionChars  int           // longest question accepted, in characters
 	HistoryTokens     int           // budget for earlier turns sent to the model
@@ -38,29 +38,44 @@ type Config struct {
 	UnknownCitations func(answer string) []string
 }
 
+// DefaultConfig returns the limits Rolefit runs with unless told otherwise.
+// It is the one place they are written: the settings (internal/config)
+// start from it, and NewService fills zero fields from it.
+func DefaultConfig() Config {
+	return Config{
+		MaxQuestionChars:  4000,
+		HistoryTokens:     6000,
+		MaxAnswerTokens:   1500,
+		MaxGeneration:     5 * time.Minute,
+		FirstTokenTimeout: 60 * time.Second,
+		StallTimeout:      60 * time.Second,
+		SaveEvery:         time.Second,
+		KeepFinished:      30 * time.Second,
+		Retries:           2,
+	}
+}
+
 func (c Config) withDefaults() Config {
-	def := func(v *time.Duration, d time.Duration) {
+	d := DefaultConfig()
+	orDefault := func(v *int, def int) {
 		if *v <= 0 {
-			*v = d
+			*v = def
 		}
 	}
-	if c.MaxQuestionChars <= 0 {
-		c.MaxQuestionChars = 4000
+	orDefaultDuration := func(v *time.Duration, def time.Duration) {
+		if *v <= 0 {
+			*v = def
+		}
 	}
-	if c.HistoryTokens <= 0 {
-		c.HistoryTokens = 6000
-	}
-	if c.MaxAnswerTokens <= 0 {
-		c.MaxAnswerTokens = 1500
-	}
-	def(&c.MaxGeneration, 5*time.Minute)
-	def(&c.FirstTokenTimeout, 60*time.Second)
-	def(&c.StallTimeout, 60*time.Second)
-	def(&c.SaveEvery, time.Second)
-	def(&c.KeepFinished, 30*time.Second)
-	if c.Retries < 0 {
-		c.Retries = 0
-	}
+	orDefault(&c.MaxQuestionChars, d.MaxQuestionChars)
+	orDefault(&c.HistoryTokens, d.HistoryTokens)
+	orDefault(&c.MaxAnswerTokens, d.MaxAnswerTokens)
+	orDefaultDuration(&c.MaxGeneration, d.MaxGeneration)
+	orDefaultDuration(&c.FirstTokenTimeout, d.FirstTokenTimeout)
+	orDefaultDuration(&c.StallTimeout, d.StallTimeout)
+	orDefaultDuration(&c.SaveEvery, d.SaveEvery)
+	orDefaultDuration(&c.KeepFinished, d.KeepFinished)
+	c.Retries = max(c.Retries, 0)
 	if c.Observer == nil {
 		c.Observer = nopObserver{}
 	}
