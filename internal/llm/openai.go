@@ -127,7 +127,7 @@ func (p *OpenAI) Describe() chat.ProviderInfo {
 }
 
 // Stream implements chat.Provider. Failures are *chat.ProviderError; a
-// cancelled or expired ctx gives ctx's error (see contextError).
+// cancelled or expired ctx gives chat.ContextError(ctx).
 //
 // An answer is complete when a finish_reason arrives: a stream that ends
 // before one, cleanly or not, is FailCut (FailBadResponse if not a single
@@ -139,7 +139,7 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 	stream, err := p.client.CreateChatCompletionStream(ctx, p.request(req))
 	if err != nil {
 		if ctx.Err() != nil {
-			return chat.Usage{}, contextError(ctx)
+			return chat.Usage{}, chat.ContextError(ctx)
 		}
 		return chat.Usage{}, p.redact(connectFailure(err, meta))
 	}
@@ -151,7 +151,7 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 		resp, err := stream.Recv()
 		if err != nil {
 			if ctx.Err() != nil {
-				return usage, contextError(ctx)
+				return usage, chat.ContextError(ctx)
 			}
 			f := streamFailure(err, received, finished)
 			if f.Kind == chat.FailCut && finished {
@@ -209,15 +209,4 @@ func reasoningModel(model string) bool {
 		}
 	}
 	return false
-}
-
-// contextError is ctx's error, joined with its cause when the canceller
-// gave one, so errors.Is finds both context.Canceled (or DeadlineExceeded)
-// and the cause.
-func contextError(ctx context.Context) error {
-	err := ctx.Err()
-	if cause := context.Cause(ctx); cause != nil && cause != err {
-		return fmt.Errorf("%w: %w", err, cause)
-	}
-	return err
 }
