@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -877,4 +878,45 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// TestDecideEnding: the cause of a cancellation decides how an answer
+// ended before the provider's error does, and only a failure of the model
+// has a failure kind.
+func TestDecideEnding(t *testing.T) {
+	cancelled := func(cause error) context.Context {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(cause)
+		return ctx
+	}
+	live := context.Background()
+	canceled := fmt.Errorf("%w: stand-in for the provider's error", context.Canceled)
+	tests := []struct {
+		name        string
+		ctx         context.Context
+		err         error
+		wantState   State
+		wantFailure FailureKind
+		wantMessage bool
+	}{
+		{"finished", live, nil, StateDone, "", false},
+		{"stopped", cancelled(errStopped), canceled, StateStopped, "", false},
+		{"deleted", cancelled(errDeleted), canceled, StateStopped, "", false},
+		{"time cap", cancelled(errTooLong), canceled, StateStopped, "", true},
+		{"length cap", cancelled(errTooManyTokens), canceled, StateStopped, "", true},
+		{"no first token", cancelled(errNoFirstToken), canceled, StateError, FailTimeout, true},
+		{"stalled", cancelled(errStalled), canceled, StateError, FailTimeout, true},
+		{"shutdown", cancelled(errShutdown), canceled, StateInterrupted, "", true},
+		{"model failure", live, &ProviderError{Kind: FailCut}, StateError, FailCut, true},
+		{"stopped as the model failed", cancelled(errStopped), &ProviderError{Kind: FailCut}, StateStopped, "", false},
+		{"anything else", live, errors.New("boom"), StateError, FailUnknown, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := decideEnding(tt.ctx, tt.err, true)
+			if got.state != tt.wantState || got.failure != tt.wantFailure || (got.message != "") != tt.wantMessage {
+				t.Errorf("ending = %+v, want state %s, failure %q, a message: %v", got, tt.wantState, tt.wantFailure, tt.wantMessage)
+			}
+		})
+	}
 }

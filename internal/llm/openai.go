@@ -193,6 +193,7 @@ func (p *OpenAI) request(req chat.Request) openai.ChatCompletionRequest {
 		if reasoningModel(p.cfg.Model) {
 			r.MaxCompletionTokens = req.MaxTokens
 		} else {
+			//lint:ignore SA1019 the servers that are not OpenAI's (Ollama, llama.cpp, older vLLM) know only max_tokens
 			r.MaxTokens = req.MaxTokens
 		}
 	}
