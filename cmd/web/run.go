@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"runtime/debug"
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
@@ -37,14 +36,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	log := newLogger(cfg, stderr)
-	if getenv("GOGC") == "" {
-		// Rolefit's live heap is small and made of many long-lived streams;
-		// a tighter GC target keeps its footprint low: at 200 concurrent
-		// answers (make load) about 8 MiB less than Go's default of 100,
-		// for about a tenth more CPU. GOGC, when set, wins, as it does for
-		// any Go program.
-		debug.SetGCPercent(30)
-	}
 
 	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "rolefit.db"))
 	if err != nil {
@@ -57,7 +48,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Warn("answers left unfinished by the last run are marked interrupted", "count", n)
 	}
 
-	provider := newProvider(cfg)
+	provider, closeProvider := newProvider(cfg)
 	info := provider.Describe()
 	// One line says what answers, and never the key.
 	log.Info("model provider", "provider", info.Name, "model", info.Model, "offline", info.Offline,
@@ -169,7 +160,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	grace, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
 	svc.Shutdown(grace)
-	llm.CloseIdleConnections()
+	closeProvider()
 	httpCtx, cancelHTTP := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancelHTTP()
 	if err := srv.Shutdown(httpCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
@@ -206,17 +197,20 @@ func deleteOldConversations(ctx context.Context, svc *chat.Service, age time.Dur
 	}
 }
 
-func newProvider(cfg config.Config) chat.Provider {
+// newProvider returns the provider that answers, and what releases its
+// connections once no answer streams any more.
+func newProvider(cfg config.Config) (chat.Provider, func()) {
 	if cfg.Offline() {
-		return offline.NewProvider(offline.Answer, cfg.OfflinePace)
+		return offline.NewProvider(offline.Answer, cfg.OfflinePace), func() {}
 	}
-	return llm.NewOpenAI(llm.OpenAIConfig{
+	p := llm.NewOpenAI(llm.OpenAIConfig{
 		APIKey:     cfg.APIKey,
 		BaseURL:    cfg.BaseURL,
 		Model:      cfg.Model,
 		APIType:    cfg.APIType,
 		APIVersion: cfg.APIVersion,
 	})
+	return p, func() { p.Close() }
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {

@@ -66,38 +66,50 @@ type Message struct {
 	UpdatedAt time.Time
 }
 
-// Store keeps conversations and messages. Implementations return an error
-// wrapping ErrNotFound when a conversation or message does not exist.
+// Store keeps conversations and messages: exactly what Service needs, so
+// any database can back it. Implementations are safe for concurrent use,
+// keep times to at least the millisecond, and return an error wrapping
+// ErrNotFound when a conversation or message does not exist. Opening,
+// migrating, readiness checks, crash recovery and closing belong to the
+// implementation and its caller, not to this interface. The conformance
+// suite in internal/store/storetest states the contract as tests; every
+// implementation runs it.
 type Store interface {
 	CreateConversation(ctx context.Context, c Conversation) error
 	Conversation(ctx context.Context, id string) (Conversation, error)
-	// Messages returns the conversation's messages, oldest first.
-	Messages(ctx context.Context, conversationID string) ([]Message, error)
-	Message(ctx context.Context, id string) (Message, error)
-	// AddMessages inserts the messages in one transaction, in order, and
-	// touches the conversation's UpdatedAt.
-	AddMessages(ctx context.Context, msgs ...Message) error
-	// SaveAnswer updates an assistant message's content, state and error.
-	SaveAnswer(ctx context.Context, id, content string, state State, errMsg string) error
-	// InterruptStreaming marks every message left in StateStreaming (by a
-	// crash) as StateInterrupted and reports how many it changed.
-	InterruptStreaming(ctx context.Context) (int, error)
-
-	// ConversationsByVisitor lists a visitor's conversations, most
-	// recently updated first.
+	// ConversationsByVisitor lists up to limit (at least 1) of a visitor's
+	// conversations, most recently updated first; of two updated in the
+	// same instant, the one created later comes first.
 	ConversationsByVisitor(ctx context.Context, visitorID string, limit int) ([]Conversation, error)
+	// RenameConversation sets the title and touches UpdatedAt.
 	RenameConversation(ctx context.Context, id, title string) error
 	// DeleteConversation deletes a conversation and its messages.
 	DeleteConversation(ctx context.Context, id string) error
+	// DeleteConversationsByVisitor deletes every conversation of the
+	// visitor, and their messages, and reports how many went.
 	DeleteConversationsByVisitor(ctx context.Context, visitorID string) (int, error)
 	// DeleteConversationsUntouchedSince deletes conversations last updated
-	// before the given time, for retention.
+	// before the given time, and their messages, for retention.
 	DeleteConversationsUntouchedSince(ctx context.Context, before time.Time) (int, error)
+
+	// Messages returns the conversation's messages in the order they were
+	// added, hidden answer versions included.
+	Messages(ctx context.Context, conversationID string) ([]Message, error)
+	Message(ctx context.Context, id string) (Message, error)
+	// AddMessages inserts the messages in one transaction, in order, and
+	// moves the conversation's UpdatedAt to the newest CreatedAt (never
+	// back).
+	AddMessages(ctx context.Context, msgs ...Message) error
+	// SaveAnswer updates an assistant message's content, state and error.
+	SaveAnswer(ctx context.Context, id, content string, state State, errMsg string) error
+	// AddAnswerVersion adds answer, a new version of the answer to the
+	// question answer.ReplyTo, and makes it the shown one, hiding the other
+	// versions, in one transaction: a failure leaves the conversation as it
+	// was. It touches the conversation's UpdatedAt, as AddMessages does.
+	AddAnswerVersion(ctx context.Context, answer Message) error
 	// ShowAnswer makes answer id the shown version of its question's
 	// answer, hiding the other versions.
 	ShowAnswer(ctx context.Context, id string) error
-
-	Close() error
 }
 
 // PromptMessage is one message of the request sent to a model.

@@ -2,16 +2,12 @@ package chat
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 )
-
-// errDeleted cancels the answers of a conversation being deleted.
-var errDeleted = errors.New("conversation deleted")
 
 // maxConversations bounds the list a visitor is shown.
 const maxConversations = 200

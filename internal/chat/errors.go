@@ -69,8 +69,10 @@ const (
 
 // FailureKinds lists every kind, for whoever counts them (metrics show each
 // from the start, at zero). A new kind goes here too.
-var FailureKinds = []FailureKind{FailUnauthorized, FailModelNotFound, FailRateLimited, FailUnavailable,
-	FailUnreachable, FailTimeout, FailCut, FailModelError, FailBadResponse, FailUnknown}
+func FailureKinds() []FailureKind {
+	return []FailureKind{FailUnauthorized, FailModelNotFound, FailRateLimited, FailUnavailable,
+		FailUnreachable, FailTimeout, FailCut, FailModelError, FailBadResponse, FailUnknown}
+}
 
 // ProviderError is how providers report a failed answer.
 type ProviderError struct {

@@ -14,6 +14,15 @@ type memStore struct {
 	convs map[string]Conversation
 	msgs  []Message
 	saves int // SaveAnswer calls
+	// failWrites, when set, fails every write that adds or shows a
+	// message, as a full disk would.
+	failWrites error
+}
+
+func (s *memStore) setFailWrites(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failWrites = err
 }
 
 func newMemStore() *memStore { return &memStore{convs: map[string]Conversation{}} }
@@ -61,6 +70,9 @@ func (s *memStore) Message(_ context.Context, id string) (Message, error) {
 func (s *memStore) AddMessages(_ context.Context, msgs ...Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.failWrites != nil {
+		return fmt.Errorf("mem: add messages: %w", s.failWrites)
+	}
 	s.msgs = append(s.msgs, msgs...)
 	return nil
 }
@@ -77,8 +89,6 @@ func (s *memStore) SaveAnswer(_ context.Context, id, content string, state State
 	}
 	return fmt.Errorf("mem: %w", ErrNotFound)
 }
-
-func (s *memStore) InterruptStreaming(context.Context) (int, error) { return 0, nil }
 
 func (s *memStore) ConversationsByVisitor(_ context.Context, visitorID string, _ int) ([]Conversation, error) {
 	s.mu.Lock()
@@ -147,6 +157,9 @@ func (s *memStore) DeleteConversationsUntouchedSince(ctx context.Context, before
 func (s *memStore) ShowAnswer(_ context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.failWrites != nil {
+		return fmt.Errorf("mem: show answer: %w", s.failWrites)
+	}
 	replyTo := ""
 	for _, m := range s.msgs {
 		if m.ID == id {
@@ -160,7 +173,22 @@ func (s *memStore) ShowAnswer(_ context.Context, id string) error {
 	}
 	return nil
 }
-func (s *memStore) Close() error { return nil }
+
+func (s *memStore) AddAnswerVersion(_ context.Context, answer Message) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failWrites != nil {
+		return fmt.Errorf("mem: add answer version: %w", s.failWrites)
+	}
+	for i := range s.msgs {
+		if s.msgs[i].Role == RoleAssistant && s.msgs[i].ReplyTo == answer.ReplyTo {
+			s.msgs[i].Hidden = true
+		}
+	}
+	answer.Hidden = false
+	s.msgs = append(s.msgs, answer)
+	return nil
+}
 
 func (s *memStore) saveCount() int {
 	s.mu.Lock()

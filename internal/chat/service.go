@@ -3,16 +3,14 @@ package chat
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
-// Config bounds what one answer may cost. Zero fields take the defaults
-// listed in withDefaults.
+// Config bounds what one answer may cost. Zero fields take the values of
+// DefaultConfig, except Retries, for which 0 means none.
 type Config struct {
 	MaxQuestionChars  int           // longest question accepted, in characters
 	HistoryTokens     int           // budget for earlier turns sent to the model
@@ -38,44 +36,49 @@ type Config struct {
 	UnknownCitations func(answer string) []string
 }
 
+// DefaultConfig returns the limits Rolefit runs with unless told otherwise.
+// It is the one place they are written: the settings (internal/config)
+// start from it, and NewService fills zero fields from it.
+func DefaultConfig() Config {
+	return Config{
+		MaxQuestionChars:  4000,
+		HistoryTokens:     6000,
+		MaxAnswerTokens:   1500,
+		MaxGeneration:     5 * time.Minute,
+		FirstTokenTimeout: 60 * time.Second,
+		StallTimeout:      60 * time.Second,
+		SaveEvery:         time.Second,
+		KeepFinished:      30 * time.Second,
+		Retries:           2,
+	}
+}
+
 func (c Config) withDefaults() Config {
-	def := func(v *time.Duration, d time.Duration) {
+	d := DefaultConfig()
+	orDefault := func(v *int, def int) {
 		if *v <= 0 {
-			*v = d
+			*v = def
 		}
 	}
-	if c.MaxQuestionChars <= 0 {
-		c.MaxQuestionChars = 4000
+	orDefaultDuration := func(v *time.Duration, def time.Duration) {
+		if *v <= 0 {
+			*v = def
+		}
 	}
-	if c.HistoryTokens <= 0 {
-		c.HistoryTokens = 6000
-	}
-	if c.MaxAnswerTokens <= 0 {
-		c.MaxAnswerTokens = 1500
-	}
-	def(&c.MaxGeneration, 5*time.Minute)
-	def(&c.FirstTokenTimeout, 60*time.Second)
-	def(&c.StallTimeout, 60*time.Second)
-	def(&c.SaveEvery, time.Second)
-	def(&c.KeepFinished, 30*time.Second)
-	if c.Retries < 0 {
-		c.Retries = 0
-	}
+	orDefault(&c.MaxQuestionChars, d.MaxQuestionChars)
+	orDefault(&c.HistoryTokens, d.HistoryTokens)
+	orDefault(&c.MaxAnswerTokens, d.MaxAnswerTokens)
+	orDefaultDuration(&c.MaxGeneration, d.MaxGeneration)
+	orDefaultDuration(&c.FirstTokenTimeout, d.FirstTokenTimeout)
+	orDefaultDuration(&c.StallTimeout, d.StallTimeout)
+	orDefaultDuration(&c.SaveEvery, d.SaveEvery)
+	orDefaultDuration(&c.KeepFinished, d.KeepFinished)
+	c.Retries = max(c.Retries, 0)
 	if c.Observer == nil {
 		c.Observer = nopObserver{}
 	}
 	return c
 }
-
-// Why a generation's context was cancelled, read back with context.Cause.
-var (
-	errStopped       = errors.New("stopped by the person")
-	errTooLong       = errors.New("generation time cap reached")
-	errTooManyTokens = errors.New("answer length cap reached")
-	errNoFirstToken  = errors.New("no first token in time")
-	errStalled       = errors.New("stream stalled")
-	errShutdown      = errors.New("server shutting down")
-)
 
 // Service answers questions: it stores them, has the provider generate the
 // answer in a goroutine it owns, and lets any number of watchers follow that
@@ -220,10 +223,7 @@ func (s *Service) Regenerate(ctx context.Context, visitorID, conversationID, ans
 	}
 	now := s.stamp()
 	answer = Message{ID: newID(), ConversationID: c.ID, Role: RoleAssistant, State: StateStreaming, ReplyTo: question.ID, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.AddMessages(ctx, answer); err == nil {
-		err = s.store.ShowAnswer(ctx, answer.ID)
-	}
-	if err != nil {
+	if err := s.store.AddAnswerVersion(ctx, answer); err != nil {
 		s.release(c.ID)
 		return Message{}, Message{}, fmt.Errorf("chat: regenerate: %w", err)
 	}
@@ -425,140 +425,6 @@ func (s *Service) launch(m Message, req Request) {
 	go s.generate(ctx, a, m, req)
 }
 
-// generate runs one answer to its end and saves it. It is the only writer of
-// the answer; watchers read through Progress.
-func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Request) {
-	defer s.wg.Done()
-	defer a.cancel(nil)
-	ctx, cancelTimeout := context.WithTimeoutCause(ctx, s.cfg.MaxGeneration, errTooLong)
-	defer cancelTimeout()
-
-	// One timer watches for silence: first for the first token, then, reset
-	// on every delta, for a stall mid-answer.
-	var started atomic.Bool
-	watchdog := time.AfterFunc(s.cfg.FirstTokenTimeout, func() {
-		if started.Load() {
-			a.cancel(errStalled)
-		} else {
-			a.cancel(errNoFirstToken)
-		}
-	})
-	begin := s.now()
-	s.cfg.Observer.AnswerStarted()
-	var firstToken time.Duration
-	maxBytes := s.cfg.MaxAnswerTokens * bytesPerToken
-	onDelta := func(delta string) {
-		if delta == "" {
-			return
-		}
-		if !started.Load() {
-			started.Store(true)
-			firstToken = s.now().Sub(begin)
-			s.cfg.Observer.FirstToken(firstToken)
-			a.setStatus("")
-		}
-		watchdog.Reset(s.cfg.StallTimeout)
-		if a.append(delta) > maxBytes {
-			a.cancel(errTooManyTokens)
-		}
-	}
-	usage, err := s.provider.Stream(ctx, req, onDelta)
-	retries := 0
-	// Retry only what failed before the first token, within the first-token
-	// timeout (the watchdog keeps running), telling the person meanwhile.
-	for ; err != nil && !started.Load() && ctx.Err() == nil && retries < s.cfg.Retries; retries++ {
-		wait, ok := retryDelay(err, retries)
-		if !ok {
-			break
-		}
-		a.setStatus(fmt.Sprintf("The model service did not answer; trying again (%d of %d)…", retries+1, s.cfg.Retries))
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		usage, err = s.provider.Stream(ctx, req, onDelta)
-	}
-	watchdog.Stop()
-
-	final := m
-	final.Content = a.snapshot()
-	final.State, final.Error = s.outcome(ctx, err, final.Content != "")
-	final.UpdatedAt = s.now()
-	// The generation context may be cancelled by now; the final save must
-	// still happen, so it gets its own short deadline. Holding saveMu keeps
-	// a partial save from landing after it.
-	a.saveMu.Lock()
-	saveCtx, cancelSave := context.WithTimeout(context.Background(), 10*time.Second)
-	if serr := s.store.SaveAnswer(saveCtx, m.ID, final.Content, final.State, final.Error); serr != nil {
-		s.log.Error("save answer", "answer", m.ID, "err", serr)
-	}
-	cancelSave()
-	a.finalSaved = true
-	a.saveMu.Unlock()
-
-	// Spend before the conversation is free again, so a question sent the
-	// instant this answer ends already sees what it cost.
-	report := AnswerReport{State: final.State, Duration: s.now().Sub(begin), Retries: retries,
-		PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens}
-	if report.PromptTokens == 0 && report.CompletionTokens == 0 {
-		// Not every server reports usage: estimate, so budgets still hold.
-		for _, pm := range req.Messages {
-			report.PromptTokens += estimateTokens(pm.Content)
-		}
-		if len(final.Content) > 0 {
-			report.CompletionTokens = estimateTokens(final.Content)
-		}
-		report.Estimated = true
-	}
-	var failure *ProviderError
-	if errors.As(err, &failure) && final.State == StateError {
-		report.Failure = failure.Kind
-	} else if final.State == StateError {
-		report.Failure = FailUnknown
-		if c := context.Cause(ctx); errors.Is(c, errNoFirstToken) || errors.Is(c, errStalled) {
-			report.Failure = FailTimeout // the watchdog's doing
-		}
-	}
-	if s.cfg.Budget != nil {
-		s.cfg.Budget.Spend(report.PromptTokens+report.CompletionTokens, s.now())
-	}
-
-	// The log line and the observers come before anyone hears of the end,
-	// so a person (or a test) who sees the end and then looks at the log
-	// or /metrics finds the answer there.
-	attrs := []any{"answer", m.ID, "state", final.State, "bytes", len(final.Content),
-		"first_token_ms", firstToken.Milliseconds(), "duration_ms", report.Duration.Milliseconds(),
-		"tokens", report.PromptTokens + report.CompletionTokens, "retries", retries}
-	if s.cfg.UnknownCitations != nil {
-		if unknown := s.cfg.UnknownCitations(final.Content); len(unknown) > 0 {
-			attrs = append(attrs, "unknown_citations", len(unknown), "unknown_sections", unknown)
-		}
-	}
-	var pe *ProviderError
-	switch {
-	case errors.As(err, &pe) && pe.Kind == FailUnauthorized:
-		s.log.Error("the model service refused the credentials: check OPENAI_API_KEY and OPENAI_BASE_URL", append(attrs, "err", err)...)
-	case final.State == StateError:
-		s.log.Warn("answer failed", append(attrs, "err", err)...)
-	default:
-		s.log.Info("answer finished", attrs...)
-	}
-	s.cfg.Observer.AnswerFinished(report)
-
-	s.release(m.ConversationID)
-	a.finish(final)
-	time.AfterFunc(s.cfg.KeepFinished, func() {
-		s.mu.Lock()
-		delete(s.answers, m.ID)
-		s.mu.Unlock()
-	})
-}
-
 // saveProgress saves the text so far of every answer being written, every
 // SaveEvery, so a crash loses at most that much. One loop serves all
 // answers: saving per delta would put the disk on the hot path, and a
@@ -605,78 +471,6 @@ func (s *Service) savePartial(id string, a *liveAnswer) {
 		return
 	}
 	a.savedLen = len(text)
-}
-
-// outcome turns how a generation ended into the answer's final state and
-// the explanation shown to the person.
-func (s *Service) outcome(ctx context.Context, err error, partial bool) (State, string) {
-	if err == nil {
-		return StateDone, ""
-	}
-	if ctx.Err() != nil {
-		switch cause := context.Cause(ctx); {
-		case errors.Is(cause, errStopped):
-			return StateStopped, ""
-		case errors.Is(cause, errTooLong):
-			return StateStopped, "The answer took longer than allowed and was cut short."
-		case errors.Is(cause, errTooManyTokens):
-			return StateStopped, "The answer reached its length limit."
-		case errors.Is(cause, errNoFirstToken):
-			return StateError, "The model did not start answering in time. Please try again."
-		case errors.Is(cause, errStalled):
-			return StateError, "The model stopped sending text partway through. What arrived is kept; you can try again."
-		case errors.Is(cause, errShutdown):
-			return StateInterrupted, "Rolefit restarted before this answer was finished."
-		}
-	}
-	var pe *ProviderError
-	if errors.As(err, &pe) {
-		return StateError, failureMessage(pe, partial)
-	}
-	return StateError, "Something went wrong while answering. Please try again."
-}
-
-// failureMessage says what went wrong in words a person can act on. The
-// upstream error itself is for the log: it may name hosts or settings.
-// partial says whether some of the answer arrived (and is kept).
-func failureMessage(pe *ProviderError, partial bool) string {
-	switch pe.Kind {
-	case FailUnauthorized:
-		return "The assistant is not configured correctly: the model service refused its credentials. Please tell whoever runs this Rolefit."
-	case FailModelNotFound:
-		return "The model this assistant is set up to use was not found on the model service. Please tell whoever runs this Rolefit."
-	case FailRateLimited:
-		if pe.RetryAfter > 0 {
-			return fmt.Sprintf("The model service is receiving too many requests. Please try again in %s.", roundUp(pe.RetryAfter))
-		}
-		return "The model service is receiving too many requests. Please try again in a minute."
-	case FailUnavailable:
-		return "The model service is having problems right now. Please try again in a moment."
-	case FailUnreachable:
-		return "Rolefit could not reach the model service. Please try again in a moment."
-	case FailTimeout:
-		return "The model service took too long to answer. Please try again."
-	case FailCut:
-		return "The connection to the model was lost partway through. What arrived is kept; you can try again."
-	case FailModelError:
-		if partial {
-			return "The model service reported an error partway through the answer. What arrived is kept; you can try again."
-		}
-		return "The model service reported an error before answering. Please try again."
-	default:
-		if partial {
-			return "The model service sent a reply Rolefit could not read partway through. What arrived is kept; you can try again."
-		}
-		return "The model service sent a reply Rolefit could not read. Please try again."
-	}
-}
-
-func roundUp(d time.Duration) string {
-	secs := int((d + time.Second - 1) / time.Second)
-	if secs == 1 {
-		return "1 second"
-	}
-	return fmt.Sprintf("%d seconds", secs)
 }
 
 func newID() string { return rand.Text() }

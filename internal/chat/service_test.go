@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -769,5 +770,153 @@ func TestAtClock(t *testing.T) {
 		if got := atClock(now.Add(d), now); got != want {
 			t.Errorf("atClock(+%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// TestRegenerateReportsAFailedWrite: when the new version cannot be stored
+// (a full disk), the person is told, and no answer streams that a reload
+// would lose; once the disk has room, regenerating works.
+func TestRegenerateReportsAFailedWrite(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	svc, st := newTestService(t, prov, Config{})
+	c, turn, _ := svc.Start(ctx, visitor, "question")
+	<-prov.requests
+	prov.deltas <- "first answer"
+	close(prov.deltas)
+	svc.Wait(ctx, turn.Answer.ID)
+
+	st.setFailWrites(errors.New("disk full"))
+	prov.deltas = make(chan string)
+	_, _, err := svc.Regenerate(ctx, visitor, c.ID, turn.Answer.ID)
+	if err == nil || ErrorCode(err) != EINTERNAL || strings.Contains(ErrorMessage(err), "disk") {
+		t.Fatalf("regenerate with a failing store: %v (message %q), want an internal error that hides the cause",
+			err, ErrorMessage(err))
+	}
+	_, msgs, err := svc.Conversation(ctx, visitor, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if visible := Visible(msgs); len(msgs) != 2 || len(visible) != 2 || visible[1].Content != "first answer" {
+		t.Errorf("after the failed regenerate: all %+v, visible %+v; want the first answer, still shown", msgs, visible)
+	}
+
+	// Nothing is left streaming: the conversation is free again.
+	st.setFailWrites(nil)
+	_, second, err := svc.Regenerate(ctx, visitor, c.ID, turn.Answer.ID)
+	if err != nil {
+		t.Fatalf("regenerate once the store works again: %v", err)
+	}
+	<-prov.requests
+	prov.deltas <- "second answer"
+	close(prov.deltas)
+	svc.Wait(ctx, second.ID)
+	_, msgs, _ = svc.Conversation(ctx, visitor, c.ID)
+	if visible := Visible(msgs); len(msgs) != 3 || len(visible) != 2 || visible[1].Content != "second answer" {
+		t.Errorf("after regenerating: all %+v, visible %+v; want two versions, the second shown", msgs, visible)
+	}
+}
+
+// recordingObserver keeps the reports of finished answers.
+type recordingObserver struct{ reports chan AnswerReport }
+
+func (recordingObserver) AnswerStarted()                  {}
+func (recordingObserver) FirstToken(time.Duration)        {}
+func (o recordingObserver) AnswerFinished(r AnswerReport) { o.reports <- r }
+
+// TestDeletingWhileStreamingIsNoModelFailure: a conversation deleted while
+// its answer is written ends that answer; the model did nothing wrong, so
+// the operator sees no "answer failed" warning and no upstream error.
+func TestDeletingWhileStreamingIsNoModelFailure(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	var logs syncBuffer
+	obs := recordingObserver{reports: make(chan AnswerReport, 1)}
+	svc := NewService(newMemStore(), prov, "S", Config{SaveEvery: time.Hour, Observer: obs},
+		slog.New(slog.NewTextHandler(&logs, nil)))
+	t.Cleanup(func() { svc.Shutdown(ctx) })
+	c, turn, err := svc.Start(ctx, visitor, "question")
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-prov.requests
+	prov.deltas <- "partial"
+	p, err := svc.Follow(ctx, visitor, c.ID, turn.Answer.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Delete(ctx, visitor, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, final := follow(t, ctx, p, 0)
+	if final.State != StateStopped || final.Error != "" {
+		t.Errorf("a watcher saw the answer end as %s (%q), want stopped with no error", final.State, final.Error)
+	}
+	r := <-obs.reports
+	if r.State != StateStopped || r.Failure != "" {
+		t.Errorf("report: state %s, failure %q; want stopped and no failure kind", r.State, r.Failure)
+	}
+	if out := logs.String(); strings.Contains(out, "level=WARN") || strings.Contains(out, "level=ERROR") ||
+		!strings.Contains(out, "level=INFO") || !strings.Contains(out, "state=stopped") {
+		t.Errorf("log, want the answer's end at info as stopped, no warning:\n%s", out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer a logger and a test may share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// TestDecideEnding: the cause of a cancellation decides how an answer
+// ended before the provider's error does, and only a failure of the model
+// has a failure kind.
+func TestDecideEnding(t *testing.T) {
+	cancelled := func(cause error) context.Context {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(cause)
+		return ctx
+	}
+	live := context.Background()
+	canceled := fmt.Errorf("%w: stand-in for the provider's error", context.Canceled)
+	tests := []struct {
+		name        string
+		ctx         context.Context
+		err         error
+		wantState   State
+		wantFailure FailureKind
+		wantMessage bool
+	}{
+		{"finished", live, nil, StateDone, "", false},
+		{"stopped", cancelled(errStopped), canceled, StateStopped, "", false},
+		{"deleted", cancelled(errDeleted), canceled, StateStopped, "", false},
+		{"time cap", cancelled(errTooLong), canceled, StateStopped, "", true},
+		{"length cap", cancelled(errTooManyTokens), canceled, StateStopped, "", true},
+		{"no first token", cancelled(errNoFirstToken), canceled, StateError, FailTimeout, true},
+		{"stalled", cancelled(errStalled), canceled, StateError, FailTimeout, true},
+		{"shutdown", cancelled(errShutdown), canceled, StateInterrupted, "", true},
+		{"model failure", live, &ProviderError{Kind: FailCut}, StateError, FailCut, true},
+		{"stopped as the model failed", cancelled(errStopped), &ProviderError{Kind: FailCut}, StateStopped, "", false},
+		{"anything else", live, errors.New("boom"), StateError, FailUnknown, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := decideEnding(tt.ctx, tt.err, true)
+			if got.state != tt.wantState || got.failure != tt.wantFailure || (got.message != "") != tt.wantMessage {
+				t.Errorf("ending = %+v, want state %s, failure %q, a message: %v", got, tt.wantState, tt.wantFailure, tt.wantMessage)
+			}
+		})
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rolefit/rolefit/internal/chat"
 )
 
 // Config is every setting of Rolefit.
@@ -83,11 +85,13 @@ type setting struct {
 // Load builds the Config from args (without the program name) and getenv.
 // Usage and flag errors go to output.
 func Load(args []string, getenv func(string) string, output io.Writer) (Config, error) {
+	limits := chat.DefaultConfig() // the answer's limits have one home
 	c := Config{
 		Addr: ":8080", DataDir: "./data", Model: "gpt-4o-mini", APIType: "openai",
-		MaxMessageChars: 4000, HistoryTokens: 6000, MaxAnswerTokens: 1500,
-		MaxGeneration: 5 * time.Minute, FirstTokenTimeout: 60 * time.Second, StallTimeout: 60 * time.Second,
-		ShutdownGrace: 20 * time.Second, ModelRetries: 2, OfflinePace: 15 * time.Millisecond,
+		MaxMessageChars: limits.MaxQuestionChars, HistoryTokens: limits.HistoryTokens, MaxAnswerTokens: limits.MaxAnswerTokens,
+		MaxGeneration: limits.MaxGeneration, FirstTokenTimeout: limits.FirstTokenTimeout, StallTimeout: limits.StallTimeout,
+		ModelRetries:  limits.Retries,
+		ShutdownGrace: 20 * time.Second, OfflinePace: 15 * time.Millisecond,
 		LogLevel: slog.LevelInfo, LogFormat: "json", Metrics: true,
 	}
 	var keyFile, passwordFile, secretFile string

@@ -14,7 +14,7 @@ func BenchmarkStream(b *testing.B) {
 	const deltas = 500
 	s := newFake(b)
 	s.SetDefault(fakeopenai.Reply{Chunks: strings.Fields(strings.Repeat("token ", deltas))})
-	p := provider(s, "sk-bench")
+	p := provider(b, s, "sk-bench")
 	ctx := testContext(b)
 	b.ReportAllocs()
 	b.ResetTimer()

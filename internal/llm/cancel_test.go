@@ -46,7 +46,7 @@ func TestOpenAICancel(t *testing.T) {
 			got := make(chan string, 10)
 			done := make(chan error, 1)
 			go func() {
-				_, err := provider(s, secretKey).Stream(streamCtx, conversation, func(text string) { got <- text })
+				_, err := provider(t, s, secretKey).Stream(streamCtx, conversation, func(text string) { got <- text })
 				done <- err
 			}()
 			call, err := s.NextCall(ctx)
@@ -93,7 +93,7 @@ func TestOpenAIDeadline(t *testing.T) {
 	// The fake hangs forever, so only the deadline can end this.
 	ctx, cancel := context.WithTimeout(testContext(t), 50*time.Millisecond)
 	defer cancel()
-	_, _, err := collect(ctx, provider(s, secretKey), conversation)
+	_, _, err := collect(ctx, provider(t, s, secretKey), conversation)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Stream = %v, want context.DeadlineExceeded", err)
 	}

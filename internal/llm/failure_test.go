@@ -75,7 +75,7 @@ func TestOpenAIFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newFake(t)
 			s.Push(tt.reply)
-			deltas, _, err := collect(testContext(t), provider(s, secretKey), conversation)
+			deltas, _, err := collect(testContext(t), provider(t, s, secretKey), conversation)
 			checkFailure(t, err, tt.wantKind, tt.wantStatus, tt.wantRetryAfter)
 			if got := strings.Join(deltas, ""); got != tt.wantDeltas {
 				t.Errorf("deltas before the failure = %q, want %q", got, tt.wantDeltas)
@@ -98,7 +98,7 @@ func TestOpenAIToleratesLossAfterFinish(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newFake(t)
 			s.Push(fakeopenai.Reply{Chunks: []string{"All ", "there."}, Fault: tt.fault, FaultAfter: 3})
-			deltas, usage, err := collect(testContext(t), provider(s, secretKey), conversation)
+			deltas, usage, err := collect(testContext(t), provider(t, s, secretKey), conversation)
 			if err != nil || strings.Join(deltas, "") != "All there." || usage != (chat.Usage{}) {
 				t.Errorf("Stream = %q, %+v, %v", deltas, usage, err)
 			}
@@ -126,7 +126,7 @@ func TestOpenAIUnreachable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := llm.NewOpenAI(llm.OpenAIConfig{APIKey: secretKey, BaseURL: tt.baseURL, Model: "m"})
+			p := newOpenAI(t, llm.OpenAIConfig{APIKey: secretKey, BaseURL: tt.baseURL, Model: "m"})
 			_, _, err := collect(testContext(t), p, conversation)
 			checkFailure(t, err, chat.FailUnreachable, 0, 0)
 		})
@@ -152,7 +152,7 @@ func TestOpenAINotAStream(t *testing.T) {
 				w.Write([]byte(tt.body))
 			}))
 			defer srv.Close()
-			p := llm.NewOpenAI(llm.OpenAIConfig{APIKey: secretKey, BaseURL: srv.URL + "/v1", Model: "m"})
+			p := newOpenAI(t, llm.OpenAIConfig{APIKey: secretKey, BaseURL: srv.URL + "/v1", Model: "m"})
 			deltas, _, err := collect(testContext(t), p, conversation)
 			checkFailure(t, err, chat.FailBadResponse, 0, 0)
 			if len(deltas) != 0 {

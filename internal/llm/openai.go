@@ -71,6 +71,9 @@ func (c OpenAIConfig) Validate() error {
 type OpenAI struct {
 	client *openai.Client
 	cfg    OpenAIConfig
+	// transport is the provider's own, when the caller's HTTPClient
+	// brought none; Close closes its idle connections.
+	transport *http.Transport
 }
 
 var _ chat.Provider = (*OpenAI)(nil)
@@ -94,8 +97,24 @@ func NewOpenAI(cfg OpenAIConfig) *OpenAI {
 			cc.BaseURL = cfg.BaseURL
 		}
 	}
-	cc.HTTPClient = capturingClient(cfg.HTTPClient)
-	return &OpenAI{client: openai.NewClientWithConfig(cc), cfg: cfg}
+	p := &OpenAI{cfg: cfg}
+	if cfg.HTTPClient == nil || cfg.HTTPClient.Transport == nil {
+		p.transport = newTransport()
+	}
+	cc.HTTPClient = capturingClient(cfg.HTTPClient, p.transport)
+	p.client = openai.NewClientWithConfig(cc)
+	return p
+}
+
+// Close closes the connections the provider keeps open to the model
+// service, once no answer streams any more (at shutdown). Connections of a
+// transport the caller gave in OpenAIConfig.HTTPClient are the caller's.
+func (p *OpenAI) Close() error {
+	if p.transport != nil {
+		// Connections still in use close as they become idle.
+		p.transport.CloseIdleConnections()
+	}
+	return nil
 }
 
 // Describe names the provider and model; it never includes the key.
@@ -108,7 +127,7 @@ func (p *OpenAI) Describe() chat.ProviderInfo {
 }
 
 // Stream implements chat.Provider. Failures are *chat.ProviderError; a
-// cancelled or expired ctx gives ctx's error (see contextError).
+// cancelled or expired ctx gives chat.ContextError(ctx).
 //
 // An answer is complete when a finish_reason arrives: a stream that ends
 // before one, cleanly or not, is FailCut (FailBadResponse if not a single
@@ -120,7 +139,7 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 	stream, err := p.client.CreateChatCompletionStream(ctx, p.request(req))
 	if err != nil {
 		if ctx.Err() != nil {
-			return chat.Usage{}, contextError(ctx)
+			return chat.Usage{}, chat.ContextError(ctx)
 		}
 		return chat.Usage{}, p.redact(connectFailure(err, meta))
 	}
@@ -132,7 +151,7 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 		resp, err := stream.Recv()
 		if err != nil {
 			if ctx.Err() != nil {
-				return usage, contextError(ctx)
+				return usage, chat.ContextError(ctx)
 			}
 			f := streamFailure(err, received, finished)
 			if f.Kind == chat.FailCut && finished {
@@ -174,6 +193,7 @@ func (p *OpenAI) request(req chat.Request) openai.ChatCompletionRequest {
 		if reasoningModel(p.cfg.Model) {
 			r.MaxCompletionTokens = req.MaxTokens
 		} else {
+			//lint:ignore SA1019 the servers that are not OpenAI's (Ollama, llama.cpp, older vLLM) know only max_tokens
 			r.MaxTokens = req.MaxTokens
 		}
 	}
@@ -190,15 +210,4 @@ func reasoningModel(model string) bool {
 		}
 	}
 	return false
-}
-
-// contextError is ctx's error, joined with its cause when the canceller
-// gave one, so errors.Is finds both context.Canceled (or DeadlineExceeded)
-// and the cause.
-func contextError(ctx context.Context) error {
-	err := ctx.Err()
-	if cause := context.Cause(ctx); cause != nil && cause != err {
-		return fmt.Errorf("%w: %w", err, cause)
-	}
-	return err
 }

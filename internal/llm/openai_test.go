@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/fakeopenai"
 	"github.com/rolefit/rolefit/internal/llm"
@@ -29,8 +31,16 @@ func newFake(t testing.TB) *fakeopenai.Server {
 	return s
 }
 
-func provider(s *fakeopenai.Server, key string) *llm.OpenAI {
-	return llm.NewOpenAI(llm.OpenAIConfig{APIKey: key, BaseURL: s.URL, Model: "gpt-4o-mini"})
+func provider(t testing.TB, s *fakeopenai.Server, key string) *llm.OpenAI {
+	return newOpenAI(t, llm.OpenAIConfig{APIKey: key, BaseURL: s.URL, Model: "gpt-4o-mini"})
+}
+
+// newOpenAI returns a provider that is closed when the test ends.
+func newOpenAI(t testing.TB, cfg llm.OpenAIConfig) *llm.OpenAI {
+	t.Helper()
+	p := llm.NewOpenAI(cfg)
+	t.Cleanup(func() { p.Close() })
+	return p
 }
 
 var conversation = chat.Request{
@@ -66,7 +76,7 @@ func TestOpenAIRequest(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := testContext(t)
 			s := newFake(t)
-			p := llm.NewOpenAI(llm.OpenAIConfig{APIKey: tt.key, BaseURL: s.URL, Model: tt.model})
+			p := newOpenAI(t, llm.OpenAIConfig{APIKey: tt.key, BaseURL: s.URL, Model: tt.model})
 			req := conversation
 			req.MaxTokens = tt.maxTokens
 			if _, _, err := collect(ctx, p, req); err != nil {
@@ -104,7 +114,7 @@ func TestOpenAIStreamsDeltasAndUsage(t *testing.T) {
 	chunks := []string{"# Title\n\n", "", "Some *emphasis*", " and `code`", "\n\n```go\nx := 1 < 2\n```\n", "— ✓"}
 	s.Push(fakeopenai.Reply{Chunks: chunks, Usage: &fakeopenai.Usage{PromptTokens: 42, CompletionTokens: 7}})
 
-	deltas, usage, err := collect(ctx, provider(s, "sk-test"), conversation)
+	deltas, usage, err := collect(ctx, provider(t, s, "sk-test"), conversation)
 	if err != nil {
 		t.Fatalf("Stream: %v", err)
 	}
@@ -122,7 +132,7 @@ func TestOpenAIAzure(t *testing.T) {
 	ctx := testContext(t)
 	s := newFake(t)
 	// A dotted name, which go-openai's default mapper would have changed.
-	p := llm.NewOpenAI(llm.OpenAIConfig{APIType: llm.APITypeAzure, APIKey: "azure-key", BaseURL: s.AzureURL, Model: "gpt-3.5-turbo"})
+	p := newOpenAI(t, llm.OpenAIConfig{APIType: llm.APITypeAzure, APIKey: "azure-key", BaseURL: s.AzureURL, Model: "gpt-3.5-turbo"})
 	deltas, _, err := collect(ctx, p, conversation)
 	if err != nil || strings.Join(deltas, "") != fakeopenai.DefaultAnswer {
 		t.Fatalf("Stream = %q, %v", deltas, err)
@@ -141,7 +151,7 @@ func TestOpenAIAzure(t *testing.T) {
 }
 
 func TestOpenAIDescribe(t *testing.T) {
-	p := llm.NewOpenAI(llm.OpenAIConfig{APIKey: secretKey, Model: "gpt-4o-mini"})
+	p := newOpenAI(t, llm.OpenAIConfig{APIKey: secretKey, Model: "gpt-4o-mini"})
 	if got := p.Describe(); got != (chat.ProviderInfo{Name: "openai-compatible", Model: "gpt-4o-mini"}) {
 		t.Errorf("Describe = %+v", got)
 	}
@@ -150,7 +160,7 @@ func TestOpenAIDescribe(t *testing.T) {
 func TestOpenAIIgnoresClientTimeout(t *testing.T) {
 	s := newFake(t)
 	hc := &http.Client{Timeout: time.Nanosecond}
-	p := llm.NewOpenAI(llm.OpenAIConfig{BaseURL: s.URL, Model: "m", HTTPClient: hc})
+	p := newOpenAI(t, llm.OpenAIConfig{BaseURL: s.URL, Model: "m", HTTPClient: hc})
 	if _, _, err := collect(testContext(t), p, conversation); err != nil {
 		t.Fatalf("Stream: %v (the client's Timeout was kept)", err)
 	}
@@ -180,4 +190,20 @@ func TestOpenAIConfigValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCloseReleasesConnections: a provider owns its connections to the
+// model service, and Close lets them go (shutdown; tests that start the
+// whole program many times in one process).
+func TestCloseReleasesConnections(t *testing.T) {
+	s := newFake(t)
+	ignore := goleak.IgnoreCurrent() // the fake server's own
+	p := llm.NewOpenAI(llm.OpenAIConfig{BaseURL: s.URL, Model: "m"})
+	if _, _, err := collect(testContext(t), p, conversation); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	goleak.VerifyNone(t, ignore)
 }

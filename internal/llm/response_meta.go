@@ -49,16 +49,16 @@ func (t metaTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // capturingClient returns a copy of c (or of a zero client) whose transport
-// records responseMeta and which has no overall timeout.
-func capturingClient(c *http.Client) *http.Client {
+// records responseMeta and which has no overall timeout. base is the
+// transport to use when c has none.
+func capturingClient(c *http.Client, base http.RoundTripper) *http.Client {
 	var cp http.Client
 	if c != nil {
 		cp = *c
 	}
 	cp.Timeout = 0
-	base := cp.Transport
-	if base == nil {
-		base = sharedTransport()
+	if cp.Transport != nil {
+		base = cp.Transport
 	}
 	cp.Transport = metaTransport{base: base, now: time.Now}
 	return &cp

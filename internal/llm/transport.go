@@ -7,29 +7,25 @@ import (
 	"sync"
 )
 
-// sharedTransport is the transport answers use when the caller gives
-// none, one per process as http.DefaultTransport is: net/http's default
-// (proxy from the environment, HTTP/2 where offered, the usual timeouts)
-// with room to keep connections to the model service. The default keeps
-// two idle connections per host, so under load most answers would dial,
-// and over TLS shake hands, before their first token.
+// newTransport returns the transport a provider uses when the caller gives
+// none: net/http's default (proxy from the environment, HTTP/2 where
+// offered, the usual timeouts) with room to keep connections to the model
+// service. The default keeps two idle connections per host, so under load
+// most answers would dial, and over TLS shake hands, before their first
+// token. Each provider owns its transport and closes it (see Close).
 //
 // Each HTTP/1 connection lives as long as its answer streams and holds a
 // read and a write buffer all that time. 1 KB each is plenty: the request
 // is written once, and the stream is read by go-openai through a buffer
 // of its own (larger reads skip the transport's), so the default 4 KB
 // would only cost 1.2 MB at 200 answers.
-var sharedTransport = sync.OnceValue(func() *http.Transport {
+func newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64
 	t.ReadBufferSize = 1 << 10
 	t.WriteBufferSize = 1 << 10
 	return t
-})
-
-// CloseIdleConnections closes the idle connections the providers keep to
-// model services: at shutdown, and in tests that count goroutines.
-func CloseIdleConnections() { sharedTransport().CloseIdleConnections() }
+}
 
 // releaseBodyAfterSend returns the request to send in place of req: the
 // same request, whose body lets go of its bytes once it has been sent.

@@ -24,8 +24,9 @@ func TestRequestBodyIsFreedWhileTheAnswerStreams(t *testing.T) {
 		<-r.Context().Done() // an answer that is still being written
 	}))
 	t.Cleanup(srv.Close)
-	client := capturingClient(nil)
-	t.Cleanup(CloseIdleConnections)
+	transport := newTransport()
+	client := capturingClient(nil, transport)
+	t.Cleanup(transport.CloseIdleConnections)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 

@@ -75,7 +75,7 @@ func New() *Metrics {
 	for _, k := range []string{"prompt", "completion"} {
 		m.tokens.with(k)
 	}
-	for _, k := range chat.FailureKinds {
+	for _, k := range chat.FailureKinds() {
 		m.upstream.with(string(k))
 	}
 	for _, l := range []string{LimitVisitor, LimitBudget, LimitLogin} {

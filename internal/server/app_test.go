@@ -110,7 +110,8 @@ func newOpsApp(t *testing.T, opts ...appOption) *testApp {
 	} else {
 		log = slog.New(slog.NewTextHandler(logs, nil))
 	}
-	var provider chat.Provider = llm.NewOpenAI(llm.OpenAIConfig{APIKey: testAPIKey, BaseURL: o.baseURL, Model: "test-model"})
+	openAI := llm.NewOpenAI(llm.OpenAIConfig{APIKey: testAPIKey, BaseURL: o.baseURL, Model: "test-model"})
+	var provider chat.Provider = openAI
 	if o.offline {
 		provider = offline.NewProvider(offline.Answer, 0)
 	}
@@ -136,6 +137,7 @@ func newOpsApp(t *testing.T, opts ...appOption) *testApp {
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
 		svc.Shutdown(ctx)
+		openAI.Close()
 		srv.Close()
 		db.Close()
 	})

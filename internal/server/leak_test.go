@@ -11,7 +11,6 @@ import (
 
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/fakeopenai"
-	"github.com/rolefit/rolefit/internal/llm"
 )
 
 // TestNoGoroutineLeaks runs answers to every kind of end (finished and
@@ -25,8 +24,8 @@ func TestNoGoroutineLeaks(t *testing.T) {
 	t.Cleanup(func() {
 		// Idle keep-alive connections of the shared client pool hold two
 		// goroutines each by design; they belong to the test's clients.
+		// The provider's own were closed with the app.
 		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
-		llm.CloseIdleConnections()
 		goleak.VerifyNone(t, ignore)
 	})
 	app := newTestAppAt(t, chat.Config{FirstTokenTimeout: time.Minute}, "")

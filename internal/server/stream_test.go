@@ -37,7 +37,9 @@ func TestStreamOutlivesWriteTimeoutWithKeepAlives(t *testing.T) {
 	gate := make(chan struct{})
 	fake.Push(fakeopenai.Reply{Chunks: []string{"slow ", "answer"}, Gate: gate})
 	log := slog.New(slog.DiscardHandler)
-	svc := chat.NewService(db, llm.NewOpenAI(llm.OpenAIConfig{BaseURL: fake.URL, Model: "m"}), "S", chat.Config{}, log)
+	provider := llm.NewOpenAI(llm.OpenAIConfig{BaseURL: fake.URL, Model: "m"})
+	defer provider.Close()
+	svc := chat.NewService(db, provider, "S", chat.Config{}, log)
 	defer svc.Shutdown(ctx)
 
 	srv := httptest.NewUnstartedServer(New(svc, log, Config{KeepAlive: 20 * time.Millisecond}))

@@ -85,40 +85,95 @@ func (s *Store) AddMessages(ctx context.Context, msgs ...chat.Message) error {
 		return fmt.Errorf("store: add messages: %w", err)
 	}
 	defer tx.Rollback()
-
-	// Touching the conversation first doubles as the existence check, with a
-	// clearer error than the foreign key's. MAX keeps UpdatedAt from moving
-	// back if a caller's clock or ordering hands us an older message.
 	for _, id := range order {
-		res, err := tx.ExecContext(ctx,
-			`UPDATE conversations SET updated_at = MAX(updated_at, ?) WHERE id = ?`,
-			toMillis(newest[id]), id)
-		if err != nil {
-			return fmt.Errorf("store: add messages: touch conversation: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("store: add messages: touch conversation: %w", err)
-		} else if n == 0 {
-			return fmt.Errorf("store: add messages: conversation %q: %w", id, chat.ErrNotFound)
+		if err := touchConversation(ctx, tx, id, newest[id]); err != nil {
+			return fmt.Errorf("store: add messages: %w", err)
 		}
 	}
+	if err := insertMessages(ctx, tx, msgs...); err != nil {
+		return fmt.Errorf("store: add messages: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: add messages: commit: %w", err)
+	}
+	return nil
+}
 
+// AddAnswerVersion inserts answer, a new version of the answer to the
+// question answer.ReplyTo, shown, and hides every other version, in one
+// transaction; it moves the conversation's UpdatedAt as AddMessages does. A
+// missing conversation, or a question that is not a user message of that
+// conversation, is an error wrapping chat.ErrNotFound, and nothing changes.
+func (s *Store) AddAnswerVersion(ctx context.Context, answer chat.Message) error {
+	if answer.Role != chat.RoleAssistant || answer.ReplyTo == "" {
+		return fmt.Errorf("store: add answer version: %q is not an answer to a question", answer.ID)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: add answer version: %w", err)
+	}
+	defer tx.Rollback()
+	if err := touchConversation(ctx, tx, answer.ConversationID, answer.CreatedAt); err != nil {
+		return fmt.Errorf("store: add answer version: %w", err)
+	}
+	var question int
+	err = tx.QueryRowContext(ctx, `
+		SELECT 1 FROM messages WHERE id = ? AND conversation_id = ? AND role = 'user'`,
+		answer.ReplyTo, answer.ConversationID).Scan(&question)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: add answer version: question %q: %w", answer.ReplyTo, chat.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: add answer version: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE messages SET hidden = 1
+		WHERE conversation_id = ? AND reply_to = ? AND role = 'assistant'`,
+		answer.ConversationID, answer.ReplyTo); err != nil {
+		return fmt.Errorf("store: add answer version: hide the others: %w", err)
+	}
+	answer.Hidden = false
+	if err := insertMessages(ctx, tx, answer); err != nil {
+		return fmt.Errorf("store: add answer version: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: add answer version: commit: %w", err)
+	}
+	return nil
+}
+
+// touchConversation moves the conversation's UpdatedAt to t, never back: a
+// caller's clock or ordering may hand us an older message. Touching first
+// doubles as the existence check, with a clearer error than the foreign
+// key's.
+func touchConversation(ctx context.Context, tx *sql.Tx, id string, t time.Time) error {
+	res, err := tx.ExecContext(ctx,
+		`UPDATE conversations SET updated_at = MAX(updated_at, ?) WHERE id = ?`, toMillis(t), id)
+	if err != nil {
+		return fmt.Errorf("touch conversation: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("touch conversation: %w", err)
+	} else if n == 0 {
+		return fmt.Errorf("conversation %q: %w", id, chat.ErrNotFound)
+	}
+	return nil
+}
+
+func insertMessages(ctx context.Context, tx *sql.Tx, msgs ...chat.Message) error {
 	stmt, err := tx.PrepareContext(ctx, `
 		INSERT INTO messages (`+messageColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
-		return fmt.Errorf("store: add messages: %w", err)
+		return err
 	}
 	defer stmt.Close()
 	for _, m := range msgs {
 		_, err := stmt.ExecContext(ctx, m.ID, m.ConversationID, string(m.Role), m.Content,
 			string(m.State), m.Error, m.ReplyTo, m.Hidden, toMillis(m.CreatedAt), toMillis(m.UpdatedAt))
 		if err != nil {
-			return fmt.Errorf("store: add message %q: %w", m.ID, err)
+			return fmt.Errorf("insert message %q: %w", m.ID, err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: add messages: commit: %w", err)
 	}
 	return nil
 }
