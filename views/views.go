@@ -23,6 +23,9 @@ type Page struct {
 	// SignedIn is set when the instance has an access password and this
 	// browser gave it: the sidebar then offers to log out.
 	SignedIn bool
+	// Refresh makes the page reload itself every few seconds when
+	// JavaScript is off, while an answer on it is still being written.
+	Refresh bool
 }
 
 // ChatPage is a conversation, or a new chat when Conversation.ID is empty.
@@ -129,6 +132,16 @@ func Thread(msgs []chat.Message) []Item {
 		items[i] = it
 	}
 	return items
+}
+
+// Streaming reports whether an answer among msgs is still being written.
+func Streaming(msgs []chat.Message) bool {
+	for _, m := range msgs {
+		if m.State == chat.StateStreaming {
+			return true
+		}
+	}
+	return false
 }
 
 // ItemFor returns the item of message id in msgs.

@@ -34,7 +34,7 @@ func handleStopAnswer(svc *chat.Service, log *slog.Logger) http.Handler {
 // handleRegenerateAnswer answers the latest question again; the previous
 // answer stays available as an earlier version. With htmx the new,
 // streaming answer takes the old one's place.
-func handleRegenerateAnswer(svc *chat.Service, log *slog.Logger, g *guards) http.Handler {
+func handleRegenerateAnswer(svc *chat.Service, log *slog.Logger, g *guards, wait time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		if err := g.allowQuestion(w, r); err != nil {
@@ -50,7 +50,7 @@ func handleRegenerateAnswer(svc *chat.Service, log *slog.Logger, g *guards) http
 			render(w, r, log, http.StatusOK, views.Message(views.Item{Message: answer}))
 			return
 		}
-		_ = svc.Wait(r.Context(), answer.ID)
+		waitForAnswer(r, svc, answer.ID, wait)
 		http.Redirect(w, r, views.ConversationURL(id)+"#m-"+answer.ID, http.StatusSeeOther)
 	})
 }

@@ -24,8 +24,10 @@ func handleConversation(svc *chat.Service, log *slog.Logger) http.Handler {
 			writeError(w, r, svc, log, err)
 			return
 		}
+		p := page(r, svc, log, c.ID)
+		p.Refresh = views.Streaming(msgs)
 		render(w, r, log, http.StatusOK, views.Chat(views.ChatPage{
-			Page:         page(r, svc, log, c.ID),
+			Page:         p,
 			Conversation: c,
 			Messages:     msgs,
 			Composer:     views.Composer{ConversationID: c.ID},

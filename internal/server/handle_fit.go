@@ -3,6 +3,7 @@ package server
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	htmx "github.com/angelofallars/htmx-go"
 
@@ -66,7 +67,7 @@ func handleFitSubmit(svc *chat.Service, log *slog.Logger) http.Handler {
 // handleFitDiscuss asks the chat about the fit check's result. The question
 // is a visible message summarising the answers and the result, so the
 // person sees exactly what the assistant was given.
-func handleFitDiscuss(svc *chat.Service, log *slog.Logger, g *guards) http.Handler {
+func handleFitDiscuss(svc *chat.Service, log *slog.Logger, g *guards, wait time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		c, _, err := svc.Conversation(r.Context(), visitorID(r), id)
@@ -88,6 +89,6 @@ func handleFitDiscuss(svc *chat.Service, log *slog.Logger, g *guards) http.Handl
 			writeError(w, r, svc, log, err)
 			return
 		}
-		asked(w, r, svc, log, id, turn, false)
+		asked(w, r, svc, log, wait, id, turn, false)
 	})
 }
