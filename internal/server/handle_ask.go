@@ -76,18 +76,17 @@ func readQuestion(w http.ResponseWriter, r *http.Request) (string, error) {
 // Without JavaScript: wait a little for the answer (see waitForAnswer), then
 // post/redirect/get, so a reload never sends the question twice.
 func asked(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *slog.Logger, wait time.Duration, conversationID string, turn chat.Turn, isNew bool) {
-	url := views.ConversationURL(conversationID)
 	if htmx.IsHTMX(r) {
 		res := htmx.NewResponse()
 		if isNew {
-			res = res.PushURL(url)
+			res = res.PushURL(views.ConversationURL(conversationID))
 		}
 		res.Write(w)
 		render(w, r, log, http.StatusOK, views.Turn(turn, views.Composer{ConversationID: conversationID}, page(r, svc, log, conversationID)))
 		return
 	}
 	waitForAnswer(r, svc, turn.Answer.ID, wait)
-	http.Redirect(w, r, url+"#m-"+turn.Answer.ID, http.StatusSeeOther)
+	http.Redirect(w, r, views.MessageURL(conversationID, turn.Answer.ID), http.StatusSeeOther)
 }
 
 // waitForAnswer gives an answer asked without JavaScript up to wait to
@@ -106,13 +105,13 @@ func waitForAnswer(r *http.Request, svc *chat.Service, answerID string, wait tim
 // in the box: nobody should have to retype a question.
 func askFailed(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *slog.Logger, conversationID, text string, err error) {
 	if chat.ErrorCode(err) == chat.ENOTFOUND {
-		writeError(w, r, svc, log, err)
+		writeError(w, r, log, err)
 		return
 	}
 	logIfInternal(r.Context(), log, err)
 	composer := views.Composer{ConversationID: conversationID, Text: text, Error: chat.ErrorMessage(err)}
 	if htmx.IsHTMX(r) {
-		htmx.NewResponse().Retarget("#composer").Reswap(htmx.SwapOuterHTML).Write(w)
+		htmx.NewResponse().Retarget(views.ComposerTarget()).Reswap(htmx.SwapOuterHTML).Write(w)
 		render(w, r, log, http.StatusOK, views.ComposerForm(composer))
 		return
 	}
@@ -120,7 +119,7 @@ func askFailed(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *s
 	if conversationID != "" {
 		c, msgs, cerr := svc.Conversation(r.Context(), visitorID(r), conversationID)
 		if cerr != nil {
-			writeError(w, r, svc, log, cerr)
+			writeError(w, r, log, cerr)
 			return
 		}
 		p.Conversation, p.Messages = c, msgs

@@ -34,7 +34,7 @@ func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Conf
 	private("POST /fit", handleFitSubmit(svc, log))
 	private("POST /c/{id}/fit/discuss", handleFitDiscuss(svc, log, g, cfg.AnswerWait))
 	private("GET /source", handleSource(svc, log))
-	private("GET /source/{section}", handleSourcePassage(svc, log))
+	private("GET /source/{section}", handleSourcePassage(log))
 	public("GET /login", handleLoginPage(g, log))
 	public("POST /login", handleLogin(g, log))
 	public("POST /logout", handleLogout(g))
@@ -46,5 +46,5 @@ func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Conf
 		// to METRICS_ADDR.
 		public("GET /metrics", cfg.Metrics.Handler())
 	}
-	private("/", handleNotFound(svc, log))
+	private("/", handleNotFound(log))
 }
