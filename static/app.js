@@ -45,6 +45,16 @@
     notice("Something went wrong on the server. Your message is still in the box; please try again.");
   });
   document.addEventListener("htmx:beforeRequest", function () { notice(""); });
+  // An error the server explains itself is retargeted to the notice area
+  // (HX-Retarget) with its real status: show the server's words there
+  // rather than the generic message above.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail.xhr;
+    if (e.detail.isError && xhr && xhr.getResponseHeader("HX-Retarget")) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
 
   // A citation opens its passage in the side panel, without leaving the
   // conversation; without JavaScript it is a plain link to the source page.

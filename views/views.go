@@ -5,9 +5,6 @@
 package views
 
 import (
-	"net/url"
-	"strconv"
-
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/fit"
 )
@@ -23,6 +20,12 @@ type Page struct {
 	// SignedIn is set when the instance has an access password and this
 	// browser gave it: the sidebar then offers to log out.
 	SignedIn bool
+	// Minimal pages (errors) are drawn without asking the store anything:
+	// the sidebar lists no conversations.
+	Minimal bool
+	// Refresh makes the page reload itself every few seconds when
+	// JavaScript is off, while an answer on it is still being written.
+	Refresh bool
 }
 
 // ChatPage is a conversation, or a new chat when Conversation.ID is empty.
@@ -46,45 +49,22 @@ type Composer struct {
 // Action is where the composer posts: a new conversation, or this one.
 func (c Composer) Action() string {
 	if c.ConversationID == "" {
-		return "/c"
+		return StartConversationURL()
 	}
-	return "/c/" + url.PathEscape(c.ConversationID) + "/messages"
+	return AskURL(c.ConversationID)
 }
 
-// Starters are the questions offered on an empty chat. The first opens the
-// fit check rather than asking the chat.
-var Starters = []string{
-	"Which role fits me?",
-	"What does an ML engineer do day to day?",
-	"What tools does a Gen AI application developer use?",
-	"Explain the difference with the pizza restaurant analogy.",
-	"I already build React apps. What is my fastest way into AI?",
-}
-
-// ConversationURL is a conversation's own page.
-func ConversationURL(id string) string { return "/c/" + url.PathEscape(id) }
-
-func answerURL(conversationID, answerID, action string) string {
-	return ConversationURL(conversationID) + "/answers/" + url.PathEscape(answerID) + "/" + action
-}
-
-// EventsURL is an answer's event stream, starting after offset bytes the
-// page already shows.
-func EventsURL(conversationID, answerID string, offset int) string {
-	u := answerURL(conversationID, answerID, "events")
-	if offset > 0 {
-		u += "?offset=" + strconv.Itoa(offset)
+// Starters returns the questions offered on an empty chat. The first opens
+// the fit check rather than asking the chat.
+func Starters() []string {
+	return []string{
+		"Which role fits me?",
+		"What does an ML engineer do day to day?",
+		"What tools does a Gen AI application developer use?",
+		"Explain the difference with the pizza restaurant analogy.",
+		"I already build React apps. What is my fastest way into AI?",
 	}
-	return u
 }
-
-func stopURL(m chat.Message) string       { return answerURL(m.ConversationID, m.ID, "stop") }
-func regenerateURL(m chat.Message) string { return answerURL(m.ConversationID, m.ID, "regenerate") }
-func showURL(conversationID, answerID string) string {
-	return answerURL(conversationID, answerID, "show")
-}
-
-func messageDOMID(id string) string { return "m-" + id }
 
 // Item is one message as shown, with what can be done with it.
 type Item struct {
@@ -129,6 +109,16 @@ func Thread(msgs []chat.Message) []Item {
 		items[i] = it
 	}
 	return items
+}
+
+// Streaming reports whether an answer among msgs is still being written.
+func Streaming(msgs []chat.Message) bool {
+	for _, m := range msgs {
+		if m.State == chat.StateStreaming {
+			return true
+		}
+	}
+	return false
 }
 
 // ItemFor returns the item of message id in msgs.

@@ -2,8 +2,9 @@ package fit
 
 import (
 	"cmp"
-	"errors"
 	"slices"
+
+	"github.com/rolefit/rolefit/internal/chat"
 )
 
 // Question is one question of the fit check; options are shown in order.
@@ -73,8 +74,9 @@ const (
 	maxFitReasonsPerSide = 2
 )
 
-// Score scores complete answers. It returns an error naming the first
-// unanswered question (its Text) or an unknown option, for the form to show.
+// Score scores complete answers. It returns an error (chat.EINVALID) naming
+// the first unanswered question (its Text) or an unknown option, for the
+// form to show.
 // Answers to questions the fit check does not ask are ignored.
 //
 // Scoring: the weights of the chosen options are summed per role, and each
@@ -89,11 +91,11 @@ func Score(a Answers) (Result, error) {
 	for _, q := range fitQuestions {
 		id := a[q.ID]
 		if id == "" {
-			return Result{}, errors.New("Please answer “" + q.Text + "”")
+			return Result{}, chat.Errorf(chat.EINVALID, "Please answer “%s”", q.Text)
 		}
 		i := slices.IndexFunc(q.Options, func(o Option) bool { return o.ID == id })
 		if i < 0 {
-			return Result{}, errors.New("Please choose one of the answers offered for “" + q.Text + "”")
+			return Result{}, chat.Errorf(chat.EINVALID, "Please choose one of the answers offered for “%s”", q.Text)
 		}
 		o := q.Options[i]
 		chosen = append(chosen, o)

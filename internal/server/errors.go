@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/a-h/templ"
 	htmx "github.com/angelofallars/htmx-go"
@@ -30,6 +31,20 @@ func statusFor(err error) int {
 	}
 }
 
+// headingFor is the error page's heading for an error's code.
+func headingFor(err error) string {
+	switch chat.ErrorCode(err) {
+	case chat.ENOTFOUND:
+		return "Not found"
+	case chat.ELIMIT:
+		return "Please wait a little"
+	case chat.EINVALID, chat.ECONFLICT:
+		return "That did not work"
+	default:
+		return "Something went wrong"
+	}
+}
+
 // logIfInternal logs errors that are our fault. The person sees a generic
 // message; the cause, which may name files or hosts, stays in the log.
 func logIfInternal(ctx context.Context, log *slog.Logger, err error) {
@@ -38,27 +53,30 @@ func logIfInternal(ctx context.Context, log *slog.Logger, err error) {
 	}
 }
 
-// writeError answers a failed request: for htmx, the message goes into the
-// page's notice area (htmx does not swap error statuses); otherwise an error
-// page with the mapped status.
-func writeError(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *slog.Logger, err error) {
+// messageHTML escapes an error's message for the notice area. Messages are
+// ours, but one may quote something a person typed.
+var messageHTML = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// writeError is the one way a failed request is answered: the status and
+// the words come from the error's code and message alone, and the cause of
+// an internal error goes to the log, never to the browser. For htmx, the
+// message goes into the page's notice area, with the real status (app.js
+// lets htmx swap it); otherwise an error page. The page is drawn without
+// asking the store for anything: it must show when the store is the
+// problem.
+func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	logIfInternal(r.Context(), log, err)
-	msg := chat.ErrorMessage(err)
+	status, msg := statusFor(err), chat.ErrorMessage(err)
 	if htmx.IsHTMX(r) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		htmx.NewResponse().Retarget("#notice").Reswap(htmx.SwapInnerHTML).Write(w)
-		w.Write([]byte(msg))
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		htmx.NewResponse().Retarget(views.NoticeTarget()).Reswap(htmx.SwapInnerHTML).Write(w)
+		w.WriteHeader(status)
+		w.Write([]byte(messageHTML.Replace(msg)))
 		return
 	}
-	heading := "Something went wrong"
-	status := statusFor(err)
-	switch status {
-	case http.StatusNotFound:
-		heading, msg = "Not found", "There is no conversation at this address. It may have been deleted, or the link may be incomplete."
-	case http.StatusTooManyRequests:
-		heading = "Please wait a little"
-	}
-	render(w, r, log, status, views.ErrorPage(page(r, svc, log, ""), heading, msg))
+	heading := headingFor(err)
+	p := views.Page{Title: heading + " · Rolefit", Minimal: true, SignedIn: hasSession(r)}
+	render(w, r, log, status, views.ErrorPage(p, heading, msg))
 }
 
 // render writes a component with a status. It renders into a buffer first,
@@ -67,7 +85,8 @@ func render(w http.ResponseWriter, r *http.Request, log *slog.Logger, status int
 	var buf bytes.Buffer
 	if err := c.Render(r.Context(), &buf); err != nil {
 		log.ErrorContext(r.Context(), "render", "err", err)
-		http.Error(w, "Internal error. Please try again.", http.StatusInternalServerError)
+		// Not writeError: its page is a component too.
+		http.Error(w, chat.ErrorMessage(err), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

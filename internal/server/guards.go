@@ -14,6 +14,7 @@ import (
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/guard"
 	"github.com/rolefit/rolefit/internal/metrics"
+	"github.com/rolefit/rolefit/views"
 )
 
 const sessionCookie = "rolefit_session"
@@ -138,12 +139,7 @@ func setRetryAfter(w http.ResponseWriter, at, now time.Time) {
 	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 }
 
-func loginURL(next string) string {
-	if next = safeNext(next); next == "/" {
-		return "/login"
-	}
-	return "/login?next=" + url.QueryEscape(next)
-}
+func loginURL(next string) string { return views.LoginURL(safeNext(next)) }
 
 // currentPage is the page an htmx request was made from, if it is one of
 // ours.

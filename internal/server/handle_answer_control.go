@@ -20,7 +20,7 @@ func handleStopAnswer(svc *chat.Service, log *slog.Logger) http.Handler {
 		defer cancel()
 		id := r.PathValue("id")
 		if err := svc.Stop(ctx, visitorID(r), id, r.PathValue("answer")); err != nil {
-			writeError(w, r, svc, log, err)
+			writeError(w, r, log, err)
 			return
 		}
 		if htmx.IsHTMX(r) {
@@ -34,24 +34,24 @@ func handleStopAnswer(svc *chat.Service, log *slog.Logger) http.Handler {
 // handleRegenerateAnswer answers the latest question again; the previous
 // answer stays available as an earlier version. With htmx the new,
 // streaming answer takes the old one's place.
-func handleRegenerateAnswer(svc *chat.Service, log *slog.Logger, g *guards) http.Handler {
+func handleRegenerateAnswer(svc *chat.Service, log *slog.Logger, g *guards, wait time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		if err := g.allowQuestion(w, r); err != nil {
-			writeError(w, r, svc, log, err)
+			writeError(w, r, log, err)
 			return
 		}
 		_, answer, err := svc.Regenerate(r.Context(), visitorID(r), id, r.PathValue("answer"))
 		if err != nil {
-			writeError(w, r, svc, log, err)
+			writeError(w, r, log, err)
 			return
 		}
 		if htmx.IsHTMX(r) {
 			render(w, r, log, http.StatusOK, views.Message(views.Item{Message: answer}))
 			return
 		}
-		_ = svc.Wait(r.Context(), answer.ID)
-		http.Redirect(w, r, views.ConversationURL(id)+"#m-"+answer.ID, http.StatusSeeOther)
+		waitForAnswer(r, svc, answer.ID, wait)
+		http.Redirect(w, r, views.MessageURL(id, answer.ID), http.StatusSeeOther)
 	})
 }
 
@@ -60,16 +60,16 @@ func handleShowVersion(svc *chat.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, answerID := r.PathValue("id"), r.PathValue("answer")
 		if err := svc.SelectVersion(r.Context(), visitorID(r), id, answerID); err != nil {
-			writeError(w, r, svc, log, err)
+			writeError(w, r, log, err)
 			return
 		}
 		if !htmx.IsHTMX(r) {
-			http.Redirect(w, r, views.ConversationURL(id)+"#m-"+answerID, http.StatusSeeOther)
+			http.Redirect(w, r, views.MessageURL(id, answerID), http.StatusSeeOther)
 			return
 		}
 		_, msgs, err := svc.Conversation(r.Context(), visitorID(r), id)
 		if err != nil {
-			writeError(w, r, svc, log, err)
+			writeError(w, r, log, err)
 			return
 		}
 		it, _ := views.ItemFor(msgs, answerID)

@@ -25,8 +25,7 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Dura
 		ctx := r.Context()
 		progress, err := svc.Follow(ctx, visitorID(r), r.PathValue("id"), r.PathValue("answer"))
 		if err != nil {
-			logIfInternal(ctx, log, err)
-			http.Error(w, chat.ErrorMessage(err), statusFor(err))
+			writeError(w, r, log, err)
 			return
 		}
 		offset := resumeOffset(r)

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	htmx "github.com/angelofallars/htmx-go"
 
@@ -17,7 +19,7 @@ import (
 const maxFormBytes = 256 << 10
 
 // handleStartConversation starts a new conversation with its first question.
-func handleStartConversation(svc *chat.Service, log *slog.Logger, g *guards) http.Handler {
+func handleStartConversation(svc *chat.Service, log *slog.Logger, g *guards, wait time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		text, err := readQuestion(w, r)
 		if err == nil {
@@ -32,12 +34,12 @@ func handleStartConversation(svc *chat.Service, log *slog.Logger, g *guards) htt
 			askFailed(w, r, svc, log, "", text, err)
 			return
 		}
-		asked(w, r, svc, log, c.ID, turn, true)
+		asked(w, r, svc, log, wait, c.ID, turn, true)
 	})
 }
 
 // handleAsk adds a question to an existing conversation.
-func handleAsk(svc *chat.Service, log *slog.Logger, g *guards) http.Handler {
+func handleAsk(svc *chat.Service, log *slog.Logger, g *guards, wait time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		text, err := readQuestion(w, r)
@@ -53,7 +55,7 @@ func handleAsk(svc *chat.Service, log *slog.Logger, g *guards) http.Handler {
 			askFailed(w, r, svc, log, id, text, err)
 			return
 		}
-		asked(w, r, svc, log, id, turn, false)
+		asked(w, r, svc, log, wait, id, turn, false)
 	})
 }
 
@@ -71,35 +73,45 @@ func readQuestion(w http.ResponseWriter, r *http.Request) (string, error) {
 
 // asked answers an accepted question. With htmx: the two new messages for
 // the list, a fresh composer, and the conversation's address in the URL bar.
-// Without JavaScript: wait for the answer, then post/redirect/get, so a
-// reload never sends the question twice.
-func asked(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *slog.Logger, conversationID string, turn chat.Turn, isNew bool) {
-	url := views.ConversationURL(conversationID)
+// Without JavaScript: wait a little for the answer (see waitForAnswer), then
+// post/redirect/get, so a reload never sends the question twice.
+func asked(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *slog.Logger, wait time.Duration, conversationID string, turn chat.Turn, isNew bool) {
 	if htmx.IsHTMX(r) {
 		res := htmx.NewResponse()
 		if isNew {
-			res = res.PushURL(url)
+			res = res.PushURL(views.ConversationURL(conversationID))
 		}
 		res.Write(w)
 		render(w, r, log, http.StatusOK, views.Turn(turn, views.Composer{ConversationID: conversationID}, page(r, svc, log, conversationID)))
 		return
 	}
-	// If the person gives up waiting, the answer still finishes and is saved.
-	_ = svc.Wait(r.Context(), turn.Answer.ID)
-	http.Redirect(w, r, url+"#m-"+turn.Answer.ID, http.StatusSeeOther)
+	waitForAnswer(r, svc, turn.Answer.ID, wait)
+	http.Redirect(w, r, views.MessageURL(conversationID, turn.Answer.ID), http.StatusSeeOther)
+}
+
+// waitForAnswer gives an answer asked without JavaScript up to wait to
+// finish, so a quick one is on the page the redirect leads to. It never
+// waits longer: a slow model must not hold the response past the server's
+// write deadline (the person would get an empty reply). The conversation's
+// page shows a longer answer's text so far and refreshes itself. If the
+// person gives up waiting, the answer still finishes and is saved.
+func waitForAnswer(r *http.Request, svc *chat.Service, answerID string, wait time.Duration) {
+	ctx, cancel := context.WithTimeout(r.Context(), wait)
+	defer cancel()
+	_ = svc.Wait(ctx, answerID)
 }
 
 // askFailed shows why a question was refused, with the person's text still
 // in the box: nobody should have to retype a question.
 func askFailed(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *slog.Logger, conversationID, text string, err error) {
 	if chat.ErrorCode(err) == chat.ENOTFOUND {
-		writeError(w, r, svc, log, err)
+		writeError(w, r, log, err)
 		return
 	}
 	logIfInternal(r.Context(), log, err)
 	composer := views.Composer{ConversationID: conversationID, Text: text, Error: chat.ErrorMessage(err)}
 	if htmx.IsHTMX(r) {
-		htmx.NewResponse().Retarget("#composer").Reswap(htmx.SwapOuterHTML).Write(w)
+		htmx.NewResponse().Retarget(views.ComposerTarget()).Reswap(htmx.SwapOuterHTML).Write(w)
 		render(w, r, log, http.StatusOK, views.ComposerForm(composer))
 		return
 	}
@@ -107,7 +119,7 @@ func askFailed(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *s
 	if conversationID != "" {
 		c, msgs, cerr := svc.Conversation(r.Context(), visitorID(r), conversationID)
 		if cerr != nil {
-			writeError(w, r, svc, log, cerr)
+			writeError(w, r, log, cerr)
 			return
 		}
 		p.Conversation, p.Messages = c, msgs

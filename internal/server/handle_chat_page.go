@@ -21,11 +21,13 @@ func handleConversation(svc *chat.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, msgs, err := svc.Conversation(r.Context(), visitorID(r), r.PathValue("id"))
 		if err != nil {
-			writeError(w, r, svc, log, err)
+			writeError(w, r, log, err)
 			return
 		}
+		p := page(r, svc, log, c.ID)
+		p.Refresh = views.Streaming(msgs)
 		render(w, r, log, http.StatusOK, views.Chat(views.ChatPage{
-			Page:         page(r, svc, log, c.ID),
+			Page:         p,
 			Conversation: c,
 			Messages:     msgs,
 			Composer:     views.Composer{ConversationID: c.ID},
@@ -33,10 +35,9 @@ func handleConversation(svc *chat.Service, log *slog.Logger) http.Handler {
 	})
 }
 
-// handleNotFound answers unknown paths with the same page as an unknown
-// conversation.
-func handleNotFound(svc *chat.Service, log *slog.Logger) http.Handler {
+// handleNotFound answers the paths no route serves.
+func handleNotFound(log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, svc, log, chat.ErrNotFound)
+		writeError(w, r, log, chat.Errorf(chat.ENOTFOUND, "There is no page at this address. The link may be incomplete."))
 	})
 }

@@ -19,7 +19,7 @@ func handleRenameConversation(svc *chat.Service, log *slog.Logger) http.Handler 
 		id := r.PathValue("id")
 		r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 		if err := svc.Rename(r.Context(), visitorID(r), id, r.PostFormValue("title")); err != nil {
-			writeError(w, r, svc, log, err)
+			writeError(w, r, log, err)
 			return
 		}
 		http.Redirect(w, r, views.ConversationURL(id), http.StatusSeeOther)
@@ -29,20 +29,20 @@ func handleRenameConversation(svc *chat.Service, log *slog.Logger) http.Handler 
 func handleDeleteConversation(svc *chat.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := svc.Delete(r.Context(), visitorID(r), r.PathValue("id")); err != nil {
-			writeError(w, r, svc, log, err)
+			writeError(w, r, log, err)
 			return
 		}
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		http.Redirect(w, r, views.NewChatURL(), http.StatusSeeOther)
 	})
 }
 
 func handleDeleteAllConversations(svc *chat.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := svc.DeleteAll(r.Context(), visitorID(r)); err != nil {
-			writeError(w, r, svc, log, err)
+			writeError(w, r, log, err)
 			return
 		}
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		http.Redirect(w, r, views.NewChatURL(), http.StatusSeeOther)
 	})
 }
 
@@ -52,7 +52,7 @@ func handleExportConversation(svc *chat.Service, log *slog.Logger, format string
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, msgs, err := svc.Conversation(r.Context(), visitorID(r), r.PathValue("id"))
 		if err != nil {
-			writeError(w, r, svc, log, err)
+			writeError(w, r, log, err)
 			return
 		}
 		name := export.FileName(c.Title)

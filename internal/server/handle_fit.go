@@ -3,6 +3,7 @@ package server
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	htmx "github.com/angelofallars/htmx-go"
 
@@ -27,7 +28,7 @@ func handleFitSubmit(svc *chat.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 		if err := r.ParseForm(); err != nil {
-			writeError(w, r, svc, log, chat.Errorf(chat.EINVALID, "The answers could not be read. Please try again."))
+			writeError(w, r, log, chat.Errorf(chat.EINVALID, "The answers could not be read. Please try again."))
 			return
 		}
 		answers := fit.Answers{}
@@ -38,19 +39,20 @@ func handleFitSubmit(svc *chat.Service, log *slog.Logger) http.Handler {
 		}
 		result, err := fit.Score(answers)
 		if err != nil {
-			form := views.FitForm{Answers: answers, Error: err.Error()}
+			logIfInternal(r.Context(), log, err)
+			form := views.FitForm{Answers: answers, Error: chat.ErrorMessage(err)}
 			if htmx.IsHTMX(r) {
-				htmx.NewResponse().Retarget("#fit-form").Reswap(htmx.SwapOuterHTML).Write(w)
+				htmx.NewResponse().Retarget(views.FitFormTarget()).Reswap(htmx.SwapOuterHTML).Write(w)
 				render(w, r, log, http.StatusOK, views.FitFormCard(form))
 				return
 			}
 			p := page(r, svc, log, "")
-			render(w, r, log, http.StatusUnprocessableEntity, views.FitPage(p, form))
+			render(w, r, log, statusFor(err), views.FitPage(p, form))
 			return
 		}
 		c, err := svc.StartFitCheck(r.Context(), visitorID(r), "Fit check: "+result.Title, answers)
 		if err != nil {
-			writeError(w, r, svc, log, err)
+			writeError(w, r, log, err)
 			return
 		}
 		url := views.ConversationURL(c.ID)
@@ -66,28 +68,28 @@ func handleFitSubmit(svc *chat.Service, log *slog.Logger) http.Handler {
 // handleFitDiscuss asks the chat about the fit check's result. The question
 // is a visible message summarising the answers and the result, so the
 // person sees exactly what the assistant was given.
-func handleFitDiscuss(svc *chat.Service, log *slog.Logger, g *guards) http.Handler {
+func handleFitDiscuss(svc *chat.Service, log *slog.Logger, g *guards, wait time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		c, _, err := svc.Conversation(r.Context(), visitorID(r), id)
 		if err != nil {
-			writeError(w, r, svc, log, err)
+			writeError(w, r, log, err)
 			return
 		}
 		result, err := fit.Score(c.FitAnswers)
 		if err != nil {
-			writeError(w, r, svc, log, chat.Errorf(chat.ECONFLICT, "This conversation has no fit check result to discuss."))
+			writeError(w, r, log, chat.Errorf(chat.ECONFLICT, "This conversation has no fit check result to discuss."))
 			return
 		}
 		if err := g.allowQuestion(w, r); err != nil {
-			writeError(w, r, svc, log, err)
+			writeError(w, r, log, err)
 			return
 		}
 		turn, err := svc.Ask(r.Context(), visitorID(r), id, fit.Summary(c.FitAnswers, result))
 		if err != nil {
-			writeError(w, r, svc, log, err)
+			writeError(w, r, log, err)
 			return
 		}
-		asked(w, r, svc, log, id, turn, false)
+		asked(w, r, svc, log, wait, id, turn, false)
 	})
 }

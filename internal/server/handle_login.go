@@ -29,11 +29,11 @@ func handleLogout(g *guards) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		if g.access == nil {
-			http.Redirect(w, r, "/", http.StatusSeeOther)
+			http.Redirect(w, r, views.NewChatURL(), http.StatusSeeOther)
 			return
 		}
 		g.endSession(w, r)
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		http.Redirect(w, r, views.LoginURL(""), http.StatusSeeOther)
 	})
 }
 
@@ -43,7 +43,10 @@ func handleLogout(g *guards) http.Handler {
 func handleLogin(g *guards, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-		r.ParseForm()
+		if err := r.ParseForm(); err != nil {
+			writeError(w, r, log, chat.Errorf(chat.EINVALID, "The login form could not be read. Please try again."))
+			return
+		}
 		next := safeNext(r.PostForm.Get("next"))
 		if g.access == nil {
 			http.Redirect(w, r, next, http.StatusSeeOther)

@@ -22,19 +22,15 @@ func handleSource(svc *chat.Service, log *slog.Logger) http.Handler {
 
 // handleSourcePassage serves one section for the citation panel; without
 // htmx it sends the reader to the section on the source page.
-func handleSourcePassage(svc *chat.Service, log *slog.Logger) http.Handler {
+func handleSourcePassage(log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, ok := prompts.LookupSection(r.PathValue("section"))
 		if !ok {
-			if htmx.IsHTMX(r) {
-				http.Error(w, "There is no such passage in the article.", http.StatusNotFound)
-				return
-			}
-			writeError(w, r, svc, log, chat.Errorf(chat.ENOTFOUND, "There is no such passage in the article."))
+			writeError(w, r, log, chat.Errorf(chat.ENOTFOUND, "There is no such passage in the article."))
 			return
 		}
 		if !htmx.IsHTMX(r) {
-			http.Redirect(w, r, "/source#"+s.ID, http.StatusSeeOther)
+			http.Redirect(w, r, views.SourceSectionURL(s.ID), http.StatusSeeOther)
 			return
 		}
 		// The knowledge base only changes with a new binary.

@@ -19,11 +19,11 @@ func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Conf
 
 	private("GET /{$}", handleNewChat(svc, log))
 	private("GET /c/{id}", handleConversation(svc, log))
-	private("POST /c", handleStartConversation(svc, log, g))
-	private("POST /c/{id}/messages", handleAsk(svc, log, g))
+	private("POST /c", handleStartConversation(svc, log, g, cfg.AnswerWait))
+	private("POST /c/{id}/messages", handleAsk(svc, log, g, cfg.AnswerWait))
 	private("GET /c/{id}/answers/{answer}/events", handleAnswerEvents(svc, log, cfg.KeepAlive, cfg.Metrics))
 	private("POST /c/{id}/answers/{answer}/stop", handleStopAnswer(svc, log))
-	private("POST /c/{id}/answers/{answer}/regenerate", handleRegenerateAnswer(svc, log, g))
+	private("POST /c/{id}/answers/{answer}/regenerate", handleRegenerateAnswer(svc, log, g, cfg.AnswerWait))
 	private("POST /c/{id}/answers/{answer}/show", handleShowVersion(svc, log))
 	private("POST /c/{id}/rename", handleRenameConversation(svc, log))
 	private("POST /c/{id}/delete", handleDeleteConversation(svc, log))
@@ -32,9 +32,9 @@ func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Conf
 	private("GET /c/{id}/export.json", handleExportConversation(svc, log, "json"))
 	private("GET /fit", handleFitCheck(svc, log))
 	private("POST /fit", handleFitSubmit(svc, log))
-	private("POST /c/{id}/fit/discuss", handleFitDiscuss(svc, log, g))
+	private("POST /c/{id}/fit/discuss", handleFitDiscuss(svc, log, g, cfg.AnswerWait))
 	private("GET /source", handleSource(svc, log))
-	private("GET /source/{section}", handleSourcePassage(svc, log))
+	private("GET /source/{section}", handleSourcePassage(log))
 	public("GET /login", handleLoginPage(g, log))
 	public("POST /login", handleLogin(g, log))
 	public("POST /logout", handleLogout(g))
@@ -46,5 +46,5 @@ func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Conf
 		// to METRICS_ADDR.
 		public("GET /metrics", cfg.Metrics.Handler())
 	}
-	private("/", handleNotFound(svc, log))
+	private("/", handleNotFound(log))
 }

@@ -21,6 +21,11 @@ type Config struct {
 	// KeepAlive is how often an idle event stream gets a comment line, so
 	// proxies and browsers do not drop it. Zero means 15 seconds.
 	KeepAlive time.Duration
+	// AnswerWait is how long a question posted without JavaScript waits
+	// for its answer before being sent to the conversation, whose page
+	// then shows the text so far and refreshes itself. It must stay well
+	// under the server's write timeout. Zero means 10 seconds.
+	AnswerWait time.Duration
 	// SecureCookies marks cookies Secure even on plain HTTP, for a server
 	// behind a proxy that terminates TLS.
 	SecureCookies bool
@@ -61,6 +66,9 @@ type Config struct {
 func (c Config) withDefaults() Config {
 	if c.KeepAlive <= 0 {
 		c.KeepAlive = 15 * time.Second
+	}
+	if c.AnswerWait <= 0 {
+		c.AnswerWait = 10 * time.Second
 	}
 	if c.Metrics == nil {
 		c.Metrics = metrics.New() // counted, never served

@@ -1,0 +1,152 @@
+package views
+
+import (
+	"net/url"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Every address and DOM id that handlers, other packages and the pages
+// refer to is built here, so that they cannot drift apart. A test in
+// internal/server checks that the mux routes every URL these functions
+// build (each function whose name ends in URL).
+
+// NewChatURL is the empty chat with the starter questions.
+func NewChatURL() string { return "/" }
+
+// StartConversationURL is where the first question of a new conversation
+// is posted.
+func StartConversationURL() string { return "/c" }
+
+// ConversationURL is a conversation's own page.
+func ConversationURL(id string) string { return "/c/" + url.PathEscape(id) }
+
+// AskURL is where a question in an existing conversation is posted.
+func AskURL(conversationID string) string { return ConversationURL(conversationID) + "/messages" }
+
+// MessageURL is a message on its conversation's page.
+func MessageURL(conversationID, messageID string) string {
+	return ConversationURL(conversationID) + "#" + messageDOMID(messageID)
+}
+
+func answerURL(conversationID, answerID, action string) string {
+	return ConversationURL(conversationID) + "/answers/" + url.PathEscape(answerID) + "/" + action
+}
+
+// EventsURL is an answer's event stream, starting after offset bytes the
+// page already shows.
+func EventsURL(conversationID, answerID string, offset int) string {
+	u := answerURL(conversationID, answerID, "events")
+	if offset > 0 {
+		u += "?offset=" + strconv.Itoa(offset)
+	}
+	return u
+}
+
+// StopURL stops an answer being written.
+func StopURL(conversationID, answerID string) string {
+	return answerURL(conversationID, answerID, "stop")
+}
+
+// RegenerateURL answers the question of an answer again.
+func RegenerateURL(conversationID, answerID string) string {
+	return answerURL(conversationID, answerID, "regenerate")
+}
+
+// ShowVersionURL makes an answer the shown version of its question's answer.
+func ShowVersionURL(conversationID, answerID string) string {
+	return answerURL(conversationID, answerID, "show")
+}
+
+// RenameURL, DeleteURL and the export URLs act on one conversation.
+func RenameURL(conversationID string) string { return ConversationURL(conversationID) + "/rename" }
+func DeleteURL(conversationID string) string { return ConversationURL(conversationID) + "/delete" }
+func ExportMarkdownURL(conversationID string) string {
+	return ConversationURL(conversationID) + "/export.md"
+}
+func ExportJSONURL(conversationID string) string {
+	return ConversationURL(conversationID) + "/export.json"
+}
+
+// DeleteAllURL deletes every conversation of the visitor.
+func DeleteAllURL() string { return "/c/delete-all" }
+
+// FitURL is the fit check: its questions (GET) and their answers (POST).
+func FitURL() string { return "/fit" }
+
+// FitDiscussURL asks the chat about a conversation's fit check result.
+func FitDiscussURL(conversationID string) string {
+	return ConversationURL(conversationID) + "/fit/discuss"
+}
+
+// SourceURL is the whole knowledge base; SourceSectionURL one section on
+// it, where a citation leads without JavaScript; SourcePassageURL the
+// section alone, for the citation panel.
+func SourceURL() string                 { return "/source" }
+func SourceSectionURL(id string) string { return SourceURL() + "#" + url.PathEscape(id) }
+func SourcePassageURL(id string) string { return SourceURL() + "/" + url.PathEscape(id) }
+
+// LoginURL asks for the access password, then goes on to next (a path of
+// this site, already checked).
+func LoginURL(next string) string {
+	if next == "" || next == "/" {
+		return "/login"
+	}
+	return "/login?next=" + url.QueryEscape(next)
+}
+
+// LogoutURL ends the browser's session.
+func LogoutURL() string { return "/logout" }
+
+// MaxAskChars bounds a question prefilled from a link (see AskLinkURL):
+// follow-up suggestions are short, and a link should not fill the box
+// with a page of text.
+const MaxAskChars = 500
+
+// AskLinkURL is a link that puts question in the composer: of a new chat,
+// or of conversation conversationID when it is not empty. With JavaScript,
+// a click on such a link in an answer sends the question at once; without,
+// the question waits in the box for one click on Send.
+func AskLinkURL(conversationID, question string) string {
+	base := NewChatURL()
+	if conversationID != "" {
+		base = ConversationURL(conversationID)
+	}
+	return base + "?ask=" + url.QueryEscape(question)
+}
+
+// AskParam reads the question an AskLinkURL carries, cut to MaxAskChars
+// characters.
+func AskParam(q url.Values) string {
+	s := q.Get("ask")
+	if !utf8.ValidString(s) {
+		return ""
+	}
+	if utf8.RuneCountInString(s) > MaxAskChars {
+		s = string([]rune(s)[:MaxAskChars])
+	}
+	return s
+}
+
+// DOM ids that handlers retarget htmx responses to, and app.js looks up.
+const (
+	noticeID   = "notice"
+	composerID = "composer"
+	fitFormID  = "fit-form"
+	messagesID = "messages"
+)
+
+// NoticeTarget is the selector of the notice area every page has, where
+// an htmx request's error is shown.
+func NoticeTarget() string { return "#" + noticeID }
+
+// ComposerTarget is the selector of the question form.
+func ComposerTarget() string { return "#" + composerID }
+
+// FitFormTarget is the selector of the fit check's form.
+func FitFormTarget() string { return "#" + fitFormID }
+
+// MessagesTarget is the selector of the list of messages.
+func MessagesTarget() string { return "#" + messagesID }
+
+func messageDOMID(id string) string { return "m-" + id }
