@@ -1,7 +1,6 @@
 package offline
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -168,9 +167,6 @@ func checkOnlyPointerCited(t *testing.T, answer string) {
 		}
 	}
 }
-
-// citationRE matches a citation marker as internal/cite parses it.
-var citationRE = regexp.MustCompile(`\[§([a-z0-9-]+)\]`)
 
 // citations returns the sections an answer cites, in order of first
 // citation. It fails the test for a marker that names no section or sits
