@@ -94,16 +94,24 @@ func Judge(q LabelledQuestion, answer string) Verdict {
 	return v
 }
 
-// namesFiller reports whether a "not covered" clause names a word that
-// cannot be a topic: a stop word or a word every question may contain.
+// namesFiller reports whether a "not covered" clause names, as one of
+// its items ("love, jupyter or notebooks"), nothing but filler: stop words
+// and words every question may contain.
 func namesFiller(named string) bool {
-	for _, w := range strings.FieldsFunc(strings.ToLower(named), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '\'')
-	}) {
-		if w == "or" || w == "and" || w == "that" || w == "such" || w == "as" || w == "a" || w == "the" || w == "how" || w == "it" || w == "to" || w == "for" || w == "of" || w == "in" || w == "any" || w == "other" || w == "specific" {
-			continue // the glue of a well-formed topic name
+	for _, item := range regexp.MustCompile(`,| or | and `).Split(strings.ToLower(named), -1) {
+		words := strings.FieldsFunc(item, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '\'')
+		})
+		if len(words) == 0 {
+			continue
 		}
-		if stopWords[w] || fillerWords[w] {
+		filler := true
+		for _, w := range words {
+			if !stopWords[w] && !fillerWords[w] {
+				filler = false
+			}
+		}
+		if filler {
 			return true
 		}
 	}

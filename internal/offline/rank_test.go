@@ -76,8 +76,8 @@ func TestRankQuestionSet(t *testing.T) {
 	}
 
 	// Every question here is one the article answers, so the offline
-	// answer must answer it, credit the article and cite the sections it
-	// uses, the best-ranked one among them.
+	// answer must answer it and cite the sections it uses. (The page's
+	// footer credits the article; answers no longer repeat it.)
 	for _, q := range qs {
 		t.Run(q.question, func(t *testing.T) {
 			answer := Answer(q.question)
@@ -85,17 +85,10 @@ func TestRankQuestionSet(t *testing.T) {
 			if len(cites) == 0 {
 				t.Errorf("cites no section:\n%s", answer)
 			}
-			if m := Rank(q.question); len(m) > 0 && !slices.Contains(cites, m[0].Section.ID) {
-				t.Errorf("cites %v but not the top-ranked section %s:\n%s", cites, m[0].Section.ID, answer)
-			}
-			if strings.Contains(answer, "doesn't say") {
+			if strings.Contains(answer, "doesn't cover") {
 				t.Errorf("answered as not covered:\n%s", answer)
 			}
-			for _, want := range []string{prompts.Source().Title, prompts.Source().Author, prompts.Source().Publication} {
-				if !strings.Contains(answer, want) {
-					t.Errorf("answer does not credit %q:\n%s", want, answer)
-				}
-			}
+			checkNoBoilerplate(t, answer)
 		})
 	}
 }
