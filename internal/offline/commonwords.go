@@ -26,7 +26,7 @@ did die difference different difficult direction directly discuss discussed dont
 down dream drive drop due during early earth easier easily easy eat effort eight either else end
 ended ending ends english enjoy enjoyed enjoying enjoys enough entire especially essay even evening
 event ever everybody everyday everyone everything everywhere exact exactly exam example examples
-except excited exciting expect experience experienced explain explained face fact fair fairly fall
+except expect experience experienced explain explained face fact fair fairly fall
 family far father favorite favourite feel feeling feels fell felt field fields figure fill final
 finally find fine finish finished first five fix follow following food foot forget form forward
 found four free friend friends front full fully fun funny future gave general get gets getting

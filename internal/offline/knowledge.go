@@ -38,8 +38,12 @@ var loadKnowledge = sync.OnceValue(func() *knowledge {
 	for _, syn := range synonyms {
 		addWords(strings.Join(syn.variants, " "))
 	}
-	for _, t := range uncoveredTopics {
+	for i, t := range uncoveredTopics {
 		addWords(strings.Join(t.triggers, " "))
+		uncoveredTopics[i].stemmed = nil
+		for _, trig := range t.triggers {
+			uncoveredTopics[i].stemmed = append(uncoveredTopics[i].stemmed, stemJoin(rawWords(trig)))
+		}
 	}
 	for w := range uncoveredNames {
 		vocabulary = append(vocabulary, w)

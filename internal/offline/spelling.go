@@ -14,11 +14,17 @@ const (
 // and only read afterwards.
 type corrector struct {
 	known map[string]bool
+	stems map[string]bool  // the stems of known words: "choosing" is "choose"
 	byLen map[int][]string // candidate corrections by length
 }
 
 func newCorrector(vocabulary []string) *corrector {
-	c := &corrector{known: map[string]bool{}, byLen: map[int][]string{}}
+	c := &corrector{known: map[string]bool{}, stems: map[string]bool{}, byLen: map[int][]string{}}
+	defer func() {
+		for w := range c.known {
+			c.stems[stem(w)] = true
+		}
+	}()
 	for w := range stopWords {
 		c.known[w] = true
 		if len(w) >= minCorrectable {
@@ -53,7 +59,7 @@ func (c *corrector) add(w string) {
 
 // correct returns the vocabulary word w is a misspelling of, or w.
 func (c *corrector) correct(w string) string {
-	if c == nil || len(w) < minCorrectable || c.known[w] || !isWord(w) {
+	if c == nil || len(w) < minCorrectable || c.known[w] || !isWord(w) || (len(w) >= twoEditsFromLen && c.stems[stem(w)]) {
 		return w
 	}
 	maxEdits := 1

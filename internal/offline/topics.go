@@ -32,6 +32,7 @@ type uncoveredTopic struct {
 	name     string   // how a reply names it: "salaries or pay"
 	triggers []string // analysed phrases that mean it
 	closest  []string // the sections most useful instead, best first
+	stemmed  []string // the triggers stemmed and padded, filled in at start-up
 	// situation: when the trigger only describes the person ("I'm a data
 	// scientist"), it is their background, not their question.
 	situational bool

@@ -101,11 +101,13 @@ type question struct {
 	raw      []string // every word, lowercased, typos fixed
 	joined   string   // raw words joined by spaces, padded with spaces
 	orig     string   // the same before fixing typos
+	stemmed  string   // the same, stemmed
 	ml, gen  bool     // the roles it names
 	both     bool     // asks about both roles ("both", "either", "the two")
 	yesNo    bool
 	compare  bool
 	personal bool // the person describes themselves and asks what suits them
+	twoSided bool // "which … and which …": asks for each role's side
 	firstP   bool // written in the first person
 	meta     string
 	topic    *uncoveredTopic
@@ -152,6 +154,8 @@ func (k *knowledge) understand(text string) *question {
 	if q.ml && q.gen && q.has(" or ") {
 		q.yesNo = false
 	}
+	q.stemmed = stemJoin(q.raw)
+	q.twoSided = strings.Count(q.joined, " which ") >= 2 || strings.Count(q.joined, " who ") >= 2 || q.has("which is which")
 	q.meta = metaAsked(q)
 	q.lean = k.leanOf(&whole)
 	asksChoice := containsTerm(q.focus, "_fitme") || q.has("which role") || q.has("which job") ||
@@ -159,7 +163,8 @@ func (k *knowledge) understand(text string) *question {
 		q.has("suit") || q.has("suits") || q.has("for me") || q.has("should i") || q.has("hire") ||
 		q.has("hiring for") || q.has("closer to") || q.has("next step") || q.has("my skills") ||
 		q.has("aim for") || q.has("direction") || q.has("which ai") || q.has("what role") ||
-		q.has("someone like me") || q.has("what should i") || q.has("which of the")
+		q.has("someone like me") || q.has("what should i") || q.has("which of the") || q.has("i should") ||
+		q.has("to learn") || q.has("should be learning") || q.has("study next")
 	states := q.has("like") || q.has("love") || q.has("enjoy") || q.has("prefer") || q.has("hate") || q.has("into")
 	q.personal = q.firstP && (asksChoice || (states && len(q.raw) <= 15))
 	q.topic = findTopic(q)
@@ -264,15 +269,27 @@ func metaAsked(q *question) string {
 	return ""
 }
 
+// stemJoin stems words and joins them, padded with spaces, so that a
+// phrase matches whatever its inflection ("certifications").
+func stemJoin(words []string) string {
+	var b strings.Builder
+	b.WriteByte(' ')
+	for _, w := range words {
+		b.WriteString(stem(w))
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
 func findTopic(q *question) *uncoveredTopic {
 	for i := range uncoveredTopics {
 		t := &uncoveredTopics[i]
-		for _, trig := range t.triggers {
-			at := strings.Index(q.joined, " "+trig+" ")
+		for _, trig := range t.stemmed {
+			at := strings.Index(q.stemmed, trig)
 			if at < 0 {
 				continue
 			}
-			if t.situational && describesSelf(q.joined[:at+1]) {
+			if t.situational && describesSelf(q.stemmed[:at+1]) {
 				continue
 			}
 			return t
