@@ -27,7 +27,7 @@ func Answer(question string) string {
 	case q.meta != "":
 		return metaReply(q)
 	case q.topic != nil && !q.personal:
-		return k.notCoveredReply(q, q.topic.name, q.topic.closest, matches)
+		return k.notCoveredReply(q, q.topicName, q.topic.closest, matches)
 	case len(q.names) > 0:
 		return k.notCoveredReply(q, listNames(q.names), nil, matches)
 	}

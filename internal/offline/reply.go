@@ -241,6 +241,9 @@ var softwareBackground = setOf("_swdev", "javascript", "react", "nodejs")
 // mentions, or the given defaults.
 func (k *knowledge) supporting(q *question, r role, defaults []string) []string {
 	var ids []string
+	if a := aspectSection(q, r); a != "" {
+		ids = append(ids, a)
+	}
 	for _, u := range k.matchingUnits(q, r) {
 		if !slices.Contains(ids, u.section) && roleSections[u.section] == r && u.section != fastestPathID {
 			ids = append(ids, u.section)
@@ -480,7 +483,7 @@ func (k *knowledge) compareReply(q *question, matches []Match) string {
 	case (q.both || q.twoSided) && k.hasEntities(q) && bestML != nil && bestGen != nil && !paired:
 		writeSides(&b, "Both roles, in different ways:", bestML.unit, bestGen.unit)
 		shown = append(shown, bestML.section, bestGen.section)
-	case q.twoSided && !paired && !k.hasEntities(q):
+	case q.twoSided && !paired && (bestML == nil || bestGen == nil):
 		fmt.Fprintf(&b, "%s %s\n\n%s %s\n\n", sectionText["remember-the-difference"].short, prompts.Cite("remember-the-difference"),
 			sectionText["analogy-pizza-restaurant"].short, prompts.Cite("analogy-pizza-restaurant"))
 		shown = append(shown, "remember-the-difference", "analogy-pizza-restaurant")
@@ -512,6 +515,9 @@ func (k *knowledge) compareReply(q *question, matches []Match) string {
 		mlID, genID := top, counterpart[top]
 		if roleSections[top] == genRole {
 			mlID, genID = genID, top
+		}
+		if containsTerm(q.focus, "goal") {
+			fmt.Fprintf(&b, "Both roles aim at the same goal, but what each one is responsible for is very different. %s\n\n", prompts.Cite("overview"))
 		}
 		fmt.Fprintf(&b, "%s %s\n\nIn contrast, %s %s\n\n", sectionText[mlID].short, prompts.Cite(mlID), lowerFirst(sectionText[genID].short), prompts.Cite(genID))
 		shown = append(shown, mlID, genID)
@@ -554,6 +560,15 @@ func (k *knowledge) sectionsReply(q *question, matches []Match) string {
 	// A question about one thing is answered with the sentences that hold
 	// it; otherwise with what the best section says.
 	tied := k.tiedUnits(q, asked)
+	// An aspect of one role ("what language do ML people code in") is
+	// answered from that aspect's section.
+	if a := aspectSection(q, asked); a != "" {
+		tied = slices.DeleteFunc(tied, func(u scoredUnit) bool { return u.section != a })
+		if len(tied) == 0 {
+			top = Match{Section: mustSection(a)}
+			matches = []Match{top}
+		}
+	}
 	ml, gen := sideUnits(tied)
 	if q.both && k.hasEntities(q) {
 		ml, gen = sideUnits(k.matchingUnits(q, noRole))
@@ -599,6 +614,30 @@ func (k *knowledge) sectionsReply(q *question, matches []Match) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
+// aspectSections are the sections that answer an aspect for each role.
+var aspectSections = []struct{ term, ml, gen string }{
+	{"_tools", "ml-engineer-tools", "genai-developer-tools"},
+	{"_daily", "ml-engineer-daily-work", "genai-developer-daily-work"},
+	{"_example", "", "genai-developer-applications"},
+}
+
+// aspectSection is the section that answers the aspect a question asks
+// about (tools, day-to-day work, examples) for the role asked, or "".
+func aspectSection(q *question, r role) string {
+	for _, a := range aspectSections {
+		if !containsTerm(q.focus, a.term) {
+			continue
+		}
+		switch r {
+		case mlRole:
+			return a.ml
+		case genRole:
+			return a.gen
+		}
+	}
+	return ""
+}
+
 // askedRole is the one role a question names, if it names exactly one.
 func (q *question) askedRole() role {
 	switch {
@@ -619,11 +658,11 @@ func (k *knowledge) tiedUnits(q *question, r role) []scoredUnit {
 	}
 	units := k.matchingUnits(q, r)
 	var out []scoredUnit
-	for i, u := range units {
+	for _, u := range units {
 		// A second section that holds the same word less strongly still
 		// belongs in the answer ("collect data": the tasks, and where the
 		// data comes from).
-		if (i == 0 && u.score < units[0].score*0.99) || u.score < units[0].score*0.5 {
+		if u.score < units[0].score*0.5 {
 			break
 		}
 		if len(out) < 2 && !slices.ContainsFunc(out, func(o scoredUnit) bool { return o.section == u.section }) {
@@ -631,6 +670,14 @@ func (k *knowledge) tiedUnits(q *question, r role) []scoredUnit {
 		}
 	}
 	return out
+}
+
+func mustSection(id string) prompts.Section {
+	s, ok := prompts.LookupSection(id)
+	if !ok {
+		panic("offline: unknown section " + id)
+	}
+	return s
 }
 
 // sideUnits picks an ML Engineer unit and a Gen AI Application Developer

@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -95,24 +96,25 @@ func splitSentences(p string) []string {
 
 // question is what the answerer understood of a message.
 type question struct {
-	text     string
-	query    []token  // analysed terms, stop words removed
-	focus    []token  // the same for the sentence that asks, in a long message
-	raw      []string // every word, lowercased, typos fixed
-	joined   string   // raw words joined by spaces, padded with spaces
-	orig     string   // the same before fixing typos
-	stemmed  string   // the same, stemmed
-	ml, gen  bool     // the roles it names
-	both     bool     // asks about both roles ("both", "either", "the two")
-	yesNo    bool
-	compare  bool
-	personal bool // the person describes themselves and asks what suits them
-	twoSided bool // "which … and which …": asks for each role's side
-	firstP   bool // written in the first person
-	meta     string
-	topic    *uncoveredTopic
-	names    []string // things the article never names, as a reply names them
-	lean     leanScore
+	text      string
+	query     []token  // analysed terms, stop words removed
+	focus     []token  // the same for the sentence that asks, in a long message
+	raw       []string // every word, lowercased, typos fixed
+	joined    string   // raw words joined by spaces, padded with spaces
+	orig      string   // the same before fixing typos
+	stemmed   string   // the same, stemmed
+	ml, gen   bool     // the roles it names
+	both      bool     // asks about both roles ("both", "either", "the two")
+	yesNo     bool
+	compare   bool
+	personal  bool // the person describes themselves and asks what suits them
+	twoSided  bool // "which … and which …": asks for each role's side
+	firstP    bool // written in the first person
+	meta      string
+	topic     *uncoveredTopic
+	topicName string   // the topic as the reply names it
+	names     []string // things the article never names, as a reply names them
+	lean      leanScore
 }
 
 func (k *knowledge) understand(text string) *question {
@@ -165,9 +167,10 @@ func (k *knowledge) understand(text string) *question {
 		q.has("aim for") || q.has("direction") || q.has("which ai") || q.has("what role") ||
 		q.has("someone like me") || q.has("what should i") || q.has("which of the") || q.has("i should") ||
 		q.has("to learn") || q.has("should be learning") || q.has("study next")
-	states := q.has("like") || q.has("love") || q.has("enjoy") || q.has("prefer") || q.has("hate") || q.has("into")
+	states := q.has("i like") || q.has("i really like") || q.has("love") || q.has("enjoy") || q.has("prefer") ||
+		q.has("hate") || q.has("i m into") || q.has("im into") || q.has("i am into") || q.has("i dislike")
 	q.personal = q.firstP && (asksChoice || (states && len(q.raw) <= 15))
-	q.topic = findTopic(q)
+	q.topic, q.topicName = findTopic(q)
 	if !q.personal {
 		seen := map[string]bool{}
 		for _, w := range q.raw {
@@ -254,6 +257,7 @@ func metaAsked(q *question) string {
 		q.has("who authored") || q.has("author of this") || q.has("author of the") || q.has("the author") && len(q.focus) <= 1:
 		return "author"
 	case q.has("published") || q.has("where is this from") || q.has("blog") || q.has("textbook") ||
+		q.has("what site") || q.has("article from") || q.has("post from") || q.has("which blog") ||
 		q.has("where was") || q.has("which site") || q.has("website is") || q.has("publication"):
 		return "published"
 	case q.has("title"):
@@ -281,10 +285,10 @@ func stemJoin(words []string) string {
 	return b.String()
 }
 
-func findTopic(q *question) *uncoveredTopic {
+func findTopic(q *question) (*uncoveredTopic, string) {
 	for i := range uncoveredTopics {
 		t := &uncoveredTopics[i]
-		for _, trig := range t.stemmed {
+		for j, trig := range t.stemmed {
 			at := strings.Index(q.stemmed, trig)
 			if at < 0 {
 				continue
@@ -292,10 +296,25 @@ func findTopic(q *question) *uncoveredTopic {
 			if t.situational && describesSelf(q.stemmed[:at+1]) {
 				continue
 			}
-			return t
+			name := t.name
+			if strings.Contains(name, "%s") {
+				name = fmt.Sprintf(name, placeName(t.triggers[j]))
+			}
+			return t, name
 		}
 	}
-	return nil
+	return nil, ""
+}
+
+// placeName spells a country as a reply names it.
+func placeName(w string) string {
+	switch w {
+	case "usa", "uk":
+		return strings.ToUpper(w)
+	case "how many jobs", "number of jobs", "job openings", "country":
+		return "particular countries"
+	}
+	return strings.ToUpper(w[:1]) + w[1:]
 }
 
 // describesSelf reports whether the text just before a job title makes it
@@ -348,6 +367,9 @@ var dislikes = []string{"hate", "hates", "dislike", "don't like", "dont like", "
 	"worried about", "scared of", "afraid of", "struggle with", "can t stand", "cant stand", "bores me",
 	"not into", "don t enjoy", "dont enjoy", "don t like", "not a fan of", "weak at", "bored by"}
 
+var dislikesAfter = []string{"scares me", "scare me", "bores me", "bore me", "is boring", "is hard for me",
+	"is not my thing", "isn t my thing", "not for me", "terrifies me", "stresses me"}
+
 func (k *knowledge) leanOf(q *question) leanScore {
 	var l leanScore
 	text := " " + strings.ToLower(q.text) + " "
@@ -365,6 +387,13 @@ func (k *knowledge) leanOf(q *question) leanScore {
 		disliked := slices.ContainsFunc(dislikes, func(d string) bool {
 			return strings.Contains(window, " "+strings.ReplaceAll(d, "'", " ")+" ")
 		})
+		// …or one of these just after it ("math scares me").
+		after := " " + strings.Join(q.raw[i+1:min(len(q.raw), i+4)], " ") + " "
+		if !disliked {
+			disliked = slices.ContainsFunc(dislikesAfter, func(d string) bool {
+				return strings.Contains(after, " "+d+" ")
+			})
+		}
 		if disliked {
 			if r == mlRole {
 				r = genRole

@@ -64,7 +64,8 @@ var synonyms = []struct {
 	{"_career", []string{"career", "path", "choose", "choice", "pick", "decide", "profession", "better choice"}},
 	{"_analogy", []string{
 		"analogy", "metaphor", "simple example", "real life example", "simple terms", "simply",
-		"eli5", "explain like", "layman", "plain english", "represent", "stand for", "symbolise", "symbolize",
+		"eli5", "explain like", "layman", "plain english", "like i m", "like im", "like a kid", "like a child",
+		"to a kid", "to a child", "for a kid", "for a child", "for kids", "year old", "represent", "stand for", "symbolise", "symbolize",
 	}},
 	{"_demand", []string{
 		"demand", "in demand", "hiring", "job market", "market", "employer", "company",
