@@ -208,10 +208,29 @@ func BenchmarkRank(b *testing.B) {
 		"GenAI developer tech stack",
 		"I'm a React developer, how do I get into AI?",
 		"What's the difference between an ML engineer and a gen AI developer?",
+		"waht tols do genai devs uss",
 	}
 	Rank(questions[0]) // build the index outside the timing
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		Rank(questions[i%len(questions)])
+	}
+}
+
+// BenchmarkAnswer times a whole offline answer: understanding the
+// question (typos included), ranking and composing.
+func BenchmarkAnswer(b *testing.B) {
+	questions := []string{
+		"What does an ML engineer do day to day?",
+		"waht tols do genai devs uss",
+		"Is AWS used in both roles?",
+		"I love statistics and Jupyter notebooks, which role suits me?",
+		"do I need a PhD",
+		"I've done six years of backend work in Java and I'm a bit worried about maths. Everyone online says I should first learn linear algebra and calculus, but I'd honestly rather start building things with the OpenAI API since that's closer to what I do every day. Should I learn linear algebra first or just build with the OpenAI API?",
+	}
+	Answer(questions[0]) // build the index outside the timing
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		Answer(questions[i%len(questions)])
 	}
 }
