@@ -63,4 +63,20 @@ usual value various version view visit wait walk wanna wanted wants watch water 
 weird welcome well went whatever whether white whole wide wife wish within without woman women
 wonder wonderful word words worked worker working works world worried worry worse worst worth
 write writing wrong year years yes yet young yourself
+actual actually spend spends calling relationship relationships retraining retrain feature features
+designer designers natural startup startups lover lovers section sections recruiter recruiters spell
+particular adapting adapt supply shaping shape recommend recommends grad grads modelling modeling
+numbers sites scares scare prefers publish writes style predictive graphic required require requires
+prepare preparing interested hobby passion passionate curious excited exciting boring bored
+`)...)
+
+// realWords are English words that are not misspellings of the article's
+// words, yet may well be what a question is about ("competition",
+// "transformer"): the corrector leaves them alone, and a short question
+// about one of them is out of scope.
+var realWords = setOf(strings.Fields(`
+competition competitive level levels senior junior ladder promotion promotions transformer
+transformers neural network networks agent agents agentic ethics ethical bias privacy security
+regulation law legal startup freelance freelancing contract portfolio resume internship mentor
+mentorship burnout stress visa relocation equity stock bonus
 `)...)

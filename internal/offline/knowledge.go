@@ -28,12 +28,12 @@ var loadKnowledge = sync.OnceValue(func() *knowledge {
 	}
 	k := &knowledge{sections: sections, analyzer: a, index: newBM25Index(a, indexed)}
 	// Typos are corrected towards every word the answerer understands.
-	var vocabulary []string
+	var article, vocabulary []string
+	for _, s := range indexed {
+		article = append(article, rawWords(s.Title+" "+s.Body)...)
+	}
 	addWords := func(text string) {
 		vocabulary = append(vocabulary, rawWords(text)...)
-	}
-	for _, s := range indexed {
-		addWords(s.Title + " " + s.Body)
 	}
 	for _, syn := range synonyms {
 		addWords(strings.Join(syn.variants, " "))
@@ -52,7 +52,7 @@ var loadKnowledge = sync.OnceValue(func() *knowledge {
 		vocabulary = append(vocabulary, w)
 	}
 	addWords(strings.Join(extraVocabulary, " "))
-	a.fix = newCorrector(vocabulary)
+	a.fix = newCorrector(article, vocabulary)
 	k.units = splitUnits(a, sections)
 	return k
 })

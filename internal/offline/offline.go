@@ -31,6 +31,9 @@ func Answer(question string) string {
 	case len(q.names) > 0:
 		return k.notCoveredReply(q, listNames(q.names), nil, matches)
 	}
+	if rare := k.rareWords(q); len(rare) > 0 && !q.personal && len(q.raw) <= maxWordsForRareTopic && !k.hasSpecific(q) {
+		return k.notCoveredReply(q, quoteUnknown(rare), nil, matches)
+	}
 	if unknown, ok := k.covers(q); !ok {
 		return k.notCoveredReply(q, quoteUnknown(unknown), nil, matches)
 	}

@@ -39,6 +39,49 @@ func (k *knowledge) covers(q *question) (unknown []string, ok bool) {
 	return unknown, len(unknown) == 0
 }
 
+// A short question whose only specific word is one the article never
+// uses is about that word ("Is there a lot of competition for ML engineer
+// jobs?"); in a longer one such a word is more likely context.
+const maxWordsForRareTopic = 16
+
+// rareWords are the question's words that are neither the article's, nor
+// everyday English, nor a typo of either.
+func (k *knowledge) rareWords(q *question) []string {
+	var out []string
+	for _, t := range q.focus {
+		w := strings.ToLower(t.surface)
+		if strings.HasPrefix(t.term, "_") || strings.Contains(w, " ") || len(w) < minCorrectable {
+			continue
+		}
+		if _, ok := k.index.terms[t.term]; ok {
+			continue
+		}
+		fixed := k.analyzer.fixWord(w)
+		_, lean := leanWords[fixed]
+		if lean || commonWords[fixed] || stopWords[fixed] || greetWords[t.term] || !isWord(fixed) {
+			continue
+		}
+		// A word close to one Rolefit knows is more likely a typo than a topic.
+		if realWords[fixed] || (!k.analyzer.fix.known[fixed] && !k.analyzer.fix.near(fixed)) {
+			if !slices.Contains(out, t.surface) {
+				out = append(out, t.surface)
+			}
+		}
+	}
+	return out
+}
+
+// hasSpecific reports whether the question names anything specific that
+// the article holds: a term beyond the roles and generic words.
+func (k *knowledge) hasSpecific(q *question) bool {
+	for _, t := range q.focus {
+		if _, ok := k.index.terms[t.term]; ok && !genericTerms[t.term] && !commonWords[strings.ToLower(t.surface)] {
+			return true
+		}
+	}
+	return false
+}
+
 // quoteUnknown names the person's own words as the topic: “bake bread”.
 func quoteUnknown(words []string) string {
 	if len(words) > 4 {

@@ -18,13 +18,12 @@ type corrector struct {
 	byLen map[int][]string // candidate corrections by length
 }
 
-func newCorrector(vocabulary []string) *corrector {
+// newCorrector builds a corrector. Words of the article are corrections
+// unless they are everyday words ("bread" is not a misspelling of
+// "break"); the domain words people ask with ("difference", "example",
+// "remember") always are.
+func newCorrector(article, domain []string) *corrector {
 	c := &corrector{known: map[string]bool{}, stems: map[string]bool{}, byLen: map[int][]string{}}
-	defer func() {
-		for w := range c.known {
-			c.stems[stem(w)] = true
-		}
-	}()
 	for w := range stopWords {
 		c.known[w] = true
 		if len(w) >= minCorrectable {
@@ -34,16 +33,27 @@ func newCorrector(vocabulary []string) *corrector {
 	for w := range commonWords {
 		c.known[w] = true
 	}
-	for w, fixed := range spellings {
-		c.known[w], c.known[fixed] = true, true
+	for w := range realWords {
+		c.known[w] = true
 	}
-	for _, w := range vocabulary {
-		// Everyday words are known but never a correction: "bread" is
-		// not a misspelling of "break".
+	for _, w := range article {
 		if len(w) >= minCorrectable-1 && isWord(w) && !commonWords[w] {
 			c.known[w] = true
 			c.add(w)
 		}
+	}
+	for _, w := range domain {
+		if len(w) >= minCorrectable-1 && isWord(w) {
+			c.known[w] = true
+			c.add(w)
+		}
+	}
+	for w := range c.known {
+		c.stems[stem(w)] = true
+	}
+	// Known misspellings are fixed by the table, before any correction.
+	for w, fixed := range spellings {
+		c.known[w], c.known[fixed] = true, true
 	}
 	return c
 }
@@ -130,4 +140,17 @@ func editDistance(a, b string, limit int) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return min(prev[len(b)], limit)
+}
+
+// near reports whether w is within two edits of a word the corrector
+// could correct to.
+func (c *corrector) near(w string) bool {
+	for n := len(w) - 2; n <= len(w)+2; n++ {
+		for _, cand := range c.byLen[n] {
+			if editDistance(w, cand, 3) <= 2 {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -157,6 +157,10 @@ func (k *knowledge) understand(text string) *question {
 		q.yesNo = false
 	}
 	q.stemmed = stemJoin(q.raw)
+	// "Explain it like I'm 10": the tokenizer drops the "I" and the "m".
+	if q.has("like i m") || q.has("like im") || q.has("like i am") {
+		q.focus = append(q.focus, token{term: "_analogy", surface: "like I'm"})
+	}
 	q.twoSided = strings.Count(q.joined, " which ") >= 2 || strings.Count(q.joined, " who ") >= 2 || q.has("which is which")
 	q.meta = metaAsked(q)
 	q.lean = k.leanOf(&whole)
@@ -173,6 +177,13 @@ func (k *knowledge) understand(text string) *question {
 	q.topic, q.topicName = findTopic(q)
 	if !q.personal {
 		seen := map[string]bool{}
+		lower := strings.ToLower(focusText)
+		for sym, n := range symbolNames {
+			if strings.Contains(lower, sym) {
+				seen[n] = true
+				q.names = append(q.names, n)
+			}
+		}
 		for _, w := range q.raw {
 			if n, ok := uncoveredNames[w]; ok && !seen[n] {
 				seen[n] = true
@@ -182,6 +193,10 @@ func (k *knowledge) understand(text string) *question {
 	}
 	return q
 }
+
+// symbolNames are languages the tokenizer cannot see (it keeps letters
+// and digits only), which the article never names.
+var symbolNames = map[string]string{"c++": "C++", "c#": "C#", ".net": ".NET", "f#": "F#"}
 
 // has reports whether the message contains the phrase (whole words).
 func (q *question) has(phrase string) bool {

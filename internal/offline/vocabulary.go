@@ -64,7 +64,7 @@ var synonyms = []struct {
 	{"_career", []string{"career", "path", "choose", "choice", "pick", "decide", "profession", "better choice"}},
 	{"_analogy", []string{
 		"analogy", "metaphor", "simple example", "real life example", "simple terms", "simply",
-		"eli5", "explain like", "layman", "plain english", "like i m", "like im", "like a kid", "like a child",
+		"eli5", "explain like", "layman", "plain english", "like a kid", "like a child",
 		"to a kid", "to a child", "for a kid", "for a child", "for kids", "year old", "represent", "stand for", "symbolise", "symbolize",
 	}},
 	{"_demand", []string{
@@ -110,7 +110,7 @@ var synonyms = []struct {
 	{"_deploy", []string{"deploy", "deployment", "ship", "host", "hosting"}},
 	{"_summar", []string{
 		"summarise", "summarize", "summarised", "summarized", "summarising", "summarizing",
-		"summary", "summariser", "summarizer",
+		"summary", "summariser", "summarizer", "summarization", "summarisation",
 	}},
 	{"_math", []string{"math", "maths", "mathematics", "mathematical", "statistics", "stats"}},
 	{"resume", []string{"resume", "résumé", "cv"}},
@@ -144,7 +144,7 @@ var spellings = map[string]string{
 	"wat": "what", "wats": "what", "whats": "what", "wht": "what", "hw": "how", "ur": "your",
 	"shud": "should", "shld": "should", "wrk": "work", "bth": "both", "in2": "into", "diff": "difference",
 	"pls": "please", "plz": "please", "bild": "build", "bilds": "builds", "lern": "learn", "abt": "about",
-	"whos": "who", "wich": "which", "fav": "favourite", "thru": "through", "gud": "good",
+	"whos": "who", "wich": "which", "btwn": "between", "betwn": "between", "bcoz": "because", "coz": "because", "fav": "favourite", "thru": "through", "gud": "good",
 	// Irregular verbs the stemmer cannot reach.
 	"built": "build", "made": "make", "wrote": "write", "written": "write", "taught": "teach",
 }

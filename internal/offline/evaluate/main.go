@@ -33,7 +33,7 @@ func run(args []string, stdout io.Writer) error {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return fmt.Errorf("usage: evaluate [-v] FILE.jsonl...")
+		return fmt.Errorf("usage: evaluate [-v] FILE.jsonl [FILE.jsonl]")
 	}
 	var qs []offline.LabelledQuestion
 	for _, name := range fs.Args() {
