@@ -67,7 +67,7 @@ actual actually spend spends calling relationship relationships retraining retra
 designer designers natural startup startups lover lovers section sections recruiter recruiters spell
 particular adapting adapt supply shaping shape recommend recommends grad grads modelling modeling
 numbers sites scares scare prefers publish writes style predictive graphic required require requires
-prepare preparing interested hobby passion passionate curious excited exciting boring bored
+prepare preparing interested hobby passion passionate curious boring bored
 `)...)
 
 // realWords are English words that are not misspellings of the article's

@@ -46,7 +46,7 @@ func Answer(question string) string {
 		return k.personalReply(q, matches)
 	case q.yesNo:
 		return k.yesNoReply(q, matches)
-	case q.compare && matches[0].Section.ID == "analogy-pizza-restaurant" && containsTerm(q.focus, "_analogy"):
+	case q.compare && matches[0].Section.ID == analogyID:
 		return k.sectionsReply(q, matches)
 	case q.compare:
 		return k.compareReply(q, matches)
@@ -56,6 +56,7 @@ func Answer(question string) string {
 
 const (
 	choosingID    = "choosing-a-career"
+	analogyID     = "analogy-pizza-restaurant"
 	fastestPathID = "fastest-path-for-developers"
 
 	// fitCheckLink opens the fit check, served by the web app at /fit.

@@ -603,6 +603,12 @@ func (k *knowledge) sectionsReply(q *question, matches []Match) string {
 	// A question about one thing is answered with the sentences that hold
 	// it; otherwise with what the best section says.
 	tied := k.tiedUnits(q, asked)
+	// The analogy is one picture: its own summary answers questions about it.
+	if top.Section.ID == analogyID && (len(tied) == 0 || slices.ContainsFunc(tied, func(u scoredUnit) bool {
+		return u.section == analogyID || strings.Contains(u.text, "pizza restaurant")
+	})) {
+		tied = nil
+	}
 	// An aspect of one role ("what language do ML people code in") is
 	// answered from that aspect's section.
 	if a := aspectSection(q, asked); a != "" {
@@ -611,6 +617,16 @@ func (k *knowledge) sectionsReply(q *question, matches []Match) string {
 			top = Match{Section: mustSection(a)}
 			matches = []Match{top}
 		}
+	}
+	// "The role of an ML engineer in building something like ChatGPT": the
+	// role, when what it names is only in the general sections.
+	if asked != noRole && containsTerm(q.focus, "_role") && len(tied) > 0 &&
+		!slices.ContainsFunc(tied, func(u scoredUnit) bool { return roleSections[u.section] != noRole }) {
+		id := "ml-engineer-role"
+		if asked == genRole {
+			id = "genai-developer-role"
+		}
+		tied, top, matches = nil, Match{Section: mustSection(id)}, []Match{{Section: mustSection(id)}}
 	}
 	ml, gen := sideUnits(tied)
 	if q.both && k.hasEntities(q) {
