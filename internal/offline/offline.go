@@ -26,7 +26,7 @@ func Answer(question string) string {
 	switch {
 	case q.meta != "":
 		return metaReply(q)
-	case q.topic != nil && !q.personal:
+	case q.topic != nil:
 		return k.notCoveredReply(q, q.topicName, q.topic.closest, matches)
 	case len(q.names) > 0:
 		return k.notCoveredReply(q, listNames(q.names), nil, matches)

@@ -436,7 +436,7 @@ func (k *knowledge) yesNoReply(q *question, matches []Match) string {
 		own := k.matchingUnits(q, asked)
 		other := otherRole(asked)
 		switch {
-		case len(own) > 0 && own[0].score >= best.score*0.99:
+		case len(own) > 0 && own[0].score >= best.score*0.6:
 			u := own[0]
 			word := "Yes"
 			if u.negative {

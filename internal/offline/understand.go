@@ -308,7 +308,7 @@ func findTopic(q *question) (*uncoveredTopic, string) {
 			if at < 0 {
 				continue
 			}
-			if t.situational && describesSelf(q.stemmed[:at+1]) {
+			if (t.situational || q.personal) && describesSelf(q.stemmed[:at+1]) {
 				continue
 			}
 			name := t.name
@@ -340,7 +340,9 @@ func describesSelf(before string) bool {
 		words = words[len(words)-4:]
 	}
 	tail := " " + strings.Join(words, " ") + " "
-	for _, p := range []string{" im ", " i m ", " am ", " as a ", " as an ", " work as ", " was a ", " been a ", " my ", " our "} {
+	for _, p := range []string{" im ", " i m ", " am ", " as a ", " as an ", " work as ", " was a ", " been a ", " my ",
+		" our ", " got a ", " got ", " have a ", " hav a ", " with a ", " hold a ", " do a ", " doing a ", " finish a ",
+		" studi ", " of a ", " in a "} {
 		if strings.Contains(tail, p) {
 			return true
 		}
