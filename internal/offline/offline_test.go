@@ -328,7 +328,7 @@ func TestOfflineAnswerLayout(t *testing.T) {
 	got := Answer("Do gen AI developers deploy apps to the cloud?")
 	section, _ := prompts.LookupSection("genai-developer-daily-work")
 	order := []string{
-		"Yes: The article lists “Deploying apps to the cloud” in a Gen AI Application Developer's day-to-day work. " + prompts.Cite(section.ID) + "\n\n",
+		"Yes: the article lists “Deploying apps to the cloud” in a Gen AI Application Developer's day-to-day work. " + prompts.Cite(section.ID) + "\n\n",
 		"**" + section.Title + "**\n\n",
 		"Their day-to-day work covers: " + prompts.Cite(section.ID) + "\n\n- Building web or mobile apps\n",
 		"You could also ask: [",

@@ -359,6 +359,10 @@ func (k *knowledge) matchingUnits(q *question, r role) []scoredUnit {
 			}
 		}
 		if s > 0 {
+			// On a tie, the role asked about speaks first.
+			if r != noRole && u.role == r {
+				s *= 1.01
+			}
 			out = append(out, scoredUnit{u, s})
 		}
 	}
@@ -426,10 +430,10 @@ func (k *knowledge) yesNoReply(q *question, matches []Match) string {
 			if one == nil {
 				one = gen
 			}
-			fmt.Fprintf(&b, "No, only the %s: %s %s\n\n", roleName(one.role), capFirst(evidence(one.unit)), prompts.Cite(one.section))
+			fmt.Fprintf(&b, "No, only the %s: %s %s\n\n", roleName(one.role), afterColon(capFirst(evidence(one.unit))), prompts.Cite(one.section))
 			shown = append(shown, one.section)
 		default:
-			fmt.Fprintf(&b, "Yes: %s %s\n\n", capFirst(evidence(best.unit)), prompts.Cite(best.section))
+			fmt.Fprintf(&b, "Yes: %s %s\n\n", afterColon(capFirst(evidence(best.unit))), prompts.Cite(best.section))
 			shown = append(shown, best.section)
 		}
 	case asked != noRole:
@@ -442,14 +446,14 @@ func (k *knowledge) yesNoReply(q *question, matches []Match) string {
 			if u.negative {
 				word = "No"
 			}
-			fmt.Fprintf(&b, "%s: %s %s\n\n", word, capFirst(evidence(u.unit)), prompts.Cite(u.section))
+			fmt.Fprintf(&b, "%s: %s %s\n\n", word, afterColon(capFirst(evidence(u.unit))), prompts.Cite(u.section))
 			shown = append(shown, u.section)
 		case inRole[other] != nil:
 			u := inRole[other]
-			fmt.Fprintf(&b, "No: the article ties that to the %s, not the %s. %s %s\n\n", roleName(other), roleName(asked), capFirst(evidence(u.unit)), prompts.Cite(u.section))
+			fmt.Fprintf(&b, "No: the article ties that to the %s, not the %s. %s %s\n\n", roleName(other), roleName(asked), afterColon(capFirst(evidence(u.unit))), prompts.Cite(u.section))
 			shown = append(shown, u.section)
 		default:
-			fmt.Fprintf(&b, "Partly: %s %s\n\n", capFirst(evidence(best.unit)), prompts.Cite(best.section))
+			fmt.Fprintf(&b, "Partly: %s %s\n\n", afterColon(capFirst(evidence(best.unit))), prompts.Cite(best.section))
 			shown = append(shown, best.section)
 		}
 	default:
@@ -457,14 +461,14 @@ func (k *knowledge) yesNoReply(q *question, matches []Match) string {
 		if best.negative {
 			word = "No"
 		}
-		fmt.Fprintf(&b, "%s: %s %s\n\n", word, capFirst(evidence(best.unit)), prompts.Cite(best.section))
+		fmt.Fprintf(&b, "%s: %s %s\n\n", word, afterColon(capFirst(evidence(best.unit))), prompts.Cite(best.section))
 		shown = append(shown, best.section)
 	}
 	// The support: the sections the answer rests on, and their
 	// counterparts for the other role when roles were compared.
 	support := slices.Clone(shown)
 	for _, id := range shown {
-		if c, ok := counterpart[id]; ok && (asked != noRole || q.both) && !slices.Contains(support, c) {
+		if c, ok := counterpart[id]; ok && (q.both || (asked != noRole && roleSections[id] != asked)) && !slices.Contains(support, c) {
 			support = append(support, c)
 		}
 	}
@@ -799,6 +803,14 @@ func writeFollowUps(b *strings.Builder, id string, shown []string) {
 		return
 	}
 	b.WriteString("You could also ask: " + strings.Join(asks, " · ") + "\n")
+}
+
+// afterColon fits a sentence after "Yes:" or "No, only the …:".
+func afterColon(s string) string {
+	if strings.HasPrefix(s, "The article") {
+		return "the" + s[3:]
+	}
+	return s
 }
 
 func capFirst(s string) string {

@@ -57,6 +57,9 @@ func splitUnits(a *analyzer, sections []prompts.Section) []unit {
 				parts = splitSentences(text)
 			}
 			for _, p := range parts {
+				if strings.HasSuffix(p, "?") {
+					continue // a rhetorical question claims nothing
+				}
 				u := unit{section: s.ID, text: p, item: item, terms: map[string]bool{}, role: roleSections[s.ID]}
 				for _, t := range a.analyze(p) {
 					u.terms[t.term] = true
@@ -81,7 +84,15 @@ func splitUnits(a *analyzer, sections []prompts.Section) []unit {
 func splitSentences(p string) []string {
 	var out []string
 	for {
-		i := strings.Index(p, ". ")
+		i := strings.IndexAny(p, ".?!")
+		for i >= 0 && (i+1 >= len(p) || p[i+1] != ' ') {
+			j := strings.IndexAny(p[i+1:], ".?!")
+			if j < 0 {
+				i = -1
+				break
+			}
+			i += 1 + j
+		}
 		if i < 0 {
 			break
 		}
@@ -384,6 +395,8 @@ var dislikes = []string{"hate", "hates", "dislike", "don't like", "dont like", "
 	"worried about", "scared of", "afraid of", "struggle with", "can t stand", "cant stand", "bores me",
 	"not into", "don t enjoy", "dont enjoy", "don t like", "not a fan of", "weak at", "bored by"}
 
+var clauseBreaks = setOf("but", "and", "though", "although", "yet", "while", "whereas", "however", "so")
+
 var dislikesAfter = []string{"scares me", "scare me", "bores me", "bore me", "is boring", "is hard for me",
 	"is not my thing", "isn t my thing", "not for me", "terrifies me", "stresses me"}
 
@@ -399,7 +412,15 @@ func (k *knowledge) leanOf(q *question) leanScore {
 		}
 		seen[w] = true
 		// A dislike within the few words before flips the lean.
+		// A dislike within the few words before flips the lean, unless a
+		// "but" or "and" comes between ("I hate maths but I build websites").
 		from := max(0, i-5)
+		for j := i - 1; j >= from; j-- {
+			if clauseBreaks[q.raw[j]] {
+				from = j + 1
+				break
+			}
+		}
 		window := " " + strings.Join(q.raw[from:i], " ") + " "
 		disliked := slices.ContainsFunc(dislikes, func(d string) bool {
 			return strings.Contains(window, " "+strings.ReplaceAll(d, "'", " ")+" ")
@@ -421,7 +442,7 @@ func (k *knowledge) leanOf(q *question) leanScore {
 		}
 		surface := w
 		if disliked {
-			surface = "not " + w
+			surface = "disliking " + w
 		}
 		switch r {
 		case mlRole:

@@ -74,7 +74,7 @@ var synonyms = []struct {
 	{"_fast", []string{"fast", "fastest", "faster", "quick", "quickest", "quickly", "shortcut"}},
 	{"_enter", []string{
 		"enter", "get into", "break into", "move into", "way into", "switch", "switch to",
-		"transition", "pivot", "get started", "start", "entry", "into ai",
+		"transition", "pivot", "get started", "start", "entry", "into ai", "ways into",
 	}},
 	{"_swdev", []string{
 		"software developer", "software engineer", "web developer", "programmer", "coder",
