@@ -448,6 +448,14 @@ func (k *knowledge) yesNoReply(q *question, matches []Match) string {
 			}
 			fmt.Fprintf(&b, "%s: %s %s\n\n", word, afterColon(capFirst(evidence(u.unit))), prompts.Cite(u.section))
 			shown = append(shown, u.section)
+			// The same thing said in another of the role's sections.
+			for _, o := range own[1:] {
+				if o.score >= u.score*0.99 && o.section != u.section && !o.negative {
+					fmt.Fprintf(&b, "Also, %s %s\n\n", lowerFirst(evidence(o.unit)), prompts.Cite(o.section))
+					shown = append(shown, o.section)
+					break
+				}
+			}
 		case inRole[other] != nil:
 			u := inRole[other]
 			fmt.Fprintf(&b, "No: the article ties that to the %s, not the %s. %s %s\n\n", roleName(other), roleName(asked), afterColon(capFirst(evidence(u.unit))), prompts.Cite(u.section))

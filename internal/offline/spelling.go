@@ -142,14 +142,12 @@ func editDistance(a, b string, limit int) int {
 	return min(prev[len(b)], limit)
 }
 
-// near reports whether w is within two edits of a word the corrector
-// could correct to.
+// near reports whether w is within two edits of a word Rolefit knows,
+// everyday words included.
 func (c *corrector) near(w string) bool {
-	for n := len(w) - 2; n <= len(w)+2; n++ {
-		for _, cand := range c.byLen[n] {
-			if editDistance(w, cand, 3) <= 2 {
-				return true
-			}
+	for cand := range c.known {
+		if d := len(cand) - len(w); d <= 2 && d >= -2 && len(cand) >= minCorrectable && editDistance(w, cand, 3) <= 2 {
+			return true
 		}
 	}
 	return false

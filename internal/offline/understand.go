@@ -286,7 +286,7 @@ func metaAsked(q *question) string {
 		q.has("what site") || q.has("article from") || q.has("post from") || q.has("which blog") ||
 		q.has("where was") || q.has("which site") || q.has("website is") || q.has("publication"):
 		return "published"
-	case q.has("title"):
+	case q.has("title") || q.has("headline") || q.has("article called") || q.has("name of the article"):
 		return "title"
 	case q.has("comments") || q.has("comment"):
 		return "comments"
