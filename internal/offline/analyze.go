@@ -21,6 +21,7 @@ type token struct {
 // section.
 type analyzer struct {
 	phrases *phraseNode
+	fix     *corrector // nil while the knowledge base itself is analysed
 }
 
 // phraseNode is a trie over word terms; out is set where a phrase ends.
@@ -129,10 +130,7 @@ func (a *analyzer) words(text string) []token {
 		if len(f) < 2 && f != "a" {
 			continue
 		}
-		w := f
-		if fixed, ok := spellings[w]; ok {
-			w = fixed
-		}
+		w := a.fixWord(f)
 		term := stem(w)
 		if stopWords[w] || stopWords[term] {
 			out = append(out, token{term: w, surface: f, stop: true})
@@ -141,6 +139,14 @@ func (a *analyzer) words(text string) []token {
 		out = append(out, token{term: term, surface: f})
 	}
 	return out
+}
+
+// fixWord fixes a known misspelling or chat-speak, or a typo.
+func (a *analyzer) fixWord(w string) string {
+	if fixed, ok := spellings[w]; ok {
+		return fixed
+	}
+	return a.fix.correct(w)
 }
 
 // stem strips the few English suffixes that matter for matching plurals and

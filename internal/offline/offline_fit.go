@@ -68,6 +68,6 @@ func fitResultReply(s fit.Shared) string {
 	if outcome == fit.Either {
 		next = choosingID
 	}
-	writeFooter(&b, followUp(next, shown))
-	return b.String()
+	writeFollowUps(&b, next, shown)
+	return strings.TrimRight(b.String(), "\n")
 }

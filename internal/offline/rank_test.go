@@ -76,8 +76,8 @@ func TestRankQuestionSet(t *testing.T) {
 	}
 
 	// Every question here is one the article answers, so the offline
-	// answer must answer it, credit the article and cite the sections it
-	// uses, the best-ranked one among them.
+	// answer must answer it and cite the sections it uses. (The page's
+	// footer credits the article; answers no longer repeat it.)
 	for _, q := range qs {
 		t.Run(q.question, func(t *testing.T) {
 			answer := Answer(q.question)
@@ -85,17 +85,10 @@ func TestRankQuestionSet(t *testing.T) {
 			if len(cites) == 0 {
 				t.Errorf("cites no section:\n%s", answer)
 			}
-			if m := Rank(q.question); len(m) > 0 && !slices.Contains(cites, m[0].Section.ID) {
-				t.Errorf("cites %v but not the top-ranked section %s:\n%s", cites, m[0].Section.ID, answer)
-			}
-			if strings.Contains(answer, "doesn't say") {
+			if strings.Contains(answer, "doesn't cover") {
 				t.Errorf("answered as not covered:\n%s", answer)
 			}
-			for _, want := range []string{prompts.Source().Title, prompts.Source().Author, prompts.Source().Publication} {
-				if !strings.Contains(answer, want) {
-					t.Errorf("answer does not credit %q:\n%s", want, answer)
-				}
-			}
+			checkNoBoilerplate(t, answer)
 		})
 	}
 }
@@ -215,10 +208,29 @@ func BenchmarkRank(b *testing.B) {
 		"GenAI developer tech stack",
 		"I'm a React developer, how do I get into AI?",
 		"What's the difference between an ML engineer and a gen AI developer?",
+		"waht tols do genai devs uss",
 	}
 	Rank(questions[0]) // build the index outside the timing
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		Rank(questions[i%len(questions)])
+	}
+}
+
+// BenchmarkAnswer times a whole offline answer: understanding the
+// question (typos included), ranking and composing.
+func BenchmarkAnswer(b *testing.B) {
+	questions := []string{
+		"What does an ML engineer do day to day?",
+		"waht tols do genai devs uss",
+		"Is AWS used in both roles?",
+		"I love statistics and Jupyter notebooks, which role suits me?",
+		"do I need a PhD",
+		"I've done six years of backend work in Java and I'm a bit worried about maths. Everyone online says I should first learn linear algebra and calculus, but I'd honestly rather start building things with the OpenAI API since that's closer to what I do every day. Should I learn linear algebra first or just build with the OpenAI API?",
+	}
+	Answer(questions[0]) // build the index outside the timing
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		Answer(questions[i%len(questions)])
 	}
 }

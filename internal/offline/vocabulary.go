@@ -36,11 +36,13 @@ var synonyms = []struct {
 	}},
 	{"_daily", []string{
 		"day to day", "daily", "daily work", "daily task", "task", "responsibility", "duty",
+		"day", "all day", "every day", "typical day", "normal day", "working day", "workday", "routine",
 		"what do they do", "what do they actually do", "day in the life", "work involve",
 	}},
 	{"_compare", []string{
 		"difference", "different", "differ", "compare", "comparison", "vs", "versus", "contrast",
-		"distinguish", "tell apart", "tell them apart", "how is it different",
+		"distinguish", "tell apart", "tell them apart", "how is it different", "separate", "separates",
+		"which is which",
 	}},
 	{"_nutshell", []string{
 		"simplest way", "easiest way", "in one line", "one liner", "one sentence", "nutshell",
@@ -62,7 +64,8 @@ var synonyms = []struct {
 	{"_career", []string{"career", "path", "choose", "choice", "pick", "decide", "profession", "better choice"}},
 	{"_analogy", []string{
 		"analogy", "metaphor", "simple example", "real life example", "simple terms", "simply",
-		"eli5", "explain like", "layman", "plain english", "represent", "stand for", "symbolise", "symbolize",
+		"eli5", "explain like", "layman", "plain english", "like a kid", "like a child",
+		"to a kid", "to a child", "for a kid", "for a child", "for kids", "year old", "represent", "stand for", "symbolise", "symbolize",
 	}},
 	{"_demand", []string{
 		"demand", "in demand", "hiring", "job market", "market", "employer", "company",
@@ -71,7 +74,7 @@ var synonyms = []struct {
 	{"_fast", []string{"fast", "fastest", "faster", "quick", "quickest", "quickly", "shortcut"}},
 	{"_enter", []string{
 		"enter", "get into", "break into", "move into", "way into", "switch", "switch to",
-		"transition", "pivot", "get started", "start", "entry", "into ai",
+		"transition", "pivot", "get started", "start", "entry", "into ai", "ways into",
 	}},
 	{"_swdev", []string{
 		"software developer", "software engineer", "web developer", "programmer", "coder",
@@ -91,17 +94,23 @@ var synonyms = []struct {
 	{"chatgpt", []string{"chatgpt", "chat gpt"}},
 	{"aws", []string{"aws", "amazon web services"}},
 	{"rag", []string{"rag", "retrieval augmented generation"}},
-	{"_vectordb", []string{"vector database", "vector db", "vectordb", "vector store"}},
+	{"_vectordb database", []string{"vector database", "vector db", "vectordb", "vector store"}},
 	{"database", []string{"database", "db", "sql"}},
 	{"_ui", []string{"user interface", "ui", "ux", "frontend", "front end", "interface"}},
 	{"api", []string{"api", "apis"}},
 	{"_finetune", []string{"fine tune", "finetune", "fine tuning", "finetuning"}},
 	{"_clean", []string{"clean", "cleanup", "clean up", "preprocess", "preprocessing", "data preparation"}},
-	{"_accuracy", []string{"accuracy", "accurate", "evaluate", "evaluation"}},
+	{"_accuracy", []string{"accuracy", "accurate", "evaluate", "evaluation", "any good", "how good",
+		"is good", "quality", "measure", "check how good", "checking how good", "whether a model is good"}},
+	{"improv", []string{"improve", "improvement", "better over time", "make it better", "making it better",
+		"performance", "optimise", "optimize"}},
+	{"collect", []string{"collect", "gather", "collection"}},
+	{"goal", []string{"goal", "same goal", "in common", "have in common", "similarity", "similarities", "alike"}},
+	{"_own", []string{"yourself", "themselves", "their own", "your own", "his own", "her own", "my own", "own model", "own models"}},
 	{"_deploy", []string{"deploy", "deployment", "ship", "host", "hosting"}},
 	{"_summar", []string{
 		"summarise", "summarize", "summarised", "summarized", "summarising", "summarizing",
-		"summary", "summariser", "summarizer",
+		"summary", "summariser", "summarizer", "summarization", "summarisation",
 	}},
 	{"_math", []string{"math", "maths", "mathematics", "mathematical", "statistics", "stats"}},
 	{"resume", []string{"resume", "résumé", "cv"}},
@@ -130,7 +139,12 @@ var spellings = map[string]string{
 	"responsabilities": "responsibilities", "resposibilities": "responsibilities",
 	"pytroch": "pytorch", "tensorflo": "tensorflow", "tensoflow": "tensorflow",
 	"javascipt": "javascript", "databse": "database", "databses": "databases",
-	"used": "use", "using": "use", "uses": "use",
+	"used": "use", "using": "use", "uses": "use", "usd": "use",
+	// Chat-speak too short to correct by edit distance.
+	"wat": "what", "wats": "what", "whats": "what", "wht": "what", "hw": "how", "ur": "your",
+	"shud": "should", "shld": "should", "wrk": "work", "bth": "both", "in2": "into", "diff": "difference",
+	"pls": "please", "plz": "please", "bild": "build", "bilds": "builds", "lern": "learn", "abt": "about",
+	"whos": "who", "wich": "which", "btwn": "between", "betwn": "between", "bcoz": "because", "coz": "because", "fav": "favourite", "thru": "through", "gud": "good",
 	// Irregular verbs the stemmer cannot reach.
 	"built": "build", "made": "make", "wrote": "write", "written": "write", "taught": "teach",
 }
