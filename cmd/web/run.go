@@ -37,9 +37,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := newLogger(cfg, stderr)
 
-	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "rolefit.db"))
+	db, err := openDatabase(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("open database in %s: %w", cfg.DataDir, err)
+		return err
 	}
 	defer db.Close()
 	if n, err := db.InterruptStreaming(ctx); err != nil {
@@ -168,6 +168,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	srv.Close()
 	return nil
+}
+
+// database is what run needs of a store: what chat uses, the ledger of the
+// daily token budget, and what start-up, readiness and shutdown use. The
+// SQLite store is one; another (PostgreSQL) is opened in openDatabase and
+// passes the same conformance suite (internal/store/storetest).
+type database interface {
+	chat.Store
+	guard.Ledger
+	// InterruptStreaming marks the answers a crash left streaming as
+	// interrupted, at start-up, and reports how many.
+	InterruptStreaming(ctx context.Context) (int, error)
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+func openDatabase(ctx context.Context, cfg config.Config) (database, error) {
+	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "rolefit.db"))
+	if err != nil {
+		return nil, fmt.Errorf("open database in %s: %w", cfg.DataDir, err)
+	}
+	return db, nil
 }
 
 // rateSetting says the question limit as RATE_LIMIT_QUESTIONS does.
