@@ -36,6 +36,9 @@ type ChatPage struct {
 	// included: Thread picks what is shown.
 	Messages []chat.Message
 	Composer Composer
+	// FitResult is the scored fit check the conversation started from, if
+	// it did: the page shows its result card.
+	FitResult *fit.Result
 }
 
 // Composer is the question form's state: where it posts, and, after a
@@ -149,15 +152,6 @@ func titleOr(title string) string {
 		return "Untitled conversation"
 	}
 	return title
-}
-
-// fitResult scores a conversation's fit check answers, if it has any.
-func fitResult(c chat.Conversation) (fit.Result, bool) {
-	if len(c.FitAnswers) == 0 {
-		return fit.Result{}, false
-	}
-	r, err := fit.Score(c.FitAnswers)
-	return r, err == nil
 }
 
 // Login is the access-password form's state: where to go once in, and why

@@ -31,6 +31,7 @@ func handleConversation(svc *chat.Service, log *slog.Logger) http.Handler {
 			Conversation: c,
 			Messages:     msgs,
 			Composer:     views.Composer{ConversationID: c.ID},
+			FitResult:    fitResult(r, log, c),
 		}))
 	})
 }
