@@ -82,7 +82,7 @@ func Chat(p ChatPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, it := range Thread(p.Messages) {
+			for _, it := range Thread(p.Messages, p.Provider) {
 				templ_7745c5c3_Err = Message(it).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

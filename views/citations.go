@@ -2,6 +2,7 @@ package views
 
 import (
 	"html"
+	"strings"
 
 	"github.com/rolefit/rolefit/internal/cite"
 	"github.com/rolefit/rolefit/internal/markdown"
@@ -39,7 +40,21 @@ func liveText(raw string) (html string, shown int) {
 	return string(b), n
 }
 
-func renderAnswer(src string) string { return answers.Render(src) }
+// renderAnswer renders an answer of conversation conversationID. A link in
+// it that asks a question (AskLinkURL of a new chat, as the offline
+// answerer writes its suggestions) is pointed at this conversation, so that
+// without JavaScript the question waits in this conversation's composer.
+func renderAnswer(conversationID, src string) string {
+	out := answers.Render(src)
+	if conversationID == "" {
+		return out
+	}
+	newChat := `href="` + AskLinkURL("", "")
+	if !strings.Contains(out, newChat) {
+		return out
+	}
+	return strings.ReplaceAll(out, newChat, `href="`+AskLinkURL(conversationID, ""))
+}
 
 // renderKnowledge renders a knowledge section's Markdown (ours, but through
 // the same sanitiser all the same).
