@@ -36,12 +36,12 @@ func TestAskLinkPrefillsTheComposer(t *testing.T) {
 		t.Errorf("the composer posts to %q, want the conversation's", got)
 	}
 
-	d = doc(t, b.get("/?ask=" + url.QueryEscape("Which role fits me?")))
+	d = doc(t, b.get("/?ask="+url.QueryEscape("Which role fits me?")))
 	if got := d.Find(`form[data-testid="composer"] textarea`).Text(); got != "Which role fits me?" {
 		t.Errorf("a new chat's composer holds %q", got)
 	}
 	long := strings.Repeat("é", views.MaxAskChars+50)
-	d = doc(t, b.get("/?ask=" + url.QueryEscape(long)))
+	d = doc(t, b.get("/?ask="+url.QueryEscape(long)))
 	if got := d.Find(`form[data-testid="composer"] textarea`).Text(); got != long[:2*views.MaxAskChars] {
 		t.Errorf("a long ?ask= fills the box with %d characters, want %d", len([]rune(got)), views.MaxAskChars)
 	}
