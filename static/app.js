@@ -74,7 +74,7 @@
       if (!p || !window.htmx) return;
       e.preventDefault();
       opener = link;
-      htmx.ajax("GET", "/source/" + encodeURIComponent(link.dataset.section), {
+      htmx.ajax("GET", p.dataset.passages + encodeURIComponent(link.dataset.section), {
         target: "#source-panel-body", swap: "innerHTML"
       }).then(function () {
         if (!p.open) p.show();
