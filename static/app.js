@@ -74,7 +74,7 @@
       if (!p || !window.htmx) return;
       e.preventDefault();
       opener = link;
-      htmx.ajax("GET", "/source/" + encodeURIComponent(link.dataset.section), {
+      htmx.ajax("GET", p.dataset.passages + encodeURIComponent(link.dataset.section), {
         target: "#source-panel-body", swap: "innerHTML"
       }).then(function () {
         if (!p.open) p.show();
@@ -87,6 +87,25 @@
   });
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape") closePanel();
+  });
+
+  // A follow-up suggestion in an answer is a link that asks its question
+  // (?ask=): with JavaScript it is sent at once, through the composer, into
+  // the conversation on screen. Without, the link opens the page with the
+  // question in the composer.
+  document.addEventListener("click", function (e) {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    var link = e.target.closest && e.target.closest("[data-role=assistant] .text a[href]");
+    if (!link) return;
+    var u = new URL(link.href, location.href);
+    var question = u.searchParams.get("ask");
+    if (u.origin !== location.origin || !question) return;
+    var form = document.querySelector("form[data-testid=composer]");
+    var box = form && form.querySelector("textarea[name=message]");
+    if (!box) return;
+    e.preventDefault();
+    box.value = question;
+    form.requestSubmit();
   });
 
   // On phones the conversation list is a drawer.

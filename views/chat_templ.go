@@ -48,8 +48,8 @@ func Chat(p ChatPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			if r, ok := fitResult(p.Conversation); ok {
-				templ_7745c5c3_Err = FitResultCard(p.Conversation.ID, r).Render(ctx, templ_7745c5c3_Buffer)
+			if p.FitResult != nil {
+				templ_7745c5c3_Err = FitResultCard(p.Conversation.ID, *p.FitResult).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -82,7 +82,7 @@ func Chat(p ChatPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, it := range Thread(p.Messages) {
+			for _, it := range Thread(p.Messages, p.Provider) {
 				templ_7745c5c3_Err = Message(it).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

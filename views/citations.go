@@ -2,24 +2,35 @@ package views
 
 import (
 	"html"
+	"strings"
 
 	"github.com/rolefit/rolefit/internal/cite"
 	"github.com/rolefit/rolefit/internal/markdown"
 	"github.com/rolefit/rolefit/internal/prompts"
 )
 
-// SectionTitle looks up a knowledge section by id, for citations.
-func SectionTitle(id string) (string, bool) {
+// CitedPassage is the one lookup of a cited section: its title from the
+// knowledge base (prompts.LookupSection) and its address on the source
+// page. Every rendering of a citation (the stream, the final answer, the
+// fit check's reasons, the export) goes through it.
+func CitedPassage(id string) (cite.Passage, bool) {
 	s, ok := prompts.LookupSection(id)
-	return s.Title, ok
+	if !ok {
+		return cite.Passage{}, false
+	}
+	return cite.Passage{Title: s.Title, URL: SourceSectionURL(s.ID)}, true
 }
 
+// UnknownCitations returns the sections an answer cites that do not exist;
+// the page drops those markers. For the answer's log line.
+func UnknownCitations(answer string) []string { return cite.Unknown(answer, CitedPassage) }
+
 // answers renders finished answers, with citations of the knowledge base.
-var answers = markdown.New(SectionTitle)
+var answers = markdown.New(CitedPassage)
 
 // NewLiveText returns the renderer of one answer's streamed text; feed it
 // the answer from the start (see cite.Live).
-func NewLiveText() *cite.Live { return cite.NewLive(SectionTitle) }
+func NewLiveText() *cite.Live { return cite.NewLive(CitedPassage) }
 
 // liveText renders the text so far of a streaming answer as the stream
 // would, and returns how many bytes of it are shown: a citation cut off at
@@ -29,9 +40,20 @@ func liveText(raw string) (html string, shown int) {
 	return string(b), n
 }
 
-func renderAnswer(src string) string {
-	html, _ := answers.Render(src)
-	return html
+// renderAnswer renders an answer of conversation conversationID. A link in
+// it that asks a question (AskLinkURL of a new chat, as the offline
+// answerer writes its suggestions) is pointed at this conversation, so that
+// without JavaScript the question waits in this conversation's composer.
+func renderAnswer(conversationID, src string) string {
+	out := answers.Render(src)
+	if conversationID == "" {
+		return out
+	}
+	newChat := `href="` + AskLinkURL("", "")
+	if !strings.Contains(out, newChat) {
+		return out
+	}
+	return strings.ReplaceAll(out, newChat, `href="`+AskLinkURL(conversationID, ""))
 }
 
 // renderKnowledge renders a knowledge section's Markdown (ours, but through
@@ -45,9 +67,9 @@ func newCiter() func(text, section string) string {
 	var numbers cite.Numbers
 	return func(text, section string) string {
 		b := []byte(html.EscapeString(text))
-		if title, ok := SectionTitle(section); ok {
+		if p, ok := CitedPassage(section); ok {
 			b = append(b, ' ')
-			b = cite.AppendLink(b, numbers.For(section), section, title)
+			b = cite.AppendLink(b, numbers.For(section), section, p)
 		}
 		return string(b)
 	}

@@ -111,7 +111,7 @@ func TestThreadVersions(t *testing.T) {
 	v1 := chat.Message{ID: "V1", Role: chat.RoleAssistant, State: chat.StateError, ReplyTo: "Q", Hidden: true}
 	v2 := chat.Message{ID: "V2", Role: chat.RoleAssistant, State: chat.StateDone, ReplyTo: "Q"}
 	v3 := chat.Message{ID: "V3", Role: chat.RoleAssistant, State: chat.StateDone, ReplyTo: "Q", Hidden: true}
-	items := Thread([]chat.Message{q, v1, v2, v3})
+	items := Thread([]chat.Message{q, v1, v2, v3}, chat.ProviderInfo{Name: "openai-compatible"})
 	if len(items) != 2 || items[1].ID != "V2" {
 		t.Fatalf("thread = %+v, want the question and the shown version", items)
 	}

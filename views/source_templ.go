@@ -297,7 +297,20 @@ func SourcePanel() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<dialog id=\"source-panel\" class=\"source-panel\" data-testid=\"source-panel\" aria-labelledby=\"source-panel-title\"><div class=\"panel-head\"><span>From the article</span> <button type=\"button\" class=\"close\" data-close-panel aria-label=\"Close the source\">×</button></div><div id=\"source-panel-body\" aria-live=\"polite\"></div></dialog>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<dialog id=\"source-panel\" class=\"source-panel\" data-testid=\"source-panel\" aria-labelledby=\"source-panel-title\" data-passages=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var18 string
+		templ_7745c5c3_Var18, templ_7745c5c3_Err = templruntime.NewAttributeExpression(SourcePassageURL("")).Resolve(ctx)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/source.templ`, Line: 42, Col: 148}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var18)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "\"><div class=\"panel-head\"><span>From the article</span> <button type=\"button\" class=\"close\" data-close-panel aria-label=\"Close the source\">×</button></div><div id=\"source-panel-body\" aria-live=\"polite\"></div></dialog>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

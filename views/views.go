@@ -36,6 +36,9 @@ type ChatPage struct {
 	// included: Thread picks what is shown.
 	Messages []chat.Message
 	Composer Composer
+	// FitResult is the scored fit check the conversation started from, if
+	// it did: the page shows its result card.
+	FitResult *fit.Result
 }
 
 // Composer is the question form's state: where it posts, and, after a
@@ -69,7 +72,8 @@ func Starters() []string {
 // Item is one message as shown, with what can be done with it.
 type Item struct {
 	chat.Message
-	// CanRegenerate: the latest answer, finished, can be asked again.
+	// CanRegenerate: the latest answer, finished, can be asked again
+	// (Regenerate), or, if it did not finish well, tried again.
 	CanRegenerate bool
 	// Version is this answer's place (from 1) among the Versions answers
 	// given to its question; Prev and Next are their ids, if any.
@@ -78,8 +82,12 @@ type Item struct {
 }
 
 // Thread returns the messages a person sees, in order: the questions and
-// the shown version of each answer.
-func Thread(msgs []chat.Message) []Item {
+// the shown version of each answer. The provider that answers decides
+// whether a finished answer can be regenerated: the offline answerer gives
+// the same text to the same question, so its answers are not. (Messages do
+// not record which provider wrote them; the one answering now is the one
+// a regeneration would use.)
+func Thread(msgs []chat.Message, provider chat.ProviderInfo) []Item {
 	versions := map[string][]string{} // question id → its answers, oldest first
 	for _, m := range msgs {
 		if m.Role == chat.RoleAssistant && m.ReplyTo != "" {
@@ -105,7 +113,8 @@ func Thread(msgs []chat.Message) []Item {
 				}
 			}
 		}
-		it.CanRegenerate = i == len(visible)-1 && m.Role == chat.RoleAssistant && m.State.Final()
+		it.CanRegenerate = i == len(visible)-1 && m.Role == chat.RoleAssistant && m.State.Final() &&
+			(m.State != chat.StateDone || !provider.Offline)
 		items[i] = it
 	}
 	return items
@@ -122,8 +131,8 @@ func Streaming(msgs []chat.Message) bool {
 }
 
 // ItemFor returns the item of message id in msgs.
-func ItemFor(msgs []chat.Message, id string) (Item, bool) {
-	for _, it := range Thread(msgs) {
+func ItemFor(msgs []chat.Message, id string, provider chat.ProviderInfo) (Item, bool) {
+	for _, it := range Thread(msgs, provider) {
 		if it.ID == id {
 			return it, true
 		}
@@ -149,15 +158,6 @@ func titleOr(title string) string {
 		return "Untitled conversation"
 	}
 	return title
-}
-
-// fitResult scores a conversation's fit check answers, if it has any.
-func fitResult(c chat.Conversation) (fit.Result, bool) {
-	if len(c.FitAnswers) == 0 {
-		return fit.Result{}, false
-	}
-	r, err := fit.Score(c.FitAnswers)
-	return r, err == nil
 }
 
 // Login is the access-password form's state: where to go once in, and why

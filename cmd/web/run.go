@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
-	"github.com/rolefit/rolefit/internal/cite"
 	"github.com/rolefit/rolefit/internal/config"
 	"github.com/rolefit/rolefit/internal/guard"
 	"github.com/rolefit/rolefit/internal/llm"
@@ -85,9 +84,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Retries:           cfg.ModelRetries,
 		Observer:          m,
 		Budget:            budget,
-		UnknownCitations: func(answer string) []string {
-			return cite.Unknown(answer, views.SectionTitle)
-		},
+		UnknownCitations:  views.UnknownCitations,
 	}, log)
 
 	if cfg.RetentionDays > 0 {

@@ -10,9 +10,17 @@ import (
 	"strconv"
 )
 
-// Lookup returns the title of a knowledge section, and false for an id that
-// does not exist. Only existing sections ever become links.
-type Lookup func(id string) (title string, ok bool)
+// Passage is what a citation of a section names and links to.
+type Passage struct {
+	Title string
+	URL   string // where the passage is shown, e.g. on the source page
+}
+
+// Lookup returns the passage of a knowledge section, and false for an id
+// that does not exist. Only existing sections ever become links. This
+// package knows neither the sections nor the site's addresses: views
+// provides the one lookup, from the knowledge base and its own URLs.
+type Lookup func(id string) (Passage, bool)
 
 const (
 	open     = "[§"
@@ -37,19 +45,19 @@ func (n *Numbers) For(id string) int {
 	return len(n.ids)
 }
 
-// AppendLink appends the link for citation number n of a section: a small
+// AppendLink appends the link for citation number n of section id: a small
 // superscript number that names its source for screen readers and, without
-// JavaScript, opens the passage on the source page.
-func AppendLink(b []byte, n int, id, title string) []byte {
+// JavaScript, opens the passage p.URL.
+func AppendLink(b []byte, n int, id string, p Passage) []byte {
 	num := strconv.Itoa(n)
 	b = append(b, `<sup class="cite"><a data-testid="citation" data-section="`...)
 	b = append(b, id...) // ids are [a-z0-9-] only: see scan
-	b = append(b, `" href="/source#`...)
-	b = append(b, id...)
+	b = append(b, `" href="`...)
+	b = append(b, html.EscapeString(p.URL)...)
 	b = append(b, `" aria-label="Source `...)
 	b = append(b, num...)
 	b = append(b, ": "...)
-	b = append(b, html.EscapeString(title)...)
+	b = append(b, html.EscapeString(p.Title)...)
 	b = append(b, `">`...)
 	b = append(b, num...)
 	b = append(b, "</a></sup>"...)
@@ -92,12 +100,11 @@ func scan(s string, i int) (id string, size int, partial bool) {
 
 // Live renders an answer's raw text as HTML while it streams: text escaped,
 // markers of known sections as numbered links, markers of unknown sections
-// dropped (and remembered in Unknown). It keeps the numbering across calls,
-// so feed it the answer in order, from the start.
+// dropped (Unknown lists them, for the log). It keeps the numbering across
+// calls, so feed it the answer in order, from the start.
 type Live struct {
 	lookup  Lookup
 	numbers Numbers
-	Unknown []string
 }
 
 // NewLive returns a Live for one answer.
@@ -120,10 +127,8 @@ func (l *Live) AppendHTML(b []byte, raw string, final bool) ([]byte, int) {
 			continue
 		}
 		b = appendEscaped(b, raw[start:i])
-		if title, ok := l.lookup(id); ok {
-			b = AppendLink(b, l.numbers.For(id), id, title)
-		} else {
-			l.Unknown = append(l.Unknown, id)
+		if p, ok := l.lookup(id); ok {
+			b = AppendLink(b, l.numbers.For(id), id, p)
 		}
 		i += size - 1
 		start = i + 1
@@ -152,7 +157,8 @@ func appendEscaped(b []byte, s string) []byte {
 }
 
 // Unknown returns the ids of markers in text that name no section, for
-// logging: a model that invents sections should be noticed.
+// logging: a model that invents sections should be noticed. Every renderer
+// drops exactly these markers.
 func Unknown(text string, lookup Lookup) []string {
 	var out []string
 	for i := 0; i < len(text); i++ {

@@ -7,7 +7,10 @@ import (
 
 var sections = map[string]string{"ml-tools": "ML tools", "genai-tools": "Gen AI <tools>"}
 
-func lookup(id string) (string, bool) { t, ok := sections[id]; return t, ok }
+func lookup(id string) (Passage, bool) {
+	t, ok := sections[id]
+	return Passage{Title: t, URL: "/source#" + id}, ok
+}
 
 func TestLiveAppendHTML(t *testing.T) {
 	tests := []struct {
@@ -41,8 +44,8 @@ func TestLiveAppendHTML(t *testing.T) {
 			if string(got) != tt.want || n != tt.consumed {
 				t.Errorf("AppendHTML(%q) = %q, %d; want %q, %d", tt.raw, got, n, tt.want, tt.consumed)
 			}
-			if strings.Join(l.Unknown, ",") != strings.Join(tt.unknown, ",") {
-				t.Errorf("unknown = %q, want %q", l.Unknown, tt.unknown)
+			if got := Unknown(tt.raw, lookup); strings.Join(got, ",") != strings.Join(tt.unknown, ",") {
+				t.Errorf("unknown = %q, want %q", got, tt.unknown)
 			}
 		})
 	}
@@ -66,8 +69,8 @@ func TestLiveAcrossDeltas(t *testing.T) {
 	if string(out) != want || offset != len(raw) {
 		t.Errorf("streamed %q (offset %d of %d)\nwant     %q", out, offset, len(raw), want)
 	}
-	if len(l.Unknown) != 1 || l.Unknown[0] != "nope" {
-		t.Errorf("unknown = %q", l.Unknown)
+	if got := Unknown(raw, lookup); len(got) != 1 || got[0] != "nope" {
+		t.Errorf("unknown = %q", got)
 	}
 }
 
@@ -78,7 +81,9 @@ func TestUnknown(t *testing.T) {
 	}
 }
 
-func link(n int, id, title string) string { return string(AppendLink(nil, n, id, title)) }
+func link(n int, id, title string) string {
+	return string(AppendLink(nil, n, id, Passage{Title: title, URL: "/source#" + id}))
+}
 
 func TestAppendLink(t *testing.T) {
 	got := link(2, "genai-tools", `Gen AI <tools> "x"`)

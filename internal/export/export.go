@@ -12,11 +12,12 @@ import (
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/cite"
 	"github.com/rolefit/rolefit/internal/prompts"
+	"github.com/rolefit/rolefit/views"
 )
 
 // Markdown renders the conversation as the person sees it: each question and
 // the shown version of each answer.
-func Markdown(c chat.Conversation, msgs []chat.Message, sections cite.Lookup) []byte {
+func Markdown(c chat.Conversation, msgs []chat.Message) []byte {
 	var b strings.Builder
 	title := c.Title
 	if title == "" {
@@ -30,13 +31,13 @@ func Markdown(c chat.Conversation, msgs []chat.Message, sections cite.Lookup) []
 	var numbers cite.Numbers
 	var notes []string
 	footnote := func(id string) string {
-		title, ok := sections(id)
+		p, ok := views.CitedPassage(id)
 		if !ok {
 			return "" // never cite what does not exist
 		}
 		n := numbers.For(id)
 		if n > len(notes) {
-			notes = append(notes, fmt.Sprintf("[^%d]: %s (/source#%s)", n, title, id))
+			notes = append(notes, fmt.Sprintf("[^%d]: %s (%s)", n, p.Title, p.URL))
 		}
 		return fmt.Sprintf("[^%d]", n)
 	}

@@ -7,13 +7,8 @@ import (
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/prompts"
 )
-
-func lookup(id string) (string, bool) {
-	titles := map[string]string{"ml-engineer-tools": "ML tools", "genai-developer-tools": "Gen AI tools"}
-	t, ok := titles[id]
-	return t, ok
-}
 
 var (
 	when = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
@@ -28,13 +23,14 @@ var (
 )
 
 func TestMarkdown(t *testing.T) {
-	md := string(Markdown(conv, msgs, lookup))
+	md := string(Markdown(conv, msgs))
+	title := func(id string) string { s, _ := prompts.LookupSection(id); return s.Title }
 	for _, want := range []string{
 		"# Tools?",
 		"## You\n\nWhich tools?",
 		"PyTorch [^1]. React [^2]. Again [^1]. Pay .",
-		"[^1]: ML tools (/source#ml-engineer-tools)",
-		"[^2]: Gen AI tools (/source#genai-developer-tools)",
+		"[^1]: " + title("ml-engineer-tools") + " (/source#ml-engineer-tools)",
+		"[^2]: " + title("genai-developer-tools") + " (/source#genai-developer-tools)",
 		"_(This answer was stopped before it was finished.)_",
 		"Sarthak Thakare",
 	} {

@@ -14,8 +14,9 @@ import (
 // citationNode is a "[§section-id]" marker in an answer.
 type citationNode struct {
 	ast.BaseInline
-	ID, Title string
-	N         int
+	ID      string
+	Passage cite.Passage
+	N       int
 }
 
 var kindCitation = ast.NewNodeKind("Citation")
@@ -41,25 +42,21 @@ func (citationParser) Parse(_ ast.Node, block text.Reader, _ parser.Context) ast
 	return &citationNode{ID: id}
 }
 
-var unknownKey = parser.NewContextKey()
-
 // citationNumbering numbers the citations of known sections in reading
-// order and removes the others, noting them in the parser context.
+// order and removes the others (cite.Unknown lists them, for the log).
 type citationNumbering struct{ lookup cite.Lookup }
 
-func (c citationNumbering) Transform(doc *ast.Document, _ text.Reader, pc parser.Context) {
+func (c citationNumbering) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
 	var numbers cite.Numbers
-	var unknown []string
 	var drop []ast.Node
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		cn, ok := n.(*citationNode)
 		if !ok || !entering {
 			return ast.WalkContinue, nil
 		}
-		if title, ok := c.lookup(cn.ID); ok {
-			cn.Title, cn.N = title, numbers.For(cn.ID)
+		if p, ok := c.lookup(cn.ID); ok {
+			cn.Passage, cn.N = p, numbers.For(cn.ID)
 		} else {
-			unknown = append(unknown, cn.ID)
 			drop = append(drop, cn)
 		}
 		return ast.WalkContinue, nil
@@ -67,7 +64,6 @@ func (c citationNumbering) Transform(doc *ast.Document, _ text.Reader, pc parser
 	for _, n := range drop {
 		n.Parent().RemoveChild(n.Parent(), n)
 	}
-	pc.Set(unknownKey, unknown)
 }
 
 type citationRenderer struct{}
@@ -76,7 +72,7 @@ func (citationRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(kindCitation, func(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if entering {
 			c := n.(*citationNode)
-			w.Write(cite.AppendLink(nil, c.N, c.ID, c.Title))
+			w.Write(cite.AppendLink(nil, c.N, c.ID, c.Passage))
 		}
 		return ast.WalkSkipChildren, nil
 	})

@@ -5,11 +5,17 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/rolefit/rolefit/internal/cite"
 )
 
 func TestRenderCitations(t *testing.T) {
 	sections := map[string]string{"ml-engineer-tools": "ML Engineer tools", "genai-developer-tools": "Gen AI tools"}
-	r := New(func(id string) (string, bool) { title, ok := sections[id]; return title, ok })
+	lookup := func(id string) (cite.Passage, bool) {
+		title, ok := sections[id]
+		return cite.Passage{Title: title, URL: "/source#" + id}, ok
+	}
+	r := New(lookup)
 	tests := []struct {
 		name    string
 		src     string
@@ -33,7 +39,7 @@ func TestRenderCitations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			html, unknown := r.Render(tt.src)
+			html, unknown := r.Render(tt.src), cite.Unknown(tt.src, lookup)
 			d, err := goquery.NewDocumentFromReader(strings.NewReader(html))
 			if err != nil {
 				t.Fatal(err)

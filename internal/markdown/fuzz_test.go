@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/rolefit/rolefit/internal/cite"
 )
 
 // fuzzSections are the sections the fuzzed renderer knows. One title holds
@@ -18,9 +20,9 @@ var fuzzSections = map[string]string{
 	"a":                     "A",
 }
 
-func fuzzLookup(id string) (string, bool) {
+func fuzzLookup(id string) (cite.Passage, bool) {
 	title, ok := fuzzSections[id]
-	return title, ok
+	return cite.Passage{Title: title, URL: "/source#" + id}, ok
 }
 
 // FuzzRender feeds any text through the renderer answers use and checks
@@ -30,7 +32,7 @@ func fuzzLookup(id string) (string, bool) {
 func FuzzRender(f *testing.F) {
 	r := New(fuzzLookup)
 	f.Fuzz(func(t *testing.T, src string) {
-		out, unknown := r.Render(src)
+		out, unknown := r.Render(src), cite.Unknown(src, fuzzLookup)
 		if problems := unsafeHTML(out); len(problems) > 0 {
 			t.Fatalf("Render(%q) =\n%s\nbreaks the sanitiser's invariants:\n- %s", src, out, strings.Join(problems, "\n- "))
 		}

@@ -53,7 +53,7 @@ func TestLeadingTagDoesNotSwallowMarkdown(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _ := r.Render(tt.in)
+			got := r.Render(tt.in)
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("Render(%q) =\n%s\nwant it to contain %q", tt.in, got, w)

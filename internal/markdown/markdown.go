@@ -15,7 +15,6 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
-	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 
 	"github.com/rolefit/rolefit/internal/cite"
@@ -37,21 +36,19 @@ func New(lookup cite.Lookup) *Renderer {
 	return &Renderer{md: goldmark.New(opts...)}
 }
 
-// Render returns src as sanitised HTML, and the ids of cited sections that
-// do not exist.
-func (r *Renderer) Render(src string) (html string, unknown []string) {
+// Render returns src as sanitised HTML. Citations of sections that do not
+// exist are dropped; cite.Unknown lists them.
+func (r *Renderer) Render(src string) string {
 	var buf bytes.Buffer
 	buf.Grow(len(src) + len(src)/4)
 	source := []byte(src)
-	pc := parser.NewContext()
-	doc := r.md.Parser().Parse(text.NewReader(source), parser.WithContext(pc))
+	doc := r.md.Parser().Parse(text.NewReader(source))
 	if err := r.md.Renderer().Render(&buf, source, doc); err != nil {
 		// goldmark only fails when the writer does; a bytes.Buffer does not.
 		// Falling back to escaped text keeps the words on screen regardless.
-		return "<p>" + bluemonday.StrictPolicy().Sanitize(src) + "</p>", nil
+		return "<p>" + bluemonday.StrictPolicy().Sanitize(src) + "</p>"
 	}
-	unknown, _ = pc.Get(unknownKey).([]string)
-	return policy.SanitizeReader(&buf).String(), unknown
+	return policy.SanitizeReader(&buf).String()
 }
 
 var (
@@ -60,10 +57,7 @@ var (
 )
 
 // Render renders Markdown without citation support.
-func Render(src string) string {
-	html, _ := plain.Render(src)
-	return html
-}
+func Render(src string) string { return plain.Render(src) }
 
 func newPolicy() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()

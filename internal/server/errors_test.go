@@ -2,10 +2,14 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/rolefit/rolefit/internal/chat"
 )
@@ -105,5 +109,26 @@ func TestLoginFormThatCannotBeRead(t *testing.T) {
 	d := doc(t, res)
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(d.Text(), "could not be read") {
 		t.Errorf("an unreadable login form = %d %q; want 422 saying it could not be read", res.StatusCode, d.Find("main").Text())
+	}
+}
+
+// TestPanicIsAnErrorPage: a handler's panic is answered by the same sink,
+// with a 500 page that keeps its cause to the log.
+func TestPanicIsAnErrorPage(t *testing.T) {
+	logs := &logBuffer{}
+	h := withRecover(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic("reading /var/secret failed")
+	}), slog.New(slog.NewTextHandler(logs, nil)))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	d, err := goquery.NewDocumentFromReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Code != http.StatusInternalServerError || d.Find(`[data-testid="error-page"]`).Length() != 1 {
+		t.Errorf("a panic = %d %q, want the 500 error page", rec.Code, d.Text())
+	}
+	if strings.Contains(d.Text(), "secret") || !strings.Contains(logs.String(), "reading /var/secret failed") {
+		t.Errorf("the cause should be in the log only; page %q, log %q", d.Text(), logs.String())
 	}
 }

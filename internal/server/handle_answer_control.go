@@ -72,7 +72,7 @@ func handleShowVersion(svc *chat.Service, log *slog.Logger) http.Handler {
 			writeError(w, r, log, err)
 			return
 		}
-		it, _ := views.ItemFor(msgs, answerID)
+		it, _ := views.ItemFor(msgs, answerID, svc.Provider())
 		render(w, r, log, http.StatusOK, views.Message(it))
 	})
 }

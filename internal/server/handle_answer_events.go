@@ -112,7 +112,7 @@ func finalItem(r *http.Request, svc *chat.Service, m chat.Message) (views.Item, 
 	if err != nil {
 		return views.Item{}, err
 	}
-	if it, ok := views.ItemFor(msgs, m.ID); ok {
+	if it, ok := views.ItemFor(msgs, m.ID, svc.Provider()); ok {
 		return it, nil
 	}
 	return views.Item{Message: m}, nil // a version no longer shown

@@ -122,7 +122,7 @@ func askFailed(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *s
 			writeError(w, r, log, cerr)
 			return
 		}
-		p.Conversation, p.Messages = c, msgs
+		p.Conversation, p.Messages, p.FitResult = c, msgs, fitResult(r, log, c)
 	}
 	render(w, r, log, statusFor(err), views.Chat(p))
 }

@@ -8,10 +8,15 @@ import (
 	"github.com/rolefit/rolefit/views"
 )
 
-// handleNewChat serves an empty chat with the starter questions.
+// handleNewChat serves an empty chat with the starter questions. Like a
+// conversation's page, it puts the question of an ?ask= link (a follow-up
+// suggestion) in the composer, one click from being sent.
 func handleNewChat(svc *chat.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		render(w, r, log, http.StatusOK, views.Chat(views.ChatPage{Page: page(r, svc, log, "")}))
+		render(w, r, log, http.StatusOK, views.Chat(views.ChatPage{
+			Page:     page(r, svc, log, ""),
+			Composer: views.Composer{Text: views.AskParam(r.URL.Query())},
+		}))
 	})
 }
 
@@ -30,7 +35,8 @@ func handleConversation(svc *chat.Service, log *slog.Logger) http.Handler {
 			Page:         p,
 			Conversation: c,
 			Messages:     msgs,
-			Composer:     views.Composer{ConversationID: c.ID},
+			Composer:     views.Composer{ConversationID: c.ID, Text: views.AskParam(r.URL.Query())},
+			FitResult:    fitResult(r, log, c),
 		}))
 	})
 }

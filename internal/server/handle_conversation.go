@@ -62,7 +62,7 @@ func handleExportConversation(svc *chat.Service, log *slog.Logger, format string
 		case "md":
 			h.Set("Content-Type", "text/markdown; charset=utf-8")
 			h.Set("Content-Disposition", `attachment; filename="`+name+`.md"`)
-			w.Write(export.Markdown(c, msgs, views.SectionTitle))
+			w.Write(export.Markdown(c, msgs))
 		case "json":
 			h.Set("Content-Type", "application/json")
 			h.Set("Content-Disposition", `attachment; filename="`+name+`.json"`)

@@ -93,3 +93,18 @@ func handleFitDiscuss(svc *chat.Service, log *slog.Logger, g *guards, wait time.
 		asked(w, r, svc, log, wait, id, turn, false)
 	})
 }
+
+// fitResult scores the fit check a conversation started from, for its
+// result card; nil when it did not start from one. Stored answers that no
+// longer score (a question was removed since) show no card.
+func fitResult(r *http.Request, log *slog.Logger, c chat.Conversation) *fit.Result {
+	if len(c.FitAnswers) == 0 {
+		return nil
+	}
+	res, err := fit.Score(c.FitAnswers)
+	if err != nil {
+		log.WarnContext(r.Context(), "stored fit check answers do not score", "conversation", c.ID, "err", err)
+		return nil
+	}
+	return &res
+}

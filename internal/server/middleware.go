@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -38,8 +39,8 @@ func withRecover(next http.Handler, log *slog.Logger) http.Handler {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			log.ErrorContext(r.Context(), "panic in handler", "panic", v, "path", r.URL.Path)
-			http.Error(w, "Internal error. Please try again.", http.StatusInternalServerError)
+			// An internal error: writeError logs the cause and shows none of it.
+			writeError(w, r, log, fmt.Errorf("server: panic in handler for %s: %v", r.URL.Path, v))
 		}()
 		next.ServeHTTP(w, r)
 	})
