@@ -394,6 +394,27 @@ func (k *knowledge) matchingUnits(q *question, r role) []scoredUnit {
 	return out
 }
 
+// roleUnitByAllTerms finds the role's sentence holding most of the
+// question's words, generic ones included, or nil.
+func (k *knowledge) roleUnitByAllTerms(q *question, r role) *scoredUnit {
+	var best *scoredUnit
+	for _, u := range k.units {
+		if u.role != r {
+			continue
+		}
+		var s float64
+		for _, t := range q.focus {
+			if t.term != "_mleng" && t.term != "_genaidev" && u.terms[t.term] {
+				s += k.index.terms[t.term].idf
+			}
+		}
+		if s > 0 && (best == nil || s > best.score) {
+			best = &scoredUnit{u, s}
+		}
+	}
+	return best
+}
+
 // evidence states a unit as a sentence.
 func evidence(u unit) string {
 	if w := sectionText[u.section]; u.item && w.item != "" {
@@ -454,6 +475,14 @@ func (k *knowledge) yesNoReply(q *question, matches []Match) string {
 		}
 	case asked != noRole:
 		own := k.matchingUnits(q, asked)
+		// The role's own sentence speaks for it before a general sentence
+		// that holds none of the role's words ("build the model from
+		// scratch": not the demand section's "instead of training").
+		if len(own) > 0 && own[0].role == noRole && !own[0].terms[roleConcept(asked)] {
+			if r := k.roleUnitByAllTerms(q, asked); r != nil && r.negative {
+				own = append([]scoredUnit{*r}, own...)
+			}
+		}
 		other := otherRole(asked)
 		switch {
 		case len(own) > 0 && own[0].score >= best.score*0.6:
@@ -466,7 +495,7 @@ func (k *knowledge) yesNoReply(q *question, matches []Match) string {
 			shown = append(shown, u.section)
 			// The same thing said in another of the role's sections.
 			for _, o := range own[1:] {
-				if o.score >= u.score*0.99 && o.section != u.section && !o.negative {
+				if o.score >= u.score*0.5 && o.section != u.section && !o.negative && o.role == asked {
 					fmt.Fprintf(&b, "Also, %s %s\n\n", lowerFirst(evidence(o.unit)), prompts.Cite(o.section))
 					shown = append(shown, o.section)
 					break
@@ -474,7 +503,7 @@ func (k *knowledge) yesNoReply(q *question, matches []Match) string {
 			}
 		case inRole[other] != nil:
 			u := inRole[other]
-			fmt.Fprintf(&b, "No: the article ties that to the %s, not the %s. %s %s\n\n", roleName(other), roleName(asked), afterColon(capFirst(evidence(u.unit))), prompts.Cite(u.section))
+			fmt.Fprintf(&b, "No: the article ties that to the %s, not the %s. %s %s\n\n", roleName(other), roleName(asked), capFirst(evidence(u.unit)), prompts.Cite(u.section))
 			shown = append(shown, u.section)
 		default:
 			fmt.Fprintf(&b, "Partly: %s %s\n\n", afterColon(capFirst(evidence(best.unit))), prompts.Cite(best.section))
@@ -514,6 +543,13 @@ func writeSides(b *strings.Builder, lead string, ml, gen unit) {
 var aspectPairs = []struct{ term, ml string }{
 	{"_tools", "ml-engineer-tools"},
 	{"_daily", "ml-engineer-daily-work"},
+}
+
+func roleConcept(r role) string {
+	if r == mlRole {
+		return "_mleng"
+	}
+	return "_genaidev"
 }
 
 func otherRole(r role) role {

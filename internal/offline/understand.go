@@ -289,7 +289,8 @@ func metaAsked(q *question) string {
 	switch {
 	case q.has("who wrote") || q.has("who is the author") || q.has("who s the author") || q.has("author s name") ||
 		q.has("name of the author") || q.has("written by") || q.has("writer") || q.has("who made this") ||
-		q.has("who authored") || q.has("author of this") || q.has("author of the") || q.has("the author") && len(q.focus) <= 1:
+		q.has("who authored") || q.has("author of this") || q.has("author of the") || q.has("the author") && len(q.focus) <= 1 ||
+		q.has("trustworthy") || q.has("reliable") || q.has("credible") || q.has("trust this") || q.has("trust the article"):
 		return "author"
 	case q.has("published") || q.has("where is this from") || q.has("blog") || q.has("textbook") ||
 		q.has("what site") || q.has("article from") || q.has("post from") || q.has("which blog") ||
