@@ -219,8 +219,8 @@ func (k *knowledge) personalReply(q *question, matches []Match) string {
 	shown := []string{choosingID}
 	switch leanTo {
 	case mlRole:
-		fmt.Fprintf(&b, "From what you describe, the article's criteria point to the **ML Engineer** (Machine Learning Engineer). You mention %s, and the article says Machine Learning Engineering is an excellent career for people who like building AI models from scratch, working with data and solving mathematical problems. %s\n\n",
-			quoteWords(l.mlWhy), prompts.Cite(choosingID))
+		fmt.Fprintf(&b, "%sFrom what you describe, the article's criteria point to the **ML Engineer** (Machine Learning Engineer). You mention %s, and the article says Machine Learning Engineering is an excellent career for people who like building AI models from scratch, working with data and solving mathematical problems. %s\n\n",
+			yesNoLean(q, mlRole), quoteWords(l.mlWhy), prompts.Cite(choosingID))
 		if len(l.genWhy) > 0 {
 			fmt.Fprintf(&b, "You also mention %s, which the article ties to the Gen AI Application Developer, who builds applications, websites and APIs on existing models. %s\n\n", quoteWords(l.genWhy), prompts.Cite(choosingID))
 		}
@@ -229,14 +229,14 @@ func (k *knowledge) personalReply(q *question, matches []Match) string {
 			shown = append(shown, id)
 		}
 	case genRole:
-		fmt.Fprintf(&b, "From what you describe, the article's criteria point to the **Gen AI Application Developer** (Generative AI Application Developer). You mention %s, and the article says Gen AI Application Development is the better option for people who like creating APIs, building websites, developing software and putting AI into everyday products. %s\n\n",
-			quoteWords(l.genWhy), prompts.Cite(choosingID))
+		fmt.Fprintf(&b, "%sFrom what you describe, the article's criteria point to the **Gen AI Application Developer** (Generative AI Application Developer). You mention %s, and the article says Gen AI Application Development is the better option for people who like creating APIs, building websites, developing software and putting AI into everyday products. %s\n\n",
+			yesNoLean(q, genRole), quoteWords(l.genWhy), prompts.Cite(choosingID))
 		if l.dislikeMath {
 			fmt.Fprintf(&b, "The role the article ties to mathematical problems is the ML Engineer's; the Gen AI Application Developer builds on existing models such as GPT instead of training them. %s\n\n", prompts.Cite("genai-developer-role"))
 			shown = append(shown, "genai-developer-role")
 		}
 		if l.softwareWorking || containsTerm(q.query, "_fast") || containsTerm(q.query, "_enter") {
-			fmt.Fprintf(&b, "Since you already build software: %s %s\n\n", sectionText[fastestPathID].short, prompts.Cite(fastestPathID))
+			fmt.Fprintf(&b, "%s %s\n\n", youBuildSoftware, prompts.Cite(fastestPathID))
 			shown = append(shown, fastestPathID)
 		}
 		for _, id := range k.supporting(q, genRole, []string{"genai-developer-daily-work", "genai-developer-tools"}) {
@@ -265,7 +265,7 @@ func (k *knowledge) personalReply(q *question, matches []Match) string {
 			"- Would you rather create AI models from scratch, or build products people use every day with powerful models such as GPT?\n" +
 			"- Do you already write software, for example with JavaScript, React, Node.js, Python or AWS?\n\n")
 		if l.softwareWorking || containsAny(q.query, softwareBackground) {
-			fmt.Fprintf(&b, "Since you already build software: %s %s\n\n", sectionText[fastestPathID].short, prompts.Cite(fastestPathID))
+			fmt.Fprintf(&b, "%s %s\n\n", youBuildSoftware, prompts.Cite(fastestPathID))
 		} else {
 			fmt.Fprintf(&b, "If you already build software, the article calls the Gen AI Application Developer route one of the fastest and most practical ways into the AI industry. %s\n\n", prompts.Cite(fastestPathID))
 		}
@@ -275,6 +275,22 @@ func (k *knowledge) personalReply(q *question, matches []Match) string {
 		fitCheckLink, len(fit.Questions()))
 	writeFollowUps(&b, choosingID, shown)
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// youBuildSoftware restates the fastest path for someone who said they
+// write software.
+const youBuildSoftware = "Since you already build software: the article calls the Gen AI Application Developer route one of the fastest and most practical ways into the AI industry for people with experience in Python, JavaScript, Node.js, React or a cloud platform such as AWS."
+
+// yesNoLean opens a personal answer to a yes/no question ("Is Gen AI
+// development the right direction for me?") with the answer the lean gives.
+func yesNoLean(q *question, lean role) string {
+	if !q.yesNo {
+		return ""
+	}
+	if asked := q.askedRole(); asked != noRole && asked != lean {
+		return "Probably not. "
+	}
+	return "Yes, most likely. "
 }
 
 // softwareBackground are terms showing the person already builds software.
@@ -378,6 +394,27 @@ func (k *knowledge) matchingUnits(q *question, r role) []scoredUnit {
 	return out
 }
 
+// roleUnitByAllTerms finds the role's sentence holding most of the
+// question's words, generic ones included, or nil.
+func (k *knowledge) roleUnitByAllTerms(q *question, r role) *scoredUnit {
+	var best *scoredUnit
+	for _, u := range k.units {
+		if u.role != r {
+			continue
+		}
+		var s float64
+		for _, t := range q.focus {
+			if t.term != "_mleng" && t.term != "_genaidev" && u.terms[t.term] {
+				s += k.index.terms[t.term].idf
+			}
+		}
+		if s > 0 && (best == nil || s > best.score) {
+			best = &scoredUnit{u, s}
+		}
+	}
+	return best
+}
+
 // evidence states a unit as a sentence.
 func evidence(u unit) string {
 	if w := sectionText[u.section]; u.item && w.item != "" {
@@ -438,6 +475,14 @@ func (k *knowledge) yesNoReply(q *question, matches []Match) string {
 		}
 	case asked != noRole:
 		own := k.matchingUnits(q, asked)
+		// The role's own sentence speaks for it before a general sentence
+		// that holds none of the role's words ("build the model from
+		// scratch": not the demand section's "instead of training").
+		if len(own) > 0 && own[0].role == noRole && !own[0].terms[roleConcept(asked)] {
+			if r := k.roleUnitByAllTerms(q, asked); r != nil && r.negative {
+				own = append([]scoredUnit{*r}, own...)
+			}
+		}
 		other := otherRole(asked)
 		switch {
 		case len(own) > 0 && own[0].score >= best.score*0.6:
@@ -450,7 +495,7 @@ func (k *knowledge) yesNoReply(q *question, matches []Match) string {
 			shown = append(shown, u.section)
 			// The same thing said in another of the role's sections.
 			for _, o := range own[1:] {
-				if o.score >= u.score*0.99 && o.section != u.section && !o.negative {
+				if o.score >= u.score*0.5 && o.section != u.section && !o.negative && o.role == asked {
 					fmt.Fprintf(&b, "Also, %s %s\n\n", lowerFirst(evidence(o.unit)), prompts.Cite(o.section))
 					shown = append(shown, o.section)
 					break
@@ -458,7 +503,7 @@ func (k *knowledge) yesNoReply(q *question, matches []Match) string {
 			}
 		case inRole[other] != nil:
 			u := inRole[other]
-			fmt.Fprintf(&b, "No: the article ties that to the %s, not the %s. %s %s\n\n", roleName(other), roleName(asked), afterColon(capFirst(evidence(u.unit))), prompts.Cite(u.section))
+			fmt.Fprintf(&b, "No: the article ties that to the %s, not the %s. %s %s\n\n", roleName(other), roleName(asked), capFirst(evidence(u.unit)), prompts.Cite(u.section))
 			shown = append(shown, u.section)
 		default:
 			fmt.Fprintf(&b, "Partly: %s %s\n\n", afterColon(capFirst(evidence(best.unit))), prompts.Cite(best.section))
@@ -498,6 +543,13 @@ func writeSides(b *strings.Builder, lead string, ml, gen unit) {
 var aspectPairs = []struct{ term, ml string }{
 	{"_tools", "ml-engineer-tools"},
 	{"_daily", "ml-engineer-daily-work"},
+}
+
+func roleConcept(r role) string {
+	if r == mlRole {
+		return "_mleng"
+	}
+	return "_genaidev"
 }
 
 func otherRole(r role) role {

@@ -111,6 +111,6 @@ var uncoveredNames = map[string]string{
 	"angular": "Angular", "vue": "Vue", "django": "Django", "flask": "Flask", "fastapi": "FastAPI",
 	"pinecone": "Pinecone", "weaviate": "Weaviate", "chroma": "Chroma", "postgres": "Postgres",
 	"mongodb": "MongoDB", "snowflake": "Snowflake", "databricks": "Databricks", "sagemaker": "SageMaker",
-	"cuda": "CUDA", "nvidia": "NVIDIA", "claude": "Claude", "gemini": "Gemini", "llama": "Llama",
+	"sql": "SQL", "cuda": "CUDA", "nvidia": "NVIDIA", "claude": "Claude", "gemini": "Gemini", "llama": "Llama",
 	"mistral": "Mistral", "copilot": "Copilot", "midjourney": "Midjourney", "terraform": "Terraform",
 }

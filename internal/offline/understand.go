@@ -161,7 +161,7 @@ func (k *knowledge) understand(text string) *question {
 			q.firstP = true
 		}
 	}
-	q.yesNo = isYesNo(q.raw)
+	q.yesNo = isYesNo(q.raw) || isYesNo(rawWords(lastSentence(focusText)))
 	q.compare = containsTerm(q.focus, "_compare") || (q.ml && q.gen) ||
 		(q.both && (q.has("which") || q.has("who") || q.has("share") || q.has("in common")))
 	if q.ml && q.gen && q.has(" or ") {
@@ -184,7 +184,7 @@ func (k *knowledge) understand(text string) *question {
 		q.has("to learn") || q.has("should be learning") || q.has("study next")
 	states := q.has("i like") || q.has("i really like") || q.has("love") || q.has("enjoy") || q.has("prefer") ||
 		q.has("hate") || q.has("i m into") || q.has("im into") || q.has("i am into") || q.has("i dislike")
-	q.personal = q.firstP && (asksChoice || (states && len(q.raw) <= 15))
+	q.personal = q.firstP && (asksChoice || (states && len(q.raw) <= 15) || containsTerm(q.focus, "_enter"))
 	q.topic, q.topicName = findTopic(q)
 	if !q.personal {
 		seen := map[string]bool{}
@@ -255,6 +255,15 @@ func askingPart(text string) string {
 	return focus
 }
 
+// lastSentence returns the last sentence of text.
+func lastSentence(text string) string {
+	text = strings.TrimRight(strings.TrimSpace(text), "?!. ")
+	if i := strings.LastIndexAny(text, ".?!"); i >= 0 {
+		return text[i+1:]
+	}
+	return text
+}
+
 // isYesNo: the question starts (after a greeting or "so") with an
 // auxiliary verb, or ends with a tag such as "right?".
 func isYesNo(raw []string) bool {
@@ -280,7 +289,8 @@ func metaAsked(q *question) string {
 	switch {
 	case q.has("who wrote") || q.has("who is the author") || q.has("who s the author") || q.has("author s name") ||
 		q.has("name of the author") || q.has("written by") || q.has("writer") || q.has("who made this") ||
-		q.has("who authored") || q.has("author of this") || q.has("author of the") || q.has("the author") && len(q.focus) <= 1:
+		q.has("who authored") || q.has("author of this") || q.has("author of the") || q.has("the author") && len(q.focus) <= 1 ||
+		q.has("trustworthy") || q.has("reliable") || q.has("credible") || q.has("trust this") || q.has("trust the article"):
 		return "author"
 	case q.has("published") || q.has("where is this from") || q.has("blog") || q.has("textbook") ||
 		q.has("what site") || q.has("article from") || q.has("post from") || q.has("which blog") ||

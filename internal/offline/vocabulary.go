@@ -31,7 +31,7 @@ var synonyms = []struct {
 	// What people ask about.
 	{"_role", []string{"role", "job", "position", "what does", "what do", "what is a", "what is an", "who is"}},
 	{"_tools", []string{
-		"tool", "toolkit", "toolset", "stack", "tech stack", "technology stack", "technology", "tech",
+		"tool", "toolkit", "toolset", "toolbox", "toolchain", "tooling", "stack", "tech stack", "technology stack", "technology", "tech",
 		"language", "programming language", "framework", "library", "skill", "skillset",
 	}},
 	{"_daily", []string{
@@ -95,7 +95,7 @@ var synonyms = []struct {
 	{"aws", []string{"aws", "amazon web services"}},
 	{"rag", []string{"rag", "retrieval augmented generation"}},
 	{"_vectordb database", []string{"vector database", "vector db", "vectordb", "vector store"}},
-	{"database", []string{"database", "db", "sql"}},
+	{"database", []string{"database", "db"}},
 	{"_ui", []string{"user interface", "ui", "ux", "frontend", "front end", "interface"}},
 	{"api", []string{"api", "apis"}},
 	{"_finetune", []string{"fine tune", "finetune", "fine tuning", "finetuning"}},
