@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -29,13 +30,7 @@ func (k *knowledge) rank(query []token) []Match {
 		}
 	}
 	slices.SortStableFunc(matches, func(a, b Match) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return 0
+		return cmp.Compare(b.Score, a.Score) // best first
 	})
 	return matches
 }

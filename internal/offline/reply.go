@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"slices"
@@ -383,13 +384,7 @@ func (k *knowledge) matchingUnits(q *question, r role) []scoredUnit {
 		}
 	}
 	slices.SortStableFunc(out, func(a, b scoredUnit) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case a.score < b.score:
-			return 1
-		}
-		return 0
+		return cmp.Compare(b.score, a.score) // best first
 	})
 	return out
 }
