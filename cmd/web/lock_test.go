@@ -75,4 +75,3 @@ func TestLockIsReleasedByACrash(t *testing.T) {
 		t.Errorf("GET /healthz after restart = %d", res.StatusCode)
 	}
 }
-
