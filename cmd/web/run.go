@@ -191,6 +191,12 @@ func openDatabase(ctx context.Context, cfg config.Config) (database, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database in %s: %w", cfg.DataDir, err)
 	}
+	// A page damaged mid-file would otherwise surface only when a query
+	// reads it, perhaps during a save; refuse to start instead.
+	if err := db.QuickCheck(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("check database in %s: %w", cfg.DataDir, err)
+	}
 	return db, nil
 }
 
