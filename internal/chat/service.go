@@ -413,6 +413,14 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	return nil
 }
 
+// ShuttingDown reports whether Shutdown has begun: new questions are
+// refused from then on, so the instance is no longer ready for traffic.
+func (s *Service) ShuttingDown() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
+
 // owned loads a conversation and checks the visitor owns it. Someone else's
 // conversation is reported exactly like one that does not exist, so ids
 // cannot be probed.
