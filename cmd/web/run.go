@@ -103,6 +103,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	handler := server.New(svc, log, server.Config{
 		SecureCookies:  cfg.SecureCookies,
 		Ping:           db.Ping,
+		Writable:       db.CheckWrites,
 		Metrics:        m,
 		ServeMetrics:   cfg.Metrics && cfg.MetricsAddr == "",
 		AccessPassword: cfg.AccessPassword,
@@ -183,6 +184,9 @@ type database interface {
 	// interrupted, at start-up, and reports how many.
 	InterruptStreaming(ctx context.Context) (int, error)
 	Ping(ctx context.Context) error
+	// CheckWrites reports whether the database takes writes: after a
+	// failed write (a full disk) readiness must fail until one works.
+	CheckWrites(ctx context.Context) error
 	Close() error
 }
 

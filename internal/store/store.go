@@ -40,6 +40,8 @@ type Store struct {
 	// now stamps updated_at on writes that are not given a time; tests
 	// replace it to get predictable values.
 	now func() time.Time
+	// writes remembers whether the latest write failed (writes.go).
+	writes writeHealth
 }
 
 // Open opens (creating if needed) the SQLite database at path and brings its
