@@ -21,6 +21,12 @@ func StartConversationURL() string { return "/c" }
 // ConversationURL is a conversation's own page.
 func ConversationURL(id string) string { return "/c/" + url.PathEscape(id) }
 
+// EarlierURL is the page of a conversation's messages that come before
+// message before: a link without JavaScript, a fragment with htmx.
+func EarlierURL(conversationID, before string) string {
+	return ConversationURL(conversationID) + "?before=" + url.QueryEscape(before)
+}
+
 // AskURL is where a question in an existing conversation is posted.
 func AskURL(conversationID string) string { return ConversationURL(conversationID) + "/messages" }
 
@@ -134,6 +140,7 @@ const (
 	composerID = "composer"
 	fitFormID  = "fit-form"
 	messagesID = "messages"
+	earlierID  = "earlier"
 )
 
 // NoticeTarget is the selector of the notice area every page has, where
