@@ -101,9 +101,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	handler := server.New(svc, log, server.Config{
-		SecureCookies:  cfg.SecureCookies,
-		Ping:           db.Ping,
-		Writable:       db.CheckWrites,
+		SecureCookies: cfg.SecureCookies,
+		Ping:          db.Ping,
+		Writable: func(ctx context.Context) error {
+			if err := roomOnDisk(cfg.DataDir, minFreeBytes); err != nil {
+				return err
+			}
+			return db.CheckWrites(ctx)
+		},
 		Metrics:        m,
 		ServeMetrics:   cfg.Metrics && cfg.MetricsAddr == "",
 		AccessPassword: cfg.AccessPassword,
