@@ -188,14 +188,15 @@ func (s *Service) saveFinal(a *liveAnswer, final Message) {
 func (s *Service) report(req Request, final Message, run streamRun, end ending) {
 	r := AnswerReport{State: final.State, Duration: s.now().Sub(run.begin), Retries: run.retries,
 		PromptTokens: run.usage.PromptTokens, CompletionTokens: run.usage.CompletionTokens, Failure: end.failure}
-	if r.PromptTokens == 0 && r.CompletionTokens == 0 {
+	if r.PromptTokens == 0 && r.CompletionTokens == 0 && final.Content != "" {
 		// Not every server reports usage: estimate, so budgets still hold.
+		// Only for an answer that ran: one that failed before any text
+		// (refused, unreachable, a 5xx) cost nothing, and charging its
+		// prompt would let a broken model server spend the day's budget.
 		for _, pm := range req.Messages {
 			r.PromptTokens += estimateTokens(pm.Content)
 		}
-		if len(final.Content) > 0 {
-			r.CompletionTokens = estimateTokens(final.Content)
-		}
+		r.CompletionTokens = estimateTokens(final.Content)
 		r.Estimated = true
 	}
 	if s.cfg.Budget != nil {
