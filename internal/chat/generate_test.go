@@ -83,4 +83,3 @@ func TestBudgetChargesOnlyWhatTheModelSpent(t *testing.T) {
 func zero(n int) bool { return n == 0 }
 
 func is(want int) func(int) bool { return func(n int) bool { return n == want } }
-
