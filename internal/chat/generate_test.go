@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // providerFunc is a Provider whose Stream is the function itself.
@@ -83,3 +84,38 @@ func TestBudgetChargesOnlyWhatTheModelSpent(t *testing.T) {
 func zero(n int) bool { return n == 0 }
 
 func is(want int) func(int) bool { return func(n int) bool { return n == want } }
+
+// TestOneHugeDeltaIsCutAtTheCap: a model server that sends the whole of a
+// huge answer in one delta gets no more stored than one that sends it token
+// by token. The answer is cut at the cap, on a character boundary, and ends
+// as the length cap ends it; what the provider sends after that is dropped.
+func TestOneHugeDeltaIsCutAtTheCap(t *testing.T) {
+	huge := "x" + strings.Repeat("é", 5<<20) // 10 MB; é is two bytes
+	after := make(chan struct{})
+	prov := providerFunc(func(ctx context.Context, _ Request, onDelta func(string)) (Usage, error) {
+		onDelta(huge)
+		onDelta("more, sent before the provider noticed the cancellation")
+		close(after)
+		<-ctx.Done()
+		return Usage{}, ctx.Err()
+	})
+	ctx := testCtx(t)
+	svc, st := newTestService(t, prov, Config{}) // the default cap: 1500 tokens
+	_, turn, err := svc.Start(ctx, visitor, "q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Wait(ctx, turn.Answer.ID)
+	<-after
+	saved, _ := st.Message(ctx, turn.Answer.ID)
+	limit := maxAnswerBytes(DefaultConfig().MaxAnswerTokens)
+	if len(saved.Content) > limit || len(saved.Content) < limit-utf8.UTFMax || !strings.HasPrefix(huge, saved.Content) {
+		t.Errorf("saved %d bytes, want the delta's first %d at most (and at least %d)", len(saved.Content), limit, limit-utf8.UTFMax)
+	}
+	if !utf8.ValidString(saved.Content) {
+		t.Error("the cut split a character")
+	}
+	if saved.State != StateStopped || saved.Error != "The answer reached its length limit." {
+		t.Errorf("saved as %s with %q, want stopped at the length limit", saved.State, saved.Error)
+	}
+}
