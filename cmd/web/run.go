@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	info := provider.Describe()
 	// One line says what answers, and never the key.
 	log.Info("model provider", "provider", info.Name, "model", info.Model, "offline", info.Offline,
-		"base_url", cfg.BaseURL, "api_key_set", cfg.APIKey != "")
+		"base_url", config.RedactURL(cfg.BaseURL), "api_key_set", cfg.APIKey != "")
 
 	m := metrics.New()
 	var budget chat.Budget

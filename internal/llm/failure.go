@@ -95,19 +95,75 @@ func streamFailure(err error, received, finished bool) *chat.ProviderError {
 	return &chat.ProviderError{Kind: chat.FailCut, Err: err}
 }
 
-// redact hides the API key in f's cause, in case an upstream or a proxy
-// echoed it into an error message.
+// redact hides the secrets (the API key, and the credentials a base URL
+// may hold) in f's cause, in case an upstream, a proxy or net/http echoed
+// one into an error message.
 func (p *OpenAI) redact(f *chat.ProviderError) *chat.ProviderError {
-	if p.cfg.APIKey != "" && f.Err != nil && strings.Contains(f.Err.Error(), p.cfg.APIKey) {
-		f.Err = redacted{err: f.Err, secret: p.cfg.APIKey}
+	if f.Err == nil {
+		return f
+	}
+	msg := f.Err.Error()
+	for _, s := range p.secrets {
+		if strings.Contains(msg, s) {
+			f.Err = redacted{err: f.Err, secrets: p.secrets}
+			break
+		}
 	}
 	return f
 }
 
 type redacted struct {
-	err    error
-	secret string
+	err     error
+	secrets []string
 }
 
-func (r redacted) Error() string { return strings.ReplaceAll(r.err.Error(), r.secret, "[redacted]") }
+func (r redacted) Error() string {
+	msg := r.err.Error()
+	for _, s := range r.secrets {
+		msg = strings.ReplaceAll(msg, s, "[redacted]")
+	}
+	return msg
+}
 func (r redacted) Unwrap() error { return r.err }
+
+// minSecret is the shortest value of a base URL's query treated as a
+// secret: shorter ones (?v=1) are settings, and hiding every "1" in an
+// error would garble it.
+const minSecret = 4
+
+// urlSecrets returns what a base URL holds that may be a credential: its
+// user and password and its query's values, as written and as escaped.
+func urlSecrets(base string) []string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	add := func(s string) {
+		if len(s) >= minSecret {
+			out = append(out, s, url.QueryEscape(s), url.PathEscape(s))
+		}
+	}
+	if u.User != nil {
+		add(u.User.Username())
+		pw, _ := u.User.Password()
+		add(pw)
+	}
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			add(v)
+		}
+	}
+	return out
+}
+
+// splitQuery returns base without its query, and the query.
+func splitQuery(base string) (string, url.Values) {
+	u, err := url.Parse(base)
+	if err != nil || u.RawQuery == "" {
+		return base, nil
+	}
+	q := u.Query()
+	u.RawQuery, u.ForceQuery = "", false
+	return u.String(), q
+}
