@@ -78,7 +78,9 @@ func TestHugeErrorBody(t *testing.T) {
 	s.Push(fakeopenai.Reply{Status: 500, ErrorBodyBytes: size})
 	resp := post(t, s)
 	body, _ := io.ReadAll(resp.Body)
-	var e struct{ Error struct{ Message, Type string } }
+	var e struct {
+		Error struct{ Message, Type string }
+	}
 	if resp.StatusCode != 500 || json.Unmarshal(body, &e) != nil || len(body) < size-8 || len(body) > size+8 ||
 		!strings.HasPrefix(e.Error.Message, "The server had an error") || e.Error.Type != "server_error" {
 		t.Errorf("status %d, %d bytes, message %.80q, type %q", resp.StatusCode, len(body), e.Error.Message, e.Error.Type)
