@@ -76,6 +76,9 @@ func streamFailure(err error, received, finished bool) *chat.ProviderError {
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
 	switch {
+	// The server sent more than Rolefit reads (see LineLimit).
+	case errors.Is(err, errLineTooLong), errors.Is(err, errTooMuchNoise):
+		return &chat.ProviderError{Kind: chat.FailBadResponse, Err: err}
 	// An error event ("data: {"error":...}") is the service saying it
 	// failed, typically a transient server error; it has no status.
 	case errors.As(err, &apiErr):
@@ -95,36 +98,34 @@ func streamFailure(err error, received, finished bool) *chat.ProviderError {
 	return &chat.ProviderError{Kind: chat.FailCut, Err: err}
 }
 
-// redact hides the secrets (the API key, and the credentials a base URL
-// may hold) in f's cause, in case an upstream, a proxy or net/http echoed
-// one into an error message.
-func (p *OpenAI) redact(f *chat.ProviderError) *chat.ProviderError {
+// clean makes f's cause fit for the log: the secrets (the API key, and the
+// credentials a base URL may hold) are hidden, in case an upstream, a proxy
+// or net/http echoed one into an error message, and the text is cut to an
+// excerpt, since an upstream's error body can be any size.
+func (p *OpenAI) clean(f *chat.ProviderError) *chat.ProviderError {
 	if f.Err == nil {
 		return f
 	}
 	msg := f.Err.Error()
+	text := msg
 	for _, s := range p.secrets {
-		if strings.Contains(msg, s) {
-			f.Err = redacted{err: f.Err, secrets: p.secrets}
-			break
-		}
+		text = strings.ReplaceAll(text, s, "[redacted]")
+	}
+	text = excerpt(text)
+	if text != msg {
+		f.Err = cleaned{err: f.Err, text: text}
 	}
 	return f
 }
 
-type redacted struct {
-	err     error
-	secrets []string
+// cleaned is an error whose text was redacted or cut.
+type cleaned struct {
+	err  error
+	text string
 }
 
-func (r redacted) Error() string {
-	msg := r.err.Error()
-	for _, s := range r.secrets {
-		msg = strings.ReplaceAll(msg, s, "[redacted]")
-	}
-	return msg
-}
-func (r redacted) Unwrap() error { return r.err }
+func (c cleaned) Error() string { return c.text }
+func (c cleaned) Unwrap() error { return c.err }
 
 // minSecret is the shortest value of a base URL's query treated as a
 // secret: shorter ones (?v=1) are settings, and hiding every "1" in an

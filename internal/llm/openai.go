@@ -151,7 +151,7 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 		if ctx.Err() != nil {
 			return chat.Usage{}, chat.ContextError(ctx)
 		}
-		return chat.Usage{}, p.redact(connectFailure(err, meta))
+		return chat.Usage{}, p.clean(connectFailure(err, meta))
 	}
 	defer stream.Close()
 
@@ -167,7 +167,7 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 			if f.Kind == chat.FailCut && finished {
 				return usage, nil
 			}
-			return usage, p.redact(f)
+			return usage, p.clean(f)
 		}
 		received = true
 		if resp.Usage != nil {

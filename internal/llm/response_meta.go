@@ -43,6 +43,9 @@ func (t metaTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	send, done := releaseBodyAfterSend(withQuery(req, t.query))
 	resp, err := t.base.RoundTrip(send)
 	done()
+	if err == nil {
+		boundBody(resp)
+	}
 	if m, ok := req.Context().Value(metaKey{}).(*responseMeta); ok && err == nil {
 		// Redirects call RoundTrip again: the last response wins.
 		m.status = resp.StatusCode
