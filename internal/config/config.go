@@ -451,9 +451,11 @@ func checkBaseURL(s string) (string, error) {
 		return "", invalid("must not contain credentials; use OPENAI_API_KEY")
 	}
 	// Only the path's slash: one at the end of a query is part of a value.
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
-	return u.String(), nil
+	path, rest := s, ""
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		path, rest = s[:i], s[i:]
+	}
+	return strings.TrimRight(path, "/") + rest, nil
 }
 
 // RedactURL returns the URL s as it may be shown in an error, a log line

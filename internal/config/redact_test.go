@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -45,6 +46,7 @@ func TestBaseURLSecretsAreNeverShown(t *testing.T) {
 		{"not http, by variable", nil, map[string]string{"OPENAI_BASE_URL": "ftp://host/v1?key=" + secret}, true},
 		{"key in the query, --help", []string{"--help"}, map[string]string{"OPENAI_BASE_URL": "http://host/v1?api-key=" + secret}, true},
 		{"key in the query, accepted", nil, map[string]string{"OPENAI_BASE_URL": "http://host/v1?api-key=" + secret}, false},
+		{"key in the query, accepted by flag", []string{"-openai-base-url", "http://host/v1?api-key=" + secret}, nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,7 +64,7 @@ func TestBaseURLSecretsAreNeverShown(t *testing.T) {
 					t.Errorf("%s shows the credentials: %s", what, s)
 				}
 			}
-			if !tt.wantErr && c.BaseURL != tt.vars["OPENAI_BASE_URL"] {
+			if !tt.wantErr && c.BaseURL != "http://host/v1?api-key="+secret {
 				t.Errorf("BaseURL = %q, want it kept whole for the provider", c.BaseURL)
 			}
 		})
@@ -74,4 +76,19 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// TestBaseURLKeepsItsQuery: the trailing slash of the path goes, not the
+// end of a query value.
+func TestBaseURLKeepsItsQuery(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://host/v1/":          "http://host/v1",
+		"http://host/v1/?k=a/b/":   "http://host/v1?k=a/b/",
+		"http://host/v1%2Fx//?k=v": "http://host/v1%2Fx?k=v",
+	} {
+		c, err := Load(nil, env(map[string]string{"OPENAI_BASE_URL": in}), io.Discard)
+		if err != nil || c.BaseURL != want {
+			t.Errorf("OPENAI_BASE_URL=%s: BaseURL = %q, %v; want %q", in, c.BaseURL, err, want)
+		}
+	}
 }
