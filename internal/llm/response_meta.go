@@ -31,7 +31,9 @@ func withResponseMeta(ctx context.Context) (context.Context, *responseMeta) {
 
 // metaTransport records each response's status and Retry-After in the
 // request context's responseMeta, if it has one. It also sends each
-// request with a body that is released once sent (see releaseBodyAfterSend).
+// request with a body that is released once sent (see releaseBodyAfterSend)
+// and the base URL's query, and bounds what is read of each response (see
+// boundBody): it is the one place every byte from the model server passes.
 type metaTransport struct {
 	base http.RoundTripper
 	now  func() time.Time
