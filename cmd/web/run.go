@@ -36,6 +36,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := newLogger(cfg, stderr)
 
+	unlock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	db, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return err
@@ -185,6 +190,12 @@ func openDatabase(ctx context.Context, cfg config.Config) (database, error) {
 	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "rolefit.db"))
 	if err != nil {
 		return nil, fmt.Errorf("open database in %s: %w", cfg.DataDir, err)
+	}
+	// A page damaged mid-file would otherwise surface only when a query
+	// reads it, perhaps during a save; refuse to start instead.
+	if err := db.QuickCheck(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("check database in %s: %w", cfg.DataDir, err)
 	}
 	return db, nil
 }

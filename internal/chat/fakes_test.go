@@ -17,6 +17,15 @@ type memStore struct {
 	// failWrites, when set, fails every write that adds or shows a
 	// message, as a full disk would.
 	failWrites error
+	// failSaves, when set, fails SaveAnswer, as a full disk would the
+	// saves of an answer being written.
+	failSaves error
+}
+
+func (s *memStore) setFailSaves(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failSaves = err
 }
 
 func (s *memStore) setFailWrites(err error) {
@@ -81,6 +90,9 @@ func (s *memStore) SaveAnswer(_ context.Context, id, content string, state State
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.saves++
+	if s.failSaves != nil {
+		return fmt.Errorf("mem: save answer: %w", s.failSaves)
+	}
 	for i := range s.msgs {
 		if s.msgs[i].ID == id {
 			s.msgs[i].Content, s.msgs[i].State, s.msgs[i].Error = content, state, errMsg

@@ -34,7 +34,7 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	end := decideEnding(ctx, run.err, final.Content != "")
 	final.State, final.Error = end.state, end.message
 	final.UpdatedAt = s.now()
-	s.saveFinal(a, final)
+	final = s.saveFinal(a, final)
 	// Reported before the conversation is free again, so a question sent
 	// the instant this answer ends already sees what it cost; and before
 	// anyone hears of the end, so a person (or a test) who sees the end and
@@ -178,20 +178,6 @@ func decideEnding(ctx context.Context, err error, partial bool) ending {
 	}
 	return ending{state: StateError, message: "Something went wrong while answering. Please try again.",
 		failure: FailUnknown, cause: err}
-}
-
-// saveFinal saves the answer as it ended. The generation context may be
-// cancelled by now; the final save must still happen, so it gets its own
-// short deadline. Holding saveMu keeps a partial save from landing after it.
-func (s *Service) saveFinal(a *liveAnswer, final Message) {
-	a.saveMu.Lock()
-	defer a.saveMu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := s.store.SaveAnswer(ctx, final.ID, final.Content, final.State, final.Error); err != nil {
-		s.log.Error("save answer", "answer", final.ID, "err", err)
-	}
-	a.finalSaved = true
 }
 
 // report tells the budget, the log and the observer what the answer cost

@@ -71,6 +71,11 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Dura
 					logIfInternal(ctx, log, err)
 					return // the client reconnects and tries again
 				}
+				if it.State == chat.StateStreaming {
+					// An end that renders as streaming would connect
+					// again at once, for ever: it never does.
+					it.State = chat.StateInterrupted
+				}
 				if err := views.Message(it).Render(ctx, &buf); err != nil {
 					log.ErrorContext(ctx, "render final answer", "err", err)
 					return

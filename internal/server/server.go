@@ -33,6 +33,9 @@ type Config struct {
 	// Ping reports whether the database answers, for /readyz. Nil counts
 	// as reachable.
 	Ping func(context.Context) error
+	// Writable reports whether the database accepts writes (a full disk
+	// does not), for /readyz. Nil counts as writable.
+	Writable func(context.Context) error
 	// Metrics records requests, streams and refusals; nil records them
 	// nowhere. ServeMetrics also serves them at /metrics on this handler
 	// (METRICS=on without METRICS_ADDR).
