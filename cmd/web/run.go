@@ -105,6 +105,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		QuestionLimit:  cfg.QuestionLimit,
 		QuestionWindow: cfg.QuestionWindow,
 		TrustedProxies: cfg.TrustedProxies,
+
+		MaxQuestionChars: cfg.MaxMessageChars,
 	})
 	srv := &http.Server{
 		Handler:           handler,

@@ -26,11 +26,14 @@ type guards struct {
 	access    *guard.Access  // nil: no password
 	logins    *guard.Limiter // attempts per client address
 	questions *guard.Limiter // nil: no limit
-	metrics   *metrics.Metrics
-	trusted   []netip.Prefix
-	now       func() time.Time
-	secure    bool
-	ttl       time.Duration
+	// maxQuestionChars is the longest question, checked before the limit
+	// (0: only the chat service checks the length).
+	maxQuestionChars int
+	metrics          *metrics.Metrics
+	trusted          []netip.Prefix
+	now              func() time.Time
+	secure           bool
+	ttl              time.Duration
 }
 
 // private lets a request through only with a valid session, when an
@@ -117,21 +120,39 @@ func (g *guards) allowLogin(w http.ResponseWriter, r *http.Request) error {
 	return chat.Limited("Too many attempts.", at, now)
 }
 
-// allowQuestion applies the question limit. Both the visitor and the
-// client address must be under it, so clearing cookies does not escape it
-// (and many cookie-less requests from one address are still one client).
-func (g *guards) allowQuestion(w http.ResponseWriter, r *http.Request) error {
+// limitQuestion starts an answer under the question limit. Both the
+// visitor and the client address must be under it, so clearing cookies
+// does not escape it (and many cookie-less requests from one address are
+// still one client). Only questions that start count: the allowance is
+// taken before start runs and given back if start refuses, so concurrent
+// requests can never start more than the limit, and a refused question
+// (empty, someone else's conversation, over the budget) costs nothing.
+// Callers check what they can before, so a refusal says what is wrong
+// with the question rather than that there were too many.
+func (g *guards) limitQuestion(w http.ResponseWriter, r *http.Request, start func() error) error {
 	if g.questions == nil {
-		return nil
+		return start()
 	}
 	now := g.now()
-	ok, at := g.questions.Allow(now, "visitor:"+visitorID(r), guard.ClientKey(guard.ClientIP(r, g.trusted)))
-	if ok {
-		return nil
+	keys := []string{"visitor:" + visitorID(r), guard.ClientKey(guard.ClientIP(r, g.trusted))}
+	if ok, at := g.questions.Allow(now, keys...); !ok {
+		g.metrics.Limited(metrics.LimitVisitor)
+		setRetryAfter(w, at, now)
+		return chat.Limited("You are asking questions faster than this Rolefit allows.", at, now)
 	}
-	g.metrics.Limited(metrics.LimitVisitor)
-	setRetryAfter(w, at, now)
-	return chat.Limited("You are asking questions faster than this Rolefit allows.", at, now)
+	if err := start(); err != nil {
+		g.questions.Refund(g.now(), keys...)
+		return err
+	}
+	return nil
+}
+
+// cleanQuestion refuses a question that cannot be asked, before it takes
+// anything from the allowance. The chat service checks it again; this
+// copy only decides what counts.
+func (g *guards) cleanQuestion(text string) error {
+	_, err := chat.CleanQuestion(text, g.maxQuestionChars)
+	return err
 }
 
 func setRetryAfter(w http.ResponseWriter, at, now time.Time) {

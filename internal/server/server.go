@@ -55,6 +55,10 @@ type Config struct {
 	// and per client address; zero means no limit.
 	QuestionLimit  int
 	QuestionWindow time.Duration
+	// MaxQuestionChars is the longest question. A longer one is refused
+	// before it takes from the question limit; zero leaves the check to
+	// the chat service alone (and such a refusal is given back).
+	MaxQuestionChars int
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// when telling clients apart.
 	TrustedProxies []netip.Prefix
@@ -97,6 +101,8 @@ func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
 		now:     cfg.Now,
 		secure:  cfg.SecureCookies,
 		ttl:     cfg.SessionTTL,
+
+		maxQuestionChars: cfg.MaxQuestionChars,
 	}
 	if cfg.AccessPassword != "" {
 		g.access = guard.NewAccess(cfg.AccessPassword, cfg.SessionSecret)
