@@ -106,7 +106,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		QuestionWindow: cfg.QuestionWindow,
 		TrustedProxies: cfg.TrustedProxies,
 
-		MaxQuestionChars: cfg.MaxMessageChars,
+		MaxQuestionChars:   cfg.MaxMessageChars,
+		MaxConversations:   cfg.MaxConversations,
+		CountConversations: db.CountConversationsByVisitor,
 	})
 	srv := &http.Server{
 		Handler:           handler,
@@ -181,6 +183,9 @@ type database interface {
 	InterruptStreaming(ctx context.Context) (int, error)
 	Ping(ctx context.Context) error
 	Close() error
+	// CountConversationsByVisitor is the cap on conversations and "Clear
+	// all"'s count (storetest.ConversationCounter).
+	CountConversationsByVisitor(ctx context.Context, visitorID string) (int, error)
 }
 
 func openDatabase(ctx context.Context, cfg config.Config) (database, error) {

@@ -131,6 +131,9 @@ func newOpsApp(t *testing.T, opts ...appOption) *testApp {
 	if cfg.Ping == nil {
 		cfg.Ping = db.Ping
 	}
+	if cfg.CountConversations == nil {
+		cfg.CountConversations = db.CountConversationsByVisitor
+	}
 	srv := httptest.NewServer(New(svc, log, cfg))
 	t.Cleanup(func() {
 		fake.Close()

@@ -103,10 +103,11 @@ func page(r *http.Request, svc *chat.Service, log *slog.Logger, currentID string
 		log.ErrorContext(r.Context(), "list conversations", "err", err)
 	}
 	return views.Page{
-		Title:         "Rolefit: ML Engineer or Gen AI Application Developer?",
-		Provider:      svc.Provider(),
-		Conversations: list,
-		CurrentID:     currentID,
-		SignedIn:      hasSession(r),
+		Title:             "Rolefit: ML Engineer or Gen AI Application Developer?",
+		Provider:          svc.Provider(),
+		Conversations:     list,
+		ConversationCount: conversationCount(r, log, len(list)),
+		CurrentID:         currentID,
+		SignedIn:          hasSession(r),
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -29,11 +30,15 @@ type guards struct {
 	// maxQuestionChars is the longest question, checked before the limit
 	// (0: only the chat service checks the length).
 	maxQuestionChars int
-	metrics          *metrics.Metrics
-	trusted          []netip.Prefix
-	now              func() time.Time
-	secure           bool
-	ttl              time.Duration
+	// A visitor keeps at most maxConversations; nil countConversations
+	// turns the cap off.
+	maxConversations   int
+	countConversations func(ctx context.Context, visitorID string) (int, error)
+	metrics            *metrics.Metrics
+	trusted            []netip.Prefix
+	now                func() time.Time
+	secure             bool
+	ttl                time.Duration
 }
 
 // private lets a request through only with a valid session, when an
@@ -153,6 +158,33 @@ func (g *guards) limitQuestion(w http.ResponseWriter, r *http.Request, start fun
 func (g *guards) cleanQuestion(text string) error {
 	_, err := chat.CleanQuestion(text, g.maxQuestionChars)
 	return err
+}
+
+// roomForConversation refuses a new conversation to a visitor who has
+// reached the cap, saying what to do. Two requests at once can both pass
+// and go one over: the cap bounds storage, it is not a count to the unit,
+// and the question limit bounds how many requests run at once.
+func (g *guards) roomForConversation(r *http.Request) error {
+	if g.countConversations == nil {
+		return nil
+	}
+	n, err := g.countConversations(r.Context(), visitorID(r))
+	if err != nil {
+		return fmt.Errorf("server: count conversations: %w", err)
+	}
+	if n >= g.maxConversations {
+		return chat.Errorf(chat.ECONFLICT, "You have %s conversations, the most Rolefit keeps for one visitor. Please delete some (or clear them all) to start a new one.", thousands(n))
+	}
+	return nil
+}
+
+// thousands writes n with comma separators, as people read counts.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func setRetryAfter(w http.ResponseWriter, at, now time.Time) {

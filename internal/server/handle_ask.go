@@ -25,6 +25,9 @@ func handleStartConversation(svc *chat.Service, log *slog.Logger, g *guards, wai
 		if err == nil {
 			err = g.cleanQuestion(text)
 		}
+		if err == nil {
+			err = g.roomForConversation(r)
+		}
 		var c chat.Conversation
 		var turn chat.Turn
 		if err == nil {

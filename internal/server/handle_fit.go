@@ -39,6 +39,9 @@ func handleFitSubmit(svc *chat.Service, log *slog.Logger, g *guards) http.Handle
 			}
 		}
 		result, err := fit.Score(answers)
+		if err == nil {
+			err = g.roomForConversation(r)
+		}
 		var c chat.Conversation
 		if err == nil {
 			err = g.limitQuestion(w, r, func() (err error) {

@@ -59,6 +59,12 @@ type Config struct {
 	// before it takes from the question limit; zero leaves the check to
 	// the chat service alone (and such a refusal is given back).
 	MaxQuestionChars int
+	// MaxConversations caps how many conversations one visitor keeps
+	// (zero: 1,000); CountConversations says how many a visitor has, for
+	// the cap and for "Clear all" (the sidebar lists only the latest). Nil
+	// CountConversations turns the cap off and counts the sidebar's list.
+	MaxConversations   int
+	CountConversations func(ctx context.Context, visitorID string) (int, error)
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// when telling clients apart.
 	TrustedProxies []netip.Prefix
@@ -87,6 +93,9 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.MaxConversations <= 0 {
+		c.MaxConversations = 1000
+	}
 	return c
 }
 
@@ -102,7 +111,9 @@ func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
 		secure:  cfg.SecureCookies,
 		ttl:     cfg.SessionTTL,
 
-		maxQuestionChars: cfg.MaxQuestionChars,
+		maxQuestionChars:   cfg.MaxQuestionChars,
+		maxConversations:   cfg.MaxConversations,
+		countConversations: cfg.CountConversations,
 	}
 	if cfg.AccessPassword != "" {
 		g.access = guard.NewAccess(cfg.AccessPassword, cfg.SessionSecret)
@@ -114,6 +125,7 @@ func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	addRoutes(mux, svc, log, cfg, g)
 	var h http.Handler = mux
+	h = withConversationCount(h, cfg.CountConversations)
 	h = withVisitor(h, cfg.SecureCookies)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = withSecurityHeaders(h)
