@@ -34,7 +34,9 @@ func conversationCount(r *http.Request, log *slog.Logger, listed int) int {
 	}
 	n, err := count(r.Context(), visitorID(r))
 	if err != nil {
-		log.ErrorContext(r.Context(), "count conversations", "err", err)
+		if _, failed := clientFailed(r); !failed {
+			log.ErrorContext(r.Context(), "count conversations", "err", err)
+		}
 		return listed
 	}
 	return n
