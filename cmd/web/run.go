@@ -110,6 +110,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		QuestionLimit:  cfg.QuestionLimit,
 		QuestionWindow: cfg.QuestionWindow,
 		TrustedProxies: cfg.TrustedProxies,
+
+		MaxQuestionChars:   cfg.MaxMessageChars,
+		MaxConversations:   cfg.MaxConversations,
+		CountConversations: db.CountConversationsByVisitor,
 	})
 	srv := &http.Server{
 		Handler:           handler,
@@ -184,6 +188,9 @@ type database interface {
 	InterruptStreaming(ctx context.Context) (int, error)
 	Ping(ctx context.Context) error
 	Close() error
+	// CountConversationsByVisitor is the cap on conversations and "Clear
+	// all"'s count (storetest.ConversationCounter).
+	CountConversationsByVisitor(ctx context.Context, visitorID string) (int, error)
 }
 
 func openDatabase(ctx context.Context, cfg config.Config) (database, error) {

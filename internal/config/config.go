@@ -61,6 +61,8 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// DailyTokenBudget caps the tokens spent per UTC day; 0 for none.
 	DailyTokenBudget int
+	// MaxConversations caps how many conversations one visitor keeps.
+	MaxConversations int
 }
 
 // Offline reports whether no model is configured, so the built-in offline
@@ -93,6 +95,7 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		ModelRetries:  limits.Retries,
 		ShutdownGrace: 20 * time.Second, OfflinePace: 15 * time.Millisecond,
 		LogLevel: slog.LevelInfo, LogFormat: "json", Metrics: true,
+		MaxConversations: 1000,
 	}
 	var keyFile, passwordFile, secretFile string
 	settings := []setting{
@@ -123,6 +126,7 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		{"RATE_LIMIT_QUESTIONS", "questions each visitor (and each client address) may ask, such as 10/m, 100/h or 5/30s; off for no limit", &rate{&c.QuestionLimit, &c.QuestionWindow}},
 		{"TRUSTED_PROXIES", "comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed", &prefixes{&c.TrustedProxies}},
 		{"DAILY_TOKEN_BUDGET", "tokens the model may spend per UTC day, for the whole instance (0 for no budget; ignored offline)", &nonNegative{&c.DailyTokenBudget}},
+		{"MAX_CONVERSATIONS", "conversations one visitor may keep; past it, they are asked to delete some", &positive{&c.MaxConversations}},
 	}
 	fs := flag.NewFlagSet("rolefit", flag.ContinueOnError)
 	fs.SetOutput(output)
