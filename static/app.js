@@ -14,22 +14,43 @@
     if (box.value.trim() !== "" && box.form) box.form.requestSubmit();
   });
 
-  // Follow the newest text, unless the person scrolled up to read: the
-  // decision is taken just before each piece of the answer is inserted.
+  // Follow the newest text only inside a conversation, and only while the
+  // reader is at the bottom: the decision is taken just before each piece
+  // of the answer is inserted. Someone who scrolled up to read is never
+  // pulled down; a "Jump to latest" button offers the way back instead.
+  function inConversation() {
+    var list = document.getElementById("messages");
+    return !!(list && list.children.length);
+  }
   function nearBottom() {
     return document.documentElement.scrollHeight - window.innerHeight - window.scrollY < 80;
   }
   function toBottom() {
     window.scrollTo(0, document.documentElement.scrollHeight);
   }
+  function updateJump() {
+    var jump = document.getElementById("jump-latest");
+    if (jump) jump.hidden = !inConversation() || nearBottom();
+  }
   var following = true;
   document.addEventListener("htmx:sseBeforeMessage", function () { following = nearBottom(); });
-  document.addEventListener("htmx:sseMessage", function () { if (following) toBottom(); });
+  document.addEventListener("htmx:sseMessage", function () {
+    if (following && inConversation()) toBottom();
+    updateJump();
+  });
+  window.addEventListener("scroll", updateJump, { passive: true });
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("#jump-latest")) {
+      toBottom();
+      updateJump();
+    }
+  });
   // A question the person just sent always brings the view down.
   document.addEventListener("htmx:afterSwap", function (e) {
     if (e.detail.target && e.detail.target.id === "messages") toBottom();
     var box = document.querySelector("[data-testid=composer] textarea");
     if (box && document.activeElement === document.body) box.focus();
+    updateJump();
   });
 
   // Keep people's words when the server cannot be reached: the composer is
@@ -160,6 +181,9 @@
 
   window.addEventListener("load", function () {
     showScriptedControls();
-    toBottom();
+    // A conversation opens at its latest message, unless the address or
+    // the page itself points elsewhere; every other page opens at the top.
+    if (inConversation() && !location.hash && document.activeElement === document.body) toBottom();
+    updateJump();
   });
 })();
