@@ -449,6 +449,12 @@ func Turn(t chat.Turn, c Composer, p Page) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
+		if c, ok := currentConversation(p); ok {
+			templ_7745c5c3_Err = ConversationBarOOB(c).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
 		return nil
 	})
 }
