@@ -14,6 +14,56 @@
     if (box.value.trim() !== "" && box.form) box.form.requestSubmit();
   });
 
+  // While an answer streams, Send becomes that answer's Stop, in the same
+  // place: the Stop button moves from the answer (where it works without
+  // JavaScript) into the composer, still submitting the answer's own stop
+  // form. A question sent meanwhile would only be refused, so it waits in
+  // the box instead.
+  function composer() { return document.getElementById("composer"); }
+  function streaming() {
+    var c = composer();
+    return !!(c && c.dataset.streaming);
+  }
+  function syncComposer() {
+    var form = composer();
+    var send = form && form.querySelector("[data-testid=send]");
+    if (!send) return;
+    var stopForm = document.querySelector("[data-testid=message][data-state=streaming] form.stop");
+    var moved = form.querySelector("[data-testid=stop]");
+    if (stopForm) {
+      var button = stopForm.querySelector("[data-testid=stop]");
+      if (button && button !== moved) {
+        if (moved) moved.remove();
+        button.setAttribute("form", stopForm.id);
+        send.before(button);
+      }
+      send.hidden = true;
+      form.dataset.streaming = "true";
+      return;
+    }
+    var hadFocus = moved && moved === document.activeElement;
+    if (moved) moved.remove();
+    send.hidden = false;
+    if (!form.dataset.streaming) return;
+    // "An answer is still being written" is no longer true.
+    form.querySelectorAll("[data-testid=composer-error]").forEach(function (el) { el.remove(); });
+    delete form.dataset.streaming;
+    if (hadFocus || document.activeElement === document.body) {
+      var box = form.querySelector("textarea");
+      if (box) box.focus();
+    }
+  }
+  document.addEventListener("submit", function (e) {
+    if (e.target === composer() && streaming()) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  }, true);
+  // Answers end by replacing themselves (an event stream's swap, which
+  // fires no event the document hears), so watch the DOM itself.
+  new MutationObserver(syncComposer).observe(document.documentElement, { childList: true, subtree: true });
+  syncComposer();
+
   // Follow the newest text only inside a conversation, and only while the
   // reader is at the bottom: the decision is taken just before each piece
   // of the answer is inserted. Someone who scrolled up to read is never

@@ -124,7 +124,7 @@ func ComposerForm(c Composer) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</textarea> <button type=\"submit\">Send</button></div><p class=\"hint\" id=\"composer-hint\">Enter sends, Shift+Enter adds a line.</p></form>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</textarea> <button type=\"submit\" class=\"send\" data-testid=\"send\">Send</button></div><p class=\"hint\" id=\"composer-hint\">Enter sends, Shift+Enter adds a line.</p></form>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

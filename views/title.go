@@ -26,3 +26,7 @@ func currentConversation(p Page) (chat.Conversation, bool) {
 	}
 	return chat.Conversation{}, false
 }
+
+// stopFormID names an answer's Stop form, so that app.js can show its
+// button in the composer, in Send's place, while the answer streams.
+func stopFormID(answerID string) string { return "stop-" + answerID }
