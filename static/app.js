@@ -179,28 +179,66 @@
     form.requestSubmit();
   });
 
-  // On phones the conversation list is a drawer.
+  // On phones the conversation list is a drawer: while it is open, the page
+  // behind is inert and Tab goes round the drawer alone; closing it (its
+  // button, the backdrop, Escape) returns focus to the toggle.
+  var phone = window.matchMedia("(max-width: 50rem)");
+  function drawerOpen() {
+    var side = document.getElementById("sidebar");
+    return !!(side && side.classList.contains("open"));
+  }
   function drawer(open) {
     var side = document.getElementById("sidebar");
     var toggle = document.querySelector("[data-testid=sidebar-toggle]");
-    if (!side || !toggle) return;
+    if (!side || !toggle || open === drawerOpen()) return;
     side.classList.toggle("open", open);
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    var backdrop = document.querySelector(".backdrop");
+    if (backdrop) backdrop.hidden = !open;
+    document.querySelectorAll("body > :not(#sidebar):not(.backdrop)").forEach(function (el) { el.inert = open; });
+    if (open) {
+      var first = focusables(side)[0];
+      if (first) first.focus();
+    } else {
+      toggle.focus();
+    }
+  }
+  function focusables(root) {
+    return Array.prototype.filter.call(
+      root.querySelectorAll("a[href], button, input, textarea, select, summary, [tabindex]:not([tabindex='-1'])"),
+      function (el) { return !el.disabled && el.checkVisibility(); });
   }
   document.addEventListener("click", function (e) {
-    if (e.target.closest && e.target.closest("[data-testid=sidebar-toggle]")) {
-      var side = document.getElementById("sidebar");
-      drawer(!(side && side.classList.contains("open")));
-    }
+    if (!e.target.closest) return;
+    if (e.target.closest("[data-testid=sidebar-toggle]")) drawer(!drawerOpen());
+    else if (e.target.closest("[data-close-drawer]")) drawer(false);
   });
   document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape") drawer(false);
+    if (!drawerOpen()) return;
+    if (e.key === "Escape") {
+      drawer(false);
+      return;
+    }
+    if (e.key !== "Tab") return;
+    var items = focusables(document.getElementById("sidebar"));
+    if (!items.length) return;
+    var first = items[0], last = items[items.length - 1];
+    var inside = document.getElementById("sidebar").contains(document.activeElement);
+    if (e.shiftKey && (document.activeElement === first || !inside)) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && (document.activeElement === last || !inside)) {
+      e.preventDefault();
+      first.focus();
+    }
   });
+  // Grown past phone width, the drawer is the sidebar again.
+  phone.addEventListener("change", function () { if (!phone.matches) drawer(false); });
 
   // Controls that only work with JavaScript are hidden in the markup and
   // shown here, also in content htmx swaps in later.
   function showScriptedControls() {
-    document.querySelectorAll("[data-copy], [data-testid=sidebar-toggle]").forEach(function (b) { b.hidden = false; });
+    document.querySelectorAll("[data-copy], [data-testid=sidebar-toggle], [data-testid=sidebar-close]").forEach(function (b) { b.hidden = false; });
   }
   document.addEventListener("htmx:load", showScriptedControls);
 
