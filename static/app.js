@@ -107,7 +107,9 @@
   // only replaced on success, so the text is still there; say so.
   function notice(text) {
     var el = document.getElementById("notice");
-    if (el) el.textContent = text;
+    if (!el) return;
+    el.classList.remove("ok");
+    el.textContent = text;
   }
   document.addEventListener("htmx:sendError", function () {
     notice("Rolefit could not be reached. Your message is still in the box; try again when you are back online.");
@@ -235,6 +237,48 @@
   // Grown past phone width, the drawer is the sidebar again.
   phone.addEventListener("change", function () { if (!phone.matches) drawer(false); });
 
+  // Menus (Rename, Export, Delete, Clear all) are <details>: they close on
+  // Escape (focus back on their summary), on a click outside, and once a
+  // download has started.
+  function openMenus() { return document.querySelectorAll("details.menu[open], details.confirm[open]"); }
+  document.addEventListener("click", function (e) {
+    openMenus().forEach(function (d) {
+      if (!d.contains(e.target)) d.open = false;
+    });
+    var download = e.target.closest && e.target.closest("details a[download]");
+    if (download) download.closest("details").open = false;
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    openMenus().forEach(function (d) {
+      var hadFocus = d.contains(document.activeElement);
+      d.open = false;
+      if (hadFocus) d.querySelector("summary").focus();
+    });
+  });
+
+  // A delete leads to another page: the notice that confirms it is carried
+  // there in the tab's session storage.
+  var deletedKey = "rolefit:deleted";
+  document.addEventListener("submit", function (e) {
+    var confirm = e.submitter && e.submitter.dataset.testid;
+    if (confirm === "delete-confirm" || confirm === "clear-all-confirm") {
+      try { sessionStorage.setItem(deletedKey, confirm === "delete-confirm" ? "Conversation deleted." : "All conversations deleted."); } catch (err) { /* storage off: no notice */ }
+    }
+  });
+  function showDeleted() {
+    var text = null;
+    try {
+      text = sessionStorage.getItem(deletedKey);
+      sessionStorage.removeItem(deletedKey);
+    } catch (err) { return; }
+    var el = document.getElementById("notice");
+    if (text && el) {
+      el.classList.add("ok");
+      el.textContent = text;
+    }
+  }
+
   // Controls that only work with JavaScript are hidden in the markup and
   // shown here, also in content htmx swaps in later.
   function showScriptedControls() {
@@ -269,6 +313,7 @@
 
   window.addEventListener("load", function () {
     showScriptedControls();
+    showDeleted();
     // A conversation opens at its latest message, unless the address or
     // the page itself points elsewhere; every other page opens at the top.
     if (inConversation() && !location.hash && document.activeElement === document.body) toBottom();
