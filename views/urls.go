@@ -130,10 +130,11 @@ func AskParam(q url.Values) string {
 
 // DOM ids that handlers retarget htmx responses to, and app.js looks up.
 const (
-	noticeID   = "notice"
-	composerID = "composer"
-	fitFormID  = "fit-form"
-	messagesID = "messages"
+	noticeID          = "notice"
+	composerID        = "composer"
+	fitFormID         = "fit-form"
+	messagesID        = "messages"
+	conversationBarID = "conversation-bar"
 )
 
 // NoticeTarget is the selector of the notice area every page has, where
