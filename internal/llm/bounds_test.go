@@ -121,3 +121,34 @@ func TestLargeDeltaUnderTheLineLimitArrivesWhole(t *testing.T) {
 		t.Errorf("got %d deltas, %v; want the large delta whole", len(deltas), err)
 	}
 }
+
+// BenchmarkHostileReply measures what one answer from a hostile model
+// server costs Rolefit: B/op is what the provider allocates, read-B/op what
+// it reads off the connection, of the 800 MB line or 300 MB error body the
+// server would send (issue 11 measured 1.7 GB of memory for each, unbounded).
+func BenchmarkHostileReply(b *testing.B) {
+	for _, bm := range []struct {
+		name  string
+		reply fakeopenai.Reply
+	}{
+		{"800MB-line", fakeopenai.Reply{Chunks: []string{"Hi"}, Fault: fakeopenai.EndlessLine, FaultAfter: 1, LineBytes: 800 << 20}},
+		{"300MB-error-body", fakeopenai.Reply{Status: 500, ErrorBodyBytes: 300 << 20}},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			s := newFake(b)
+			s.SetDefault(bm.reply)
+			base := http.DefaultTransport.(*http.Transport).Clone()
+			b.Cleanup(base.CloseIdleConnections)
+			ct := &countingTransport{base: base}
+			p := newOpenAI(b, llm.OpenAIConfig{BaseURL: s.URL, Model: "m", HTTPClient: &http.Client{Transport: ct}})
+			ctx := testContext(b)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := collect(ctx, p, conversation); err == nil {
+					b.Fatal("a hostile reply was read as an answer")
+				}
+			}
+			b.ReportMetric(float64(ct.read.Load())/float64(b.N), "read-B/op")
+		})
+	}
+}
