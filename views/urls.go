@@ -136,11 +136,12 @@ func AskParam(q url.Values) string {
 
 // DOM ids that handlers retarget htmx responses to, and app.js looks up.
 const (
-	noticeID   = "notice"
-	composerID = "composer"
-	fitFormID  = "fit-form"
-	messagesID = "messages"
-	earlierID  = "earlier"
+	noticeID          = "notice"
+	composerID        = "composer"
+	fitFormID         = "fit-form"
+	messagesID        = "messages"
+	earlierID         = "earlier"
+	conversationBarID = "conversation-bar"
 )
 
 // NoticeTarget is the selector of the notice area every page has, where

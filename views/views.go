@@ -17,6 +17,9 @@ type Page struct {
 	// one on screen.
 	Conversations []chat.Conversation
 	CurrentID     string
+	// ConversationCount is how many conversations the visitor has, which
+	// can be more than the sidebar lists; zero means the list's length.
+	ConversationCount int
 	// SignedIn is set when the instance has an access password and this
 	// browser gave it: the sidebar then offers to log out.
 	SignedIn bool

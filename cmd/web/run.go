@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	info := provider.Describe()
 	// One line says what answers, and never the key.
 	log.Info("model provider", "provider", info.Name, "model", info.Model, "offline", info.Offline,
-		"base_url", cfg.BaseURL, "api_key_set", cfg.APIKey != "")
+		"base_url", config.RedactURL(cfg.BaseURL), "api_key_set", cfg.APIKey != "")
 
 	m := metrics.New()
 	var budget chat.Budget
@@ -116,6 +116,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		QuestionLimit:  cfg.QuestionLimit,
 		QuestionWindow: cfg.QuestionWindow,
 		TrustedProxies: cfg.TrustedProxies,
+
+		MaxQuestionChars:   cfg.MaxMessageChars,
+		MaxConversations:   cfg.MaxConversations,
+		CountConversations: db.CountConversationsByVisitor,
 	})
 	srv := &http.Server{
 		Handler:           handler,
@@ -193,6 +197,9 @@ type database interface {
 	// failed write (a full disk) readiness must fail until one works.
 	CheckWrites(ctx context.Context) error
 	Close() error
+	// CountConversationsByVisitor is the cap on conversations and "Clear
+	// all"'s count (storetest.ConversationCounter).
+	CountConversationsByVisitor(ctx context.Context, visitorID string) (int, error)
 }
 
 func openDatabase(ctx context.Context, cfg config.Config) (database, error) {

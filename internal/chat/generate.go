@@ -76,11 +76,14 @@ func (s *Service) stream(ctx context.Context, a *liveAnswer, req Request) stream
 	defer watchdog.Stop()
 	run := streamRun{begin: s.now()}
 	s.cfg.Observer.AnswerStarted()
-	maxBytes := s.cfg.MaxAnswerTokens * bytesPerToken
+	maxBytes := maxAnswerBytes(s.cfg.MaxAnswerTokens)
 	// Providers call onDelta from the goroutine that called Stream, so
-	// run needs no lock.
+	// run, size and capped need no lock.
+	size, capped := 0, false
 	onDelta := func(delta string) {
-		if delta == "" {
+		// After the cap, a provider may still deliver what it had read
+		// before it noticed the cancellation: it is dropped.
+		if delta == "" || capped {
 			return
 		}
 		if !started.Load() {
@@ -90,7 +93,15 @@ func (s *Service) stream(ctx context.Context, a *liveAnswer, req Request) stream
 			a.setStatus("")
 		}
 		watchdog.Reset(s.cfg.StallTimeout)
-		if a.append(delta) > maxBytes {
+		if len(delta) > maxBytes-size {
+			// One delta can be any size: cut it, so the cap holds in
+			// memory, on disk and on the page whatever the server sends.
+			delta, capped = cutUTF8(delta, maxBytes-size), true
+		}
+		if delta != "" {
+			size = a.append(delta)
+		}
+		if capped {
 			a.cancel(errTooManyTokens)
 		}
 	}
@@ -174,14 +185,15 @@ func decideEnding(ctx context.Context, err error, partial bool) ending {
 func (s *Service) report(req Request, final Message, run streamRun, end ending) {
 	r := AnswerReport{State: final.State, Duration: s.now().Sub(run.begin), Retries: run.retries,
 		PromptTokens: run.usage.PromptTokens, CompletionTokens: run.usage.CompletionTokens, Failure: end.failure}
-	if r.PromptTokens == 0 && r.CompletionTokens == 0 {
+	if r.PromptTokens == 0 && r.CompletionTokens == 0 && final.Content != "" {
 		// Not every server reports usage: estimate, so budgets still hold.
+		// Only for an answer that ran: one that failed before any text
+		// (refused, unreachable, a 5xx) cost nothing, and charging its
+		// prompt would let a broken model server spend the day's budget.
 		for _, pm := range req.Messages {
 			r.PromptTokens += estimateTokens(pm.Content)
 		}
-		if len(final.Content) > 0 {
-			r.CompletionTokens = estimateTokens(final.Content)
-		}
+		r.CompletionTokens = estimateTokens(final.Content)
 		r.Estimated = true
 	}
 	if s.cfg.Budget != nil {

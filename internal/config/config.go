@@ -61,6 +61,8 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// DailyTokenBudget caps the tokens spent per UTC day; 0 for none.
 	DailyTokenBudget int
+	// MaxConversations caps how many conversations one visitor keeps.
+	MaxConversations int
 }
 
 // Offline reports whether no model is configured, so the built-in offline
@@ -93,6 +95,7 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		ModelRetries:  limits.Retries,
 		ShutdownGrace: 20 * time.Second, OfflinePace: 15 * time.Millisecond,
 		LogLevel: slog.LevelInfo, LogFormat: "json", Metrics: true,
+		MaxConversations: 1000,
 	}
 	var keyFile, passwordFile, secretFile string
 	settings := []setting{
@@ -123,6 +126,7 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		{"RATE_LIMIT_QUESTIONS", "questions each visitor (and each client address) may ask, such as 10/m, 100/h or 5/30s; off for no limit", &rate{&c.QuestionLimit, &c.QuestionWindow}},
 		{"TRUSTED_PROXIES", "comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed", &prefixes{&c.TrustedProxies}},
 		{"DAILY_TOKEN_BUDGET", "tokens the model may spend per UTC day, for the whole instance (0 for no budget; ignored offline)", &nonNegative{&c.DailyTokenBudget}},
+		{"MAX_CONVERSATIONS", "conversations one visitor may keep; past it, they are asked to delete some", &positive{&c.MaxConversations}},
 	}
 	fs := flag.NewFlagSet("rolefit", flag.ContinueOnError)
 	fs.SetOutput(output)
@@ -140,6 +144,10 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 			return Config{}, ErrHelp
 		}
 		return Config{}, &Error{err.Error()}
+	}
+	var err error
+	if c.BaseURL, err = checkBaseURL(c.BaseURL); err != nil {
+		return Config{}, err
 	}
 	if fs.NArg() > 0 {
 		return Config{}, &Error{fmt.Sprintf("unexpected argument %q (see --help)", fs.Arg(0))}
@@ -414,22 +422,83 @@ func (v *prefixes) Set(s string) error {
 	return nil
 }
 
+// baseURL is OPENAI_BASE_URL. Set takes any value and Load checks it
+// afterwards (checkBaseURL), because the flag package would repeat a
+// refused value in its message, and this one may hold a key.
 type baseURL struct{ p *string }
 
 func (v *baseURL) String() string {
 	if v.p == nil {
 		return ""
 	}
-	return *v.p
+	return RedactURL(*v.p)
 }
 func (v *baseURL) Set(s string) error {
+	*v.p = s
+	return nil
+}
+
+// checkBaseURL validates OPENAI_BASE_URL and returns it without a trailing
+// slash. Its error shows the value only redacted.
+func checkBaseURL(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	invalid := func(why string) error {
+		return &Error{fmt.Sprintf("invalid OPENAI_BASE_URL=%q: %s", RedactURL(s), why)}
+	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return errors.New("must be an http:// or https:// URL, such as http://localhost:11434/v1")
+		return "", invalid("must be an http:// or https:// URL, such as http://localhost:11434/v1")
 	}
 	if u.User != nil {
-		return errors.New("must not contain credentials; use OPENAI_API_KEY")
+		return "", invalid("must not contain credentials; use OPENAI_API_KEY")
 	}
-	*v.p = strings.TrimRight(s, "/")
-	return nil
+	// Only the path's slash: one at the end of a query is part of a value.
+	path, rest := s, ""
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		path, rest = s[:i], s[i:]
+	}
+	return strings.TrimRight(path, "/") + rest, nil
+}
+
+// RedactURL returns the URL s as it may be shown in an error, a log line
+// or --help. People put keys in URLs, so the user and password, every query
+// value (a parameter without "=" whole) and the fragment become ***; the
+// scheme, host and path, which say where Rolefit connects, stay. What is
+// not a URL at all is not shown, since nothing says where its secret is.
+func RedactURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(not shown: not a URL)"
+	}
+	r := *u
+	r.User = nil // written below: url.User would escape the stars
+	if u.RawQuery != "" {
+		params := strings.Split(u.RawQuery, "&")
+		for i, p := range params {
+			if name, _, ok := strings.Cut(p, "="); ok {
+				params[i] = name + "=***"
+			} else if p != "" {
+				params[i] = "***"
+			}
+		}
+		r.RawQuery = strings.Join(params, "&")
+	}
+	r.Fragment, r.RawFragment = "", ""
+	out := r.String()
+	if prefix := u.Scheme + "://"; u.User != nil && strings.HasPrefix(out, prefix) {
+		userinfo := "***@"
+		if _, ok := u.User.Password(); ok {
+			userinfo = "***:***@"
+		}
+		out = prefix + userinfo + out[len(prefix):]
+	}
+	if u.Fragment != "" {
+		out += "#***"
+	}
+	return out
 }

@@ -134,3 +134,21 @@ func (l *Limiter) sweep(now time.Time) {
 		delete(l.buckets, e.key)
 	}
 }
+
+// Refund gives back the event Allow took from each key, for an event that
+// turned out not to count (a question refused after the limiter let it
+// through). Taking first and refunding after keeps the limit exact under
+// concurrency: events not yet known to count still hold their tokens.
+// A bucket never holds more than Events.
+func (l *Limiter) Refund(now time.Time, keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		b := l.buckets[k]
+		if b == nil {
+			continue // full, and forgotten
+		}
+		b.tokens = min(l.events, l.tokens(k, now)+1)
+		b.at = now
+	}
+}

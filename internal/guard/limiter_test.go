@@ -70,3 +70,27 @@ func TestLimiterMemoryIsBounded(t *testing.T) {
 		t.Error("busy is refused though a token has refilled")
 	}
 }
+
+func TestLimiterRefundGivesBackWhatWasTaken(t *testing.T) {
+	l := NewLimiter(2, time.Minute)
+	l.Allow(t0, "visitor:1", "ip:1")
+	l.Allow(t0, "visitor:1", "ip:1")
+	l.Refund(t0, "visitor:1", "ip:1") // the second was refused after all
+	if ok, _ := l.Allow(t0, "visitor:1", "ip:1"); !ok {
+		t.Fatal("refused after a refund")
+	}
+	if ok, _ := l.Allow(t0, "visitor:1", "ip:1"); ok {
+		t.Error("a refund gave back more than one event")
+	}
+	// A refund never fills a bucket past its size, nor creates one.
+	l.Refund(t0, "visitor:2")
+	l.Refund(t0, "visitor:2")
+	for i := range 2 {
+		if ok, _ := l.Allow(t0, "visitor:2"); !ok {
+			t.Fatalf("event %d refused", i+1)
+		}
+	}
+	if ok, _ := l.Allow(t0, "visitor:2"); ok {
+		t.Error("refunds to a full bucket raised its limit")
+	}
+}

@@ -51,6 +51,8 @@ type appOptions struct {
 	baseURL string // the model's; empty: the fake
 	offline bool
 	json    bool
+	// readTimeout is the HTTP server's; zero: none.
+	readTimeout time.Duration
 }
 
 func withChat(c chat.Config) appOption { return func(o *appOptions) { o.chat = c } }
@@ -62,6 +64,9 @@ func withServer(c Config) appOption    { return func(o *appOptions) { o.server =
 func withBaseURL(u string) appOption { return func(o *appOptions) { o.baseURL = u } }
 func offlineProvider() appOption     { return func(o *appOptions) { o.offline = true } }
 func jsonLogs() appOption            { return func(o *appOptions) { o.json = true } }
+
+// withReadTimeout gives the HTTP server a ReadTimeout, as production has.
+func withReadTimeout(d time.Duration) appOption { return func(o *appOptions) { o.readTimeout = d } }
 
 type testClock struct {
 	mu sync.Mutex
@@ -103,7 +108,7 @@ func newOpsApp(t *testing.T, opts ...appOption) *testApp {
 	if o.baseURL == "" {
 		o.baseURL = fake.URL
 	}
-	logs := &logBuffer{}
+	logs := &logBuffer{written: make(chan struct{}, 1)}
 	var log *slog.Logger
 	if o.json {
 		log = slog.New(slog.NewJSONHandler(logs, nil))
@@ -131,7 +136,12 @@ func newOpsApp(t *testing.T, opts ...appOption) *testApp {
 	if cfg.Ping == nil {
 		cfg.Ping = db.Ping
 	}
-	srv := httptest.NewServer(New(svc, log, cfg))
+	if cfg.CountConversations == nil {
+		cfg.CountConversations = db.CountConversationsByVisitor
+	}
+	srv := httptest.NewUnstartedServer(New(svc, log, cfg))
+	srv.Config.ReadTimeout = o.readTimeout
+	srv.Start()
 	t.Cleanup(func() {
 		fake.Close()
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -270,14 +280,44 @@ func parseEvents(body io.Reader, out chan<- event) {
 
 // logBuffer lets the test read logs written from many goroutines.
 type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
+	mu      sync.Mutex
+	b       strings.Builder
+	written chan struct{} // if not nil, signalled after each write
 }
 
 func (l *logBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.written != nil {
+		defer func() {
+			select {
+			case l.written <- struct{}{}:
+			default:
+			}
+		}()
+	}
 	return l.b.Write(p)
+}
+
+// mark is where the log ends now, for waitFor.
+func (l *logBuffer) mark() int { return len(l.String()) }
+
+// waitFor waits until a line logged after mark contains s, and returns it.
+func (l *logBuffer) waitFor(t *testing.T, mark int, s string) string {
+	t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		for line := range strings.Lines(l.String()[mark:]) {
+			if strings.Contains(line, s) {
+				return line
+			}
+		}
+		select {
+		case <-l.written:
+		case <-timeout:
+			t.Fatalf("no log line with %q within 5s; the log:\n%s", s, l.String())
+		}
+	}
 }
 
 func (l *logBuffer) String() string {

@@ -3,7 +3,9 @@ package server
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
@@ -46,11 +48,54 @@ func headingFor(err error) string {
 }
 
 // logIfInternal logs errors that are our fault. The person sees a generic
-// message; the cause, which may name files or hosts, stays in the log.
+// message; the cause, which may name files or hosts, stays in the log. A
+// request whose client failed (its context is then cancelled) fails
+// everywhere after, through no fault of ours: that is only worth a debug
+// line.
 func logIfInternal(ctx context.Context, log *slog.Logger, err error) {
-	if chat.ErrorCode(err) == chat.EINTERNAL {
-		log.ErrorContext(ctx, "internal error", "err", err)
+	if chat.ErrorCode(err) != chat.EINTERNAL {
+		return
 	}
+	if ctx.Err() != nil {
+		log.DebugContext(ctx, "request abandoned", "err", err)
+		return
+	}
+	log.ErrorContext(ctx, "internal error", "err", err)
+}
+
+// statusClientClosed is nginx's status for a client that closed the
+// connection before the answer: there is no standard one.
+const statusClientClosed = 499
+
+// clientFailed reports whether a request failed on the client's side, and
+// the status that says so: its body did not arrive within the server's
+// ReadTimeout (408), or the client went away (499). Either way the request's
+// context is cancelled and whatever fails after (the database call, the
+// template) is not a server error.
+func clientFailed(r *http.Request) (status int, failed bool) {
+	if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok && info.bodyErr != nil {
+		if ne, ok := errors.AsType[net.Error](info.bodyErr); ok && ne.Timeout() {
+			return http.StatusRequestTimeout, true
+		}
+		return statusClientClosed, true
+	}
+	if r.Context().Err() != nil {
+		return statusClientClosed, true
+	}
+	return 0, false
+}
+
+// answerClientFailure answers a request that failed on the client's side:
+// a slow client is told in plain text (a page cannot be rendered for a
+// cancelled request, and a slow client is rarely a browser); a client gone
+// gets only the status, for the log and the metrics.
+func answerClientFailure(w http.ResponseWriter, status int) {
+	if status == http.StatusRequestTimeout {
+		w.Header().Set("Connection", "close")
+		http.Error(w, "Your request took too long to arrive. Please try again.", status)
+		return
+	}
+	w.WriteHeader(status)
 }
 
 // messageHTML escapes an error's message for the notice area. Messages are
@@ -65,6 +110,11 @@ var messageHTML = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // asking the store for anything: it must show when the store is the
 // problem.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	if status, failed := clientFailed(r); failed {
+		logIfInternal(r.Context(), log, err)
+		answerClientFailure(w, status)
+		return
+	}
 	logIfInternal(r.Context(), log, err)
 	status, msg := statusFor(err), chat.ErrorMessage(err)
 	if htmx.IsHTMX(r) {
@@ -82,6 +132,10 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 // render writes a component with a status. It renders into a buffer first,
 // so a template failure becomes a clean 500 rather than half a page.
 func render(w http.ResponseWriter, r *http.Request, log *slog.Logger, status int, c templ.Component) {
+	if status, failed := clientFailed(r); failed {
+		answerClientFailure(w, status)
+		return
+	}
 	var buf bytes.Buffer
 	if err := c.Render(r.Context(), &buf); err != nil {
 		log.ErrorContext(r.Context(), "render", "err", err)
@@ -98,15 +152,16 @@ func render(w http.ResponseWriter, r *http.Request, log *slog.Logger, status int
 // the visitor's conversations with the current one marked.
 func page(r *http.Request, svc *chat.Service, log *slog.Logger, currentID string) views.Page {
 	list, err := svc.Conversations(r.Context(), visitorID(r))
-	if err != nil {
+	if _, failed := clientFailed(r); err != nil && !failed {
 		// The page is still useful without its sidebar.
 		log.ErrorContext(r.Context(), "list conversations", "err", err)
 	}
 	return views.Page{
-		Title:         "Rolefit: ML Engineer or Gen AI Application Developer?",
-		Provider:      svc.Provider(),
-		Conversations: list,
-		CurrentID:     currentID,
-		SignedIn:      hasSession(r),
+		Title:             "Rolefit: ML Engineer or Gen AI Application Developer?",
+		Provider:          svc.Provider(),
+		Conversations:     list,
+		ConversationCount: conversationCount(r, log, len(list)),
+		CurrentID:         currentID,
+		SignedIn:          hasSession(r),
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -26,11 +27,18 @@ type guards struct {
 	access    *guard.Access  // nil: no password
 	logins    *guard.Limiter // attempts per client address
 	questions *guard.Limiter // nil: no limit
-	metrics   *metrics.Metrics
-	trusted   []netip.Prefix
-	now       func() time.Time
-	secure    bool
-	ttl       time.Duration
+	// maxQuestionChars is the longest question, checked before the limit
+	// (0: only the chat service checks the length).
+	maxQuestionChars int
+	// A visitor keeps at most maxConversations; nil countConversations
+	// turns the cap off.
+	maxConversations   int
+	countConversations func(ctx context.Context, visitorID string) (int, error)
+	metrics            *metrics.Metrics
+	trusted            []netip.Prefix
+	now                func() time.Time
+	secure             bool
+	ttl                time.Duration
 }
 
 // private lets a request through only with a valid session, when an
@@ -117,21 +125,66 @@ func (g *guards) allowLogin(w http.ResponseWriter, r *http.Request) error {
 	return chat.Limited("Too many attempts.", at, now)
 }
 
-// allowQuestion applies the question limit. Both the visitor and the
-// client address must be under it, so clearing cookies does not escape it
-// (and many cookie-less requests from one address are still one client).
-func (g *guards) allowQuestion(w http.ResponseWriter, r *http.Request) error {
+// limitQuestion starts an answer under the question limit. Both the
+// visitor and the client address must be under it, so clearing cookies
+// does not escape it (and many cookie-less requests from one address are
+// still one client). Only questions that start count: the allowance is
+// taken before start runs and given back if start refuses, so concurrent
+// requests can never start more than the limit, and a refused question
+// (empty, someone else's conversation, over the budget) costs nothing.
+// Callers check what they can before, so a refusal says what is wrong
+// with the question rather than that there were too many.
+func (g *guards) limitQuestion(w http.ResponseWriter, r *http.Request, start func() error) error {
 	if g.questions == nil {
-		return nil
+		return start()
 	}
 	now := g.now()
-	ok, at := g.questions.Allow(now, "visitor:"+visitorID(r), guard.ClientKey(guard.ClientIP(r, g.trusted)))
-	if ok {
+	keys := []string{"visitor:" + visitorID(r), guard.ClientKey(guard.ClientIP(r, g.trusted))}
+	if ok, at := g.questions.Allow(now, keys...); !ok {
+		g.metrics.Limited(metrics.LimitVisitor)
+		setRetryAfter(w, at, now)
+		return chat.Limited("You are asking questions faster than this Rolefit allows.", at, now)
+	}
+	if err := start(); err != nil {
+		g.questions.Refund(g.now(), keys...)
+		return err
+	}
+	return nil
+}
+
+// cleanQuestion refuses a question that cannot be asked, before it takes
+// anything from the allowance. The chat service checks it again; this
+// copy only decides what counts.
+func (g *guards) cleanQuestion(text string) error {
+	_, err := chat.CleanQuestion(text, g.maxQuestionChars)
+	return err
+}
+
+// roomForConversation refuses a new conversation to a visitor who has
+// reached the cap, saying what to do. Two requests at once can both pass
+// and go one over: the cap bounds storage, it is not a count to the unit,
+// and the question limit bounds how many requests run at once.
+func (g *guards) roomForConversation(r *http.Request) error {
+	if g.countConversations == nil {
 		return nil
 	}
-	g.metrics.Limited(metrics.LimitVisitor)
-	setRetryAfter(w, at, now)
-	return chat.Limited("You are asking questions faster than this Rolefit allows.", at, now)
+	n, err := g.countConversations(r.Context(), visitorID(r))
+	if err != nil {
+		return fmt.Errorf("server: count conversations: %w", err)
+	}
+	if n >= g.maxConversations {
+		return chat.Errorf(chat.ECONFLICT, "You have %s conversations, the most Rolefit keeps for one visitor. Please delete some (or clear them all) to start a new one.", thousands(n))
+	}
+	return nil
+}
+
+// thousands writes n with comma separators, as people read counts.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func setRetryAfter(w http.ResponseWriter, at, now time.Time) {

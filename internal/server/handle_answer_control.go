@@ -37,11 +37,11 @@ func handleStopAnswer(svc *chat.Service, log *slog.Logger) http.Handler {
 func handleRegenerateAnswer(svc *chat.Service, log *slog.Logger, g *guards, wait time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
-		if err := g.allowQuestion(w, r); err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		_, answer, err := svc.Regenerate(r.Context(), visitorID(r), id, r.PathValue("answer"))
+		var answer chat.Message
+		err := g.limitQuestion(w, r, func() (err error) {
+			_, answer, err = svc.Regenerate(r.Context(), visitorID(r), id, r.PathValue("answer"))
+			return err
+		})
 		if err != nil {
 			writeError(w, r, log, err)
 			return

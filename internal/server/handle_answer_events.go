@@ -14,9 +14,11 @@ import (
 )
 
 // handleAnswerEvents streams an answer as Server-Sent Events: a "delta"
-// event per piece of text (HTML-escaped, citations as links), each with the
-// byte offset after it as its id, then one "end" event carrying the final,
-// sanitised rendering. A browser
+// event per piece of text (HTML-escaped, citations as links) while a block
+// of the answer is being written, a "blocks" event when blocks are finished
+// (rendered and sanitised like the final answer, with the rest as text),
+// each with the byte offset after it as its id, then one "end" event
+// carrying the final, sanitised rendering. A browser
 // that reconnects sends Last-Event-ID and resumes exactly there; a page
 // that already shows some text asks for ?offset=. Watching never drives the
 // generation: closing this stream does not stop the answer.
@@ -28,17 +30,30 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Dura
 			writeError(w, r, log, err)
 			return
 		}
+		answerID := r.PathValue("answer")
 		offset := resumeOffset(r)
 		live := views.NewLiveText()
+		var reset []byte
 		if offset > 0 {
-			// Number the citations the client already shows, so the next
-			// ones continue the count.
+			// Take in what the client already shows, so that blocks and
+			// citation numbers continue from there.
 			all, _, _, _ := progress.Since(0)
-			live.AppendHTML(nil, all[:min(offset, len(all))], false)
+			step := live.Append(all[:min(offset, len(all))], false)
+			offset = step.Used
+			if r.Header.Get("Last-Event-ID") != "" {
+				// A reconnect: the page was built event by event and may
+				// hold part of an event the connection lost. Replace it with
+				// exactly the text up to offset. (A page that asks with
+				// ?offset= shows liveText of that text already.)
+				reset = views.AppendLiveResetEvent(nil, answerID, step)
+			}
 		}
 		stream, err := startEventStream(w)
 		if err != nil {
 			return // the client is gone
+		}
+		if reset != nil && stream.send("blocks", strconv.Itoa(offset), string(reset)) != nil {
+			return
 		}
 		defer m.StreamOpened()()
 		tick := time.NewTicker(keepAlive)
@@ -55,12 +70,19 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Dura
 				}
 			}
 			if text != "" {
-				// A citation cut off at the end is held back (n < len(text))
-				// until the next delta completes it.
-				var n int
-				chunk, n = live.AppendHTML(chunk[:0], text, final)
-				offset = end - len(text) + n
-				if len(chunk) > 0 && stream.send("delta", strconv.Itoa(offset), string(chunk)) != nil {
+				// A citation cut off at the end is held back (Used <
+				// len(text)) until the next delta completes it.
+				step := live.Append(text, final)
+				offset = end - len(text) + step.Used
+				var err error
+				if step.Replace {
+					// Blocks finished: add them, and show the rest as tail.
+					chunk = views.AppendLiveBlocksEvent(chunk[:0], answerID, step)
+					err = stream.send("blocks", strconv.Itoa(offset), string(chunk))
+				} else if len(step.Tail) > 0 {
+					err = stream.send("delta", strconv.Itoa(offset), string(step.Tail))
+				}
+				if err != nil {
 					return
 				}
 			}

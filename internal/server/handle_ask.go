@@ -23,13 +23,19 @@ func handleStartConversation(svc *chat.Service, log *slog.Logger, g *guards, wai
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		text, err := readQuestion(w, r)
 		if err == nil {
-			err = g.allowQuestion(w, r)
+			err = g.cleanQuestion(text)
 		}
-		if err != nil {
-			askFailed(w, r, svc, log, "", text, err)
-			return
+		if err == nil {
+			err = g.roomForConversation(r)
 		}
-		c, turn, err := svc.Start(r.Context(), visitorID(r), text)
+		var c chat.Conversation
+		var turn chat.Turn
+		if err == nil {
+			err = g.limitQuestion(w, r, func() (err error) {
+				c, turn, err = svc.Start(r.Context(), visitorID(r), text)
+				return err
+			})
+		}
 		if err != nil {
 			askFailed(w, r, svc, log, "", text, err)
 			return
@@ -44,13 +50,15 @@ func handleAsk(svc *chat.Service, log *slog.Logger, g *guards, wait time.Duratio
 		id := r.PathValue("id")
 		text, err := readQuestion(w, r)
 		if err == nil {
-			err = g.allowQuestion(w, r)
+			err = g.cleanQuestion(text)
 		}
-		if err != nil {
-			askFailed(w, r, svc, log, id, text, err)
-			return
+		var turn chat.Turn
+		if err == nil {
+			err = g.limitQuestion(w, r, func() (err error) {
+				turn, err = svc.Ask(r.Context(), visitorID(r), id, text)
+				return err
+			})
 		}
-		turn, err := svc.Ask(r.Context(), visitorID(r), id, text)
 		if err != nil {
 			askFailed(w, r, svc, log, id, text, err)
 			return

@@ -23,8 +23,9 @@ func handleFitCheck(svc *chat.Service, log *slog.Logger) http.Handler {
 
 // handleFitSubmit scores the answers and starts a conversation holding
 // them, whose page shows the result card. Unanswered questions send the
-// form back with the answers kept.
-func handleFitSubmit(svc *chat.Service, log *slog.Logger) http.Handler {
+// form back with the answers kept. A fit check starts a conversation, so
+// it counts like a question.
+func handleFitSubmit(svc *chat.Service, log *slog.Logger, g *guards) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 		if err := r.ParseForm(); err != nil {
@@ -38,21 +39,18 @@ func handleFitSubmit(svc *chat.Service, log *slog.Logger) http.Handler {
 			}
 		}
 		result, err := fit.Score(answers)
-		if err != nil {
-			logIfInternal(r.Context(), log, err)
-			form := views.FitForm{Answers: answers, Error: chat.ErrorMessage(err)}
-			if htmx.IsHTMX(r) {
-				htmx.NewResponse().Retarget(views.FitFormTarget()).Reswap(htmx.SwapOuterHTML).Write(w)
-				render(w, r, log, http.StatusOK, views.FitFormCard(form))
-				return
-			}
-			p := page(r, svc, log, "")
-			render(w, r, log, statusFor(err), views.FitPage(p, form))
-			return
+		if err == nil {
+			err = g.roomForConversation(r)
 		}
-		c, err := svc.StartFitCheck(r.Context(), visitorID(r), "Fit check: "+result.Title, answers)
+		var c chat.Conversation
+		if err == nil {
+			err = g.limitQuestion(w, r, func() (err error) {
+				c, err = svc.StartFitCheck(r.Context(), visitorID(r), "Fit check: "+result.Title, answers)
+				return err
+			})
+		}
 		if err != nil {
-			writeError(w, r, log, err)
+			fitFailed(w, r, svc, log, answers, err)
 			return
 		}
 		url := views.ConversationURL(c.ID)
@@ -63,6 +61,20 @@ func handleFitSubmit(svc *chat.Service, log *slog.Logger) http.Handler {
 		}
 		http.Redirect(w, r, url, http.StatusSeeOther)
 	})
+}
+
+// fitFailed sends the fit check back with its answers kept and what went
+// wrong.
+func fitFailed(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *slog.Logger, answers fit.Answers, err error) {
+	logIfInternal(r.Context(), log, err)
+	form := views.FitForm{Answers: answers, Error: chat.ErrorMessage(err)}
+	if htmx.IsHTMX(r) {
+		htmx.NewResponse().Retarget(views.FitFormTarget()).Reswap(htmx.SwapOuterHTML).Write(w)
+		render(w, r, log, http.StatusOK, views.FitFormCard(form))
+		return
+	}
+	p := page(r, svc, log, "")
+	render(w, r, log, statusFor(err), views.FitPage(p, form))
 }
 
 // handleFitDiscuss asks the chat about the fit check's result. The question
@@ -81,11 +93,11 @@ func handleFitDiscuss(svc *chat.Service, log *slog.Logger, g *guards, wait time.
 			writeError(w, r, log, chat.Errorf(chat.ECONFLICT, "This conversation has no fit check result to discuss."))
 			return
 		}
-		if err := g.allowQuestion(w, r); err != nil {
-			writeError(w, r, log, err)
-			return
-		}
-		turn, err := svc.Ask(r.Context(), visitorID(r), id, fit.Summary(c.FitAnswers, result))
+		var turn chat.Turn
+		err = g.limitQuestion(w, r, func() (err error) {
+			turn, err = svc.Ask(r.Context(), visitorID(r), id, fit.Summary(c.FitAnswers, result))
+			return err
+		})
 		if err != nil {
 			writeError(w, r, log, err)
 			return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -49,8 +50,27 @@ func withRecover(next http.Handler, log *slog.Logger) http.Handler {
 type requestIDKey struct{}
 
 // requestInfo is filled in while a request is served, for its log line and
-// metrics: the route that matched (set inside the mux, by named).
-type requestInfo struct{ route string }
+// metrics: the route that matched (set inside the mux, by named), and why
+// reading the body failed, if it did (see clientFailed).
+type requestInfo struct {
+	route   string
+	bodyErr error
+}
+
+// watchedBody remembers the first error reading the body from the
+// connection: a timeout or a client gone, told apart by clientFailed.
+type watchedBody struct {
+	io.ReadCloser
+	info *requestInfo
+}
+
+func (b watchedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && b.info.bodyErr == nil {
+		b.info.bodyErr = err
+	}
+	return n, err
+}
 
 type requestInfoKey struct{}
 
@@ -66,6 +86,9 @@ func withRequestLog(next http.Handler, log *slog.Logger, m *metrics.Metrics) htt
 		info := &requestInfo{}
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
 		r = r.WithContext(context.WithValue(ctx, requestInfoKey{}, info))
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = watchedBody{r.Body, info}
+		}
 		rec := &statusRecorder{ResponseWriter: w}
 		start := time.Now()
 		next.ServeHTTP(rec, r)

@@ -58,6 +58,16 @@ type Config struct {
 	// and per client address; zero means no limit.
 	QuestionLimit  int
 	QuestionWindow time.Duration
+	// MaxQuestionChars is the longest question. A longer one is refused
+	// before it takes from the question limit; zero leaves the check to
+	// the chat service alone (and such a refusal is given back).
+	MaxQuestionChars int
+	// MaxConversations caps how many conversations one visitor keeps
+	// (zero: 1,000); CountConversations says how many a visitor has, for
+	// the cap and for "Clear all" (the sidebar lists only the latest). Nil
+	// CountConversations turns the cap off and counts the sidebar's list.
+	MaxConversations   int
+	CountConversations func(ctx context.Context, visitorID string) (int, error)
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// when telling clients apart.
 	TrustedProxies []netip.Prefix
@@ -86,6 +96,9 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.MaxConversations <= 0 {
+		c.MaxConversations = 1000
+	}
 	return c
 }
 
@@ -100,6 +113,10 @@ func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
 		now:     cfg.Now,
 		secure:  cfg.SecureCookies,
 		ttl:     cfg.SessionTTL,
+
+		maxQuestionChars:   cfg.MaxQuestionChars,
+		maxConversations:   cfg.MaxConversations,
+		countConversations: cfg.CountConversations,
 	}
 	if cfg.AccessPassword != "" {
 		g.access = guard.NewAccess(cfg.AccessPassword, cfg.SessionSecret)
@@ -111,6 +128,7 @@ func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	addRoutes(mux, svc, log, cfg, g)
 	var h http.Handler = mux
+	h = withConversationCount(h, cfg.CountConversations)
 	h = withVisitor(h, cfg.SecureCookies)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = withSecurityHeaders(h)

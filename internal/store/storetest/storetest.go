@@ -49,6 +49,7 @@ func Run(t *testing.T, h Harness) {
 		{"Conversations/Delete", testDelete},
 		{"Conversations/DeleteByVisitor", testDeleteByVisitor},
 		{"Conversations/DeleteUntouchedSince", testDeleteUntouchedSince},
+		{"Conversations/CountByVisitor", testCountByVisitor},
 		{"Messages/RoundTrip", testMessageRoundTrip},
 		{"Messages/InsertionOrder", testMessagesInsertionOrder},
 		{"Messages/AddTouchesConversation", testAddTouchesConversation},
