@@ -135,7 +135,9 @@ func resumeOffset(r *http.Request) int {
 // finalItem is a finished answer with what the page offers for it (its
 // versions, regenerating), which depends on the rest of the conversation.
 func finalItem(r *http.Request, svc *chat.Service, m chat.Message) (views.Item, error) {
-	_, msgs, err := svc.Conversation(r.Context(), visitorID(r), m.ConversationID)
+	// The latest page holds the answer that just ended, with its versions:
+	// a 2,000-turn conversation need not be read whole for one end event.
+	_, msgs, _, err := svc.ConversationPage(r.Context(), visitorID(r), m.ConversationID, "")
 	if err != nil {
 		return views.Item{}, err
 	}
