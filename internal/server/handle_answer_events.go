@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
@@ -20,7 +21,7 @@ import (
 // that reconnects sends Last-Event-ID and resumes exactly there; a page
 // that already shows some text asks for ?offset=. Watching never drives the
 // generation: closing this stream does not stop the answer.
-func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Duration, m *metrics.Metrics) http.Handler {
+func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive, writeTimeout time.Duration, m *metrics.Metrics) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		progress, err := svc.Follow(ctx, visitorID(r), r.PathValue("id"), r.PathValue("answer"))
@@ -36,7 +37,7 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Dura
 			all, _, _, _ := progress.Since(0)
 			live.AppendHTML(nil, all[:min(offset, len(all))], false)
 		}
-		stream, err := startEventStream(w)
+		stream, err := startEventStream(w, writeTimeout)
 		if err != nil {
 			return // the client is gone
 		}
@@ -55,13 +56,23 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Dura
 				}
 			}
 			if text != "" {
+				// A long text (a watcher catching up) goes in events of
+				// bounded size; the copy drops the rest, so a watcher that
+				// reads slowly holds no more than one event's worth.
+				from, whole := end-len(text), true
+				if part := cutText(text); len(part) < len(text) {
+					text, whole = strings.Clone(part), false
+				}
 				// A citation cut off at the end is held back (n < len(text))
 				// until the next delta completes it.
 				var n int
-				chunk, n = live.AppendHTML(chunk[:0], text, final)
-				offset = end - len(text) + n
+				chunk, n = live.AppendHTML(chunk[:0], text, final && whole)
+				offset = from + n
 				if len(chunk) > 0 && stream.send("delta", strconv.Itoa(offset), string(chunk)) != nil {
 					return
+				}
+				if !whole {
+					continue // the rest is already there
 				}
 			}
 			if final {
