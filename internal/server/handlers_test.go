@@ -328,7 +328,7 @@ func TestUpstreamFailuresShowAMessage(t *testing.T) {
 
 func TestEventsFormat(t *testing.T) {
 	rec := &flushRecorder{}
-	s, err := startEventStream(rec)
+	s, err := startEventStream(rec, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
