@@ -30,7 +30,7 @@ var answers = markdown.New(CitedPassage)
 
 // NewLiveText returns the renderer of one answer's streamed text; feed it
 // the answer from the start (see markdown.Live).
-func NewLiveText() *markdown.Live { return markdown.NewLive(CitedPassage) }
+func NewLiveText() *markdown.Live { return answers.Live() }
 
 // liveText renders the text so far of a streaming answer as the stream
 // would: its finished blocks, its unfinished tail as text, and how many

@@ -20,6 +20,9 @@ var fuzzSections = map[string]string{
 	"a":                     "A",
 }
 
+// fuzzRenderer renders with fuzzLookup.
+var fuzzRenderer = New(fuzzLookup)
+
 func fuzzLookup(id string) (cite.Passage, bool) {
 	title, ok := fuzzSections[id]
 	return cite.Passage{Title: title, URL: "/source#" + id}, ok
@@ -246,7 +249,7 @@ func FuzzLive(f *testing.F) {
 				t.Fatalf("streaming %q: the %s\n%s\nbreaks the sanitiser's invariants:\n- %s", src, what, html, strings.Join(problems, "\n- "))
 			}
 		}
-		l := NewLive(fuzzLookup)
+		l := fuzzRenderer.Live()
 		var blocks, tail []byte
 		held := ""
 		for _, piece := range []string{src[:i], src[i:j], src[j:]} {
@@ -264,7 +267,7 @@ func FuzzLive(f *testing.F) {
 			}
 			tail = append(tail, step.Tail...)
 		}
-		once := NewLive(fuzzLookup).Append(src, false)
+		once := fuzzRenderer.Live().Append(src, false)
 		if once.Used != len(src)-len(held) {
 			t.Fatalf("streaming %q split at %d and %d took %d bytes, at once %d", src, i, j, len(src)-len(held), once.Used)
 		}

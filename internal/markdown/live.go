@@ -2,6 +2,7 @@ package markdown
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -28,6 +29,7 @@ type Live struct {
 	numbers cite.Numbers // of the citations in the finished blocks
 	tail    *cite.Live
 	pending []byte // the text after the finished blocks
+	line    int    // where pending's last line starts
 	decided int    // the prefix of pending last parsed (see decisionPoint)
 	blocks  []byte // reused for each Step's output
 	tailOut []byte
@@ -50,14 +52,9 @@ type LiveStep struct {
 	Used int
 }
 
-// NewLive returns the live renderer of one answer, with citations of the
-// sections lookup knows, like New.
-func NewLive(lookup cite.Lookup) *Live {
-	return &Live{
-		md:     newGoldmark(lookup, recordBlockStarts(blockParsersWithoutHTML())),
-		lookup: lookup,
-		tail:   cite.NewLive(lookup),
-	}
+// Live returns the live rendering of one answer, by r.
+func (r *Renderer) Live() *Live {
+	return &Live{md: r.live, lookup: r.lookup, tail: cite.NewLive(r.lookup)}
 }
 
 // Append takes the next piece of the answer, in order from its start.
@@ -65,6 +62,9 @@ func NewLive(lookup cite.Lookup) *Live {
 func (l *Live) Append(raw string, final bool) LiveStep {
 	out, n := l.tail.AppendHTML(l.tailOut[:0], raw, final)
 	l.tailOut = out
+	if i := strings.LastIndexByte(raw[:n], '\n'); i >= 0 {
+		l.line = len(l.pending) + i + 1
+	}
 	l.pending = append(l.pending, raw[:n]...)
 	if !l.finishBlocks() {
 		return LiveStep{Tail: out, Used: n}
@@ -78,7 +78,7 @@ func (l *Live) Append(raw string, final bool) LiveStep {
 // l.blocks and drops their text from the tail. It reports whether any were.
 func (l *Live) finishBlocks() bool {
 	l.blocks = l.blocks[:0]
-	m := decisionPoint(l.pending)
+	m := decisionPoint(l.pending, l.line)
 	if m == l.decided {
 		return false
 	}
@@ -120,6 +120,7 @@ func (l *Live) finishBlocks() bool {
 	})
 	l.pending = l.pending[:copy(l.pending, l.pending[cut:])]
 	l.decided -= cut
+	l.line -= cut
 	return true
 }
 
@@ -131,9 +132,10 @@ func (l *Live) finishBlocks() bool {
 // ("#", "-", "1." or "`" may each begin several things) is decided once it
 // is complete. Text in the middle of a line therefore needs no parse, and
 // the decision is a function of the text alone: streamed in any pieces, or
-// at once, the text splits into the same blocks.
-func decisionPoint(p []byte) int {
-	ls := bytes.LastIndexByte(p, '\n') + 1
+// at once, the text splits into the same blocks. ls is where p's last line
+// starts (kept as text arrives: an endless line must not be searched for
+// its start again and again).
+func decisionPoint(p []byte, ls int) int {
 	for i := ls; i < len(p); i++ {
 		switch c := p[i]; {
 		case c == ' ' || c == '\t':

@@ -52,7 +52,7 @@ func TestLiveRendersEachFinishedBlock(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			l := NewLive(fuzzLookup)
+			l := fuzzRenderer.Live()
 
 			var shown strings.Builder
 			tail := ""
@@ -84,7 +84,7 @@ func TestLiveRendersEachFinishedBlock(t *testing.T) {
 func TestLiveNumbersCitationsAsTheFinalRendering(t *testing.T) {
 	src := "First [§ml-engineer-tools] and [§a].\n\n- again [§a]\n- new [§genai-developer-tools]\n\nLast [§ml-engineer-tools] [§a] [§genai-developer-tools]"
 	final := New(fuzzLookup).Render(src)
-	l := NewLive(fuzzLookup)
+	l := fuzzRenderer.Live()
 	var page strings.Builder
 	tail := ""
 	held := ""
@@ -128,7 +128,7 @@ func BenchmarkLiveAppend(b *testing.B) {
 		"```python\nmodel.fit(x, y)\nmodel.save('m')\n```\n\n| role | tools |\n|---|---|\n| ML | PyTorch |\n\n", 5)
 	deltas := 0
 	for b.Loop() {
-		l := NewLive(fuzzLookup)
+		l := fuzzRenderer.Live()
 		held := ""
 		for i := 0; i < len(src); i += 4 {
 			raw := held + src[i:min(i+4, len(src))]
