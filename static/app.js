@@ -163,3 +163,26 @@
     toBottom();
   });
 })();
+
+// Screen readers hear each finished answer, and only that: the thread is no
+// live region (it would read back the question just sent, and every piece
+// of an answer as it streams), so the answer's text is put in the page's
+// announcer once the "end" event has replaced the streaming bubble.
+(function () {
+  "use strict";
+  var ending = {};
+  document.addEventListener("htmx:sseBeforeMessage", function (e) {
+    if (e.detail && e.detail.type === "end" && e.target.id) ending[e.target.id] = true;
+  });
+  document.addEventListener("htmx:load", function (e) {
+    var answer = e.target;
+    if (!answer || !ending[answer.id]) return;
+    delete ending[answer.id];
+    var announcer = document.getElementById("answer-announcer");
+    var text = answer.querySelector(".text");
+    if (!announcer || !text) return;
+    var status = answer.querySelector(".status");
+    announcer.textContent = "Rolefit answered: " + text.innerText.trim() +
+      (status ? " " + status.innerText.trim() : "");
+  });
+})();
