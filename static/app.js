@@ -186,3 +186,19 @@
       (status ? " " + status.innerText.trim() : "");
   });
 })();
+
+// The fit check's verdict, just given, is shown and focused (screen readers
+// read its title and scores): the page's own scrolling must not take it out
+// of view. It is marked autofocus by the server; done once, the mark goes.
+(function () {
+  "use strict";
+  function showVerdict(root) {
+    var verdict = root && root.querySelector && root.querySelector("[data-testid=fit-result][autofocus]");
+    if (!verdict) return;
+    verdict.removeAttribute("autofocus");
+    verdict.focus({ preventScroll: true });
+    verdict.scrollIntoView({ block: "start" });
+  }
+  window.addEventListener("load", function () { showVerdict(document); });
+  document.addEventListener("htmx:afterSettle", function (e) { showVerdict(e.target); });
+})();

@@ -49,7 +49,7 @@ func Chat(p ChatPage) templ.Component {
 				}
 			}
 			if p.FitResult != nil {
-				templ_7745c5c3_Err = FitResultCard(p.Conversation.ID, *p.FitResult).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = FitResultCard(p.Conversation.ID, *p.FitResult, len(p.Messages) == 0).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
