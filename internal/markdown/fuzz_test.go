@@ -250,7 +250,7 @@ func FuzzLive(f *testing.F) {
 			}
 		}
 		l := fuzzRenderer.Live()
-		var blocks, tail []byte
+		var blocks, open, tail []byte
 		held := ""
 		for _, piece := range []string{src[:i], src[i:j], src[j:]} {
 			raw := held + piece
@@ -261,9 +261,10 @@ func FuzzLive(f *testing.F) {
 			held = raw[step.Used:]
 			check("blocks", step.Blocks)
 			check("tail", step.Tail)
+			check("open list", step.Open)
 			blocks = append(blocks, step.Blocks...)
 			if step.Replace {
-				tail = tail[:0]
+				open, tail = append(open[:0], step.Open...), tail[:0]
 			}
 			tail = append(tail, step.Tail...)
 		}
@@ -271,6 +272,6 @@ func FuzzLive(f *testing.F) {
 		if once.Used != len(src)-len(held) {
 			t.Fatalf("streaming %q split at %d and %d took %d bytes, at once %d", src, i, j, len(src)-len(held), once.Used)
 		}
-		check("page", append(blocks, tail...))
+		check("page", append(append(blocks, open...), tail...))
 	})
 }
