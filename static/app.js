@@ -320,3 +320,42 @@
     updateJump();
   });
 })();
+
+// Screen readers hear each finished answer, and only that: the thread is no
+// live region (it would read back the question just sent, and every piece
+// of an answer as it streams), so the answer's text is put in the page's
+// announcer once the "end" event has replaced the streaming bubble.
+(function () {
+  "use strict";
+  var ending = {};
+  document.addEventListener("htmx:sseBeforeMessage", function (e) {
+    if (e.detail && e.detail.type === "end" && e.target.id) ending[e.target.id] = true;
+  });
+  document.addEventListener("htmx:load", function (e) {
+    var answer = e.target;
+    if (!answer || !ending[answer.id]) return;
+    delete ending[answer.id];
+    var announcer = document.getElementById("answer-announcer");
+    var text = answer.querySelector(".text");
+    if (!announcer || !text) return;
+    var status = answer.querySelector(".status");
+    announcer.textContent = "Rolefit answered: " + text.innerText.trim() +
+      (status ? " " + status.innerText.trim() : "");
+  });
+})();
+
+// The fit check's verdict, just given, is shown and focused (screen readers
+// read its title and scores): the page's own scrolling must not take it out
+// of view. It is marked autofocus by the server; done once, the mark goes.
+(function () {
+  "use strict";
+  function showVerdict(root) {
+    var verdict = root && root.querySelector && root.querySelector("[data-testid=fit-result][autofocus]");
+    if (!verdict) return;
+    verdict.removeAttribute("autofocus");
+    verdict.focus({ preventScroll: true });
+    verdict.scrollIntoView({ block: "start" });
+  }
+  window.addEventListener("load", function () { showVerdict(document); });
+  document.addEventListener("htmx:afterSettle", function (e) { showVerdict(e.target); });
+})();

@@ -141,6 +141,7 @@ func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
 	h = withVisitor(h, cfg.SecureCookies)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = withSecurityHeaders(h)
+	h = withGzip(h)
 	h = withRecover(h, log)
 	h = withRequestLog(h, log, cfg.Metrics)
 	return h
