@@ -131,15 +131,22 @@
 
   // A citation opens its passage in the side panel, without leaving the
   // conversation; without JavaScript it is a plain link to the source page.
+  // The panel is a modal dialog: the page behind is inert, Tab goes round
+  // the panel, Escape or a click beside it closes it, and focus returns to
+  // the citation. On a wide screen the page makes room for it (app.css,
+  // html.panel-open), so the cited text stays in view beside its passage.
   var opener = null;
   function panel() { return document.getElementById("source-panel"); }
   function closePanel() {
     var p = panel();
-    if (!p || !p.open) return;
-    p.close();
+    if (p && p.open) p.close();
+  }
+  document.addEventListener("close", function (e) {
+    if (e.target !== panel()) return;
+    document.documentElement.classList.remove("panel-open");
     if (opener) opener.focus();
     opener = null;
-  }
+  }, true);
   document.addEventListener("click", function (e) {
     var link = e.target.closest && e.target.closest("a[data-testid=citation]");
     if (link) {
@@ -150,16 +157,28 @@
       htmx.ajax("GET", p.dataset.passages + encodeURIComponent(link.dataset.section), {
         target: "#source-panel-body", swap: "innerHTML"
       }).then(function () {
-        if (!p.open) p.show();
+        if (!p.open) {
+          document.documentElement.classList.add("panel-open");
+          p.showModal();
+        }
+        link.scrollIntoView({ block: "nearest" });
         var heading = p.querySelector("#source-panel-title");
         if (heading) heading.focus();
       });
       return;
     }
-    if (e.target.closest && e.target.closest("[data-close-panel]")) closePanel();
+    // The dialog itself (not its content) is hit only beside the panel.
+    if (e.target === panel() || (e.target.closest && e.target.closest("[data-close-panel]"))) closePanel();
   });
   document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape") closePanel();
+    var p = panel();
+    if (!p || !p.open) return;
+    if (e.key === "Escape") {
+      e.preventDefault();
+      closePanel();
+    } else if (e.key === "Tab") {
+      trapTab(p, e);
+    }
   });
 
   // A follow-up suggestion in an answer is a link that asks its question
@@ -205,6 +224,20 @@
       toggle.focus();
     }
   }
+  // trapTab keeps Tab and Shift+Tab going round root's controls.
+  function trapTab(root, e) {
+    var items = focusables(root);
+    if (!items.length) return;
+    var first = items[0], last = items[items.length - 1];
+    var inside = root.contains(document.activeElement);
+    if (e.shiftKey && (document.activeElement === first || !inside)) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && (document.activeElement === last || !inside)) {
+      e.preventDefault();
+      first.focus();
+    }
+  }
   function focusables(root) {
     return Array.prototype.filter.call(
       root.querySelectorAll("a[href], button, input, textarea, select, summary, [tabindex]:not([tabindex='-1'])"),
@@ -221,18 +254,7 @@
       drawer(false);
       return;
     }
-    if (e.key !== "Tab") return;
-    var items = focusables(document.getElementById("sidebar"));
-    if (!items.length) return;
-    var first = items[0], last = items[items.length - 1];
-    var inside = document.getElementById("sidebar").contains(document.activeElement);
-    if (e.shiftKey && (document.activeElement === first || !inside)) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && (document.activeElement === last || !inside)) {
-      e.preventDefault();
-      first.focus();
-    }
+    if (e.key === "Tab") trapTab(document.getElementById("sidebar"), e);
   });
   // Grown past phone width, the drawer is the sidebar again.
   phone.addEventListener("change", function () { if (!phone.matches) drawer(false); });
