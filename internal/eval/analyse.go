@@ -52,11 +52,15 @@ func Analyse(answer string) Analysis {
 	for _, s := range sentences(answer) {
 		var valid []string
 		for _, id := range s.ids {
-			if _, ok := k.words[id]; ok {
-				a.ValidCitations++
+			_, ok := k.words[id]
+			switch {
+			case ok:
 				valid = appendNew(valid, id)
 				a.CitedSections = appendNew(a.CitedSections, id)
-			} else {
+				if !s.inherited {
+					a.ValidCitations++
+				}
+			case !s.inherited:
 				a.UnknownCitations = append(a.UnknownCitations, id)
 			}
 		}
@@ -111,6 +115,9 @@ func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 type sentence struct {
 	text string
 	ids  []string
+	// inherited says the ids are those of the line introducing a list,
+	// so they are not counted again as citations.
+	inherited bool
 }
 
 var (
@@ -143,8 +150,8 @@ func sentences(md string) []sentence {
 		ss := splitLine(line)
 		if item {
 			for i := range ss {
-				if len(ss[i].ids) == 0 {
-					ss[i].ids = leadIDs
+				if len(ss[i].ids) == 0 && len(leadIDs) > 0 {
+					ss[i].ids, ss[i].inherited = leadIDs, true
 				}
 			}
 		} else if n := len(ss); n > 0 && strings.HasSuffix(ss[n-1].text, ":") {

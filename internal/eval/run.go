@@ -70,6 +70,8 @@ func Run(ctx context.Context, p chat.Provider, qs []Question, opt Options) (*Rep
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
+		}
+		if ctx.Err() != nil { // sem may have freed up in the same instant
 			wg.Wait()
 			return nil, fmt.Errorf("eval: %w", ctx.Err())
 		}
