@@ -61,7 +61,7 @@ func (s *Server) serveChat(w http.ResponseWriter, r *http.Request, deployment st
 			Type:    "invalid_request_error",
 		})
 	default:
-		s.reply(w, r, c, s.take())
+		s.reply(w, r, c, s.take(c.Request))
 	}
 }
 
