@@ -67,7 +67,7 @@ func Analyse(answer string) Analysis {
 		words := contentWords(s.text)
 		refusal := isRefusal(s.text)
 		a.Refused = a.Refused || refusal
-		if !refusal && !strings.HasSuffix(s.text, "?") && len(words) >= MinFactWords {
+		if !refusal && !strings.HasSuffix(s.text, "?") && !strings.HasSuffix(s.text, ":") && len(words) >= MinFactWords {
 			a.FactSentences++
 			if len(valid) > 0 {
 				a.CitedSentences++

@@ -56,7 +56,7 @@ func TestAnalyse(t *testing.T) {
 		},
 		{
 			name:   "list items take the markers of the line introducing them; bold headings are not claims",
-			answer: "**Tools of an ML Engineer**\n\nML Engineers usually work with: [§ml-engineer-tools]\n\n- Python and NumPy for data work\n- PyTorch and TensorFlow for models\n\nAfter the list, a new claim stands alone without support.",
+			answer: "**Tools of an ML Engineer**\n\nThe tools ML Engineers usually work with daily: [§ml-engineer-tools]\n\n- Python and NumPy for data work\n- PyTorch and TensorFlow for models\n\nAfter the list, a new claim stands alone without support.",
 			want: eval.Analysis{FactSentences: 2, CitedSentences: 1, Uncited: []string{"After the list, a new claim stands alone without support."}, ValidCitations: 1,
 				CitedSections: []string{"ml-engineer-tools"}, CheckedSentences: 3, Grounded: 3},
 		},

@@ -12,8 +12,10 @@
 // system prompt asks the model to place them.
 //
 // Citations. Each marker [§id] is valid when id is a knowledge section,
-// unknown otherwise. A sentence "states a fact" when it does not end with
-// "?", is not a refusal (below) and has at least MinFactWords content words;
+// unknown otherwise. A sentence "states a fact" when it ends with neither
+// "?" nor ":" (a line introducing a list; the list's items take its
+// markers), is not a refusal (below) and has at least MinFactWords content
+// words;
 // such a sentence without a valid marker is a missing citation. The cited
 // rate is cited fact sentences over fact sentences.
 //
