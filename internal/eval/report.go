@@ -211,6 +211,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		if x.Error != "" {
 			fmt.Fprintf(&b, "- **Error:** %s\n", x.Error)
 		}
+		if x.Cause != "" {
+			fmt.Fprintf(&b, "- **Cause:** %s\n", mdLine(x.Cause))
+		}
 		for _, s := range x.Uncited {
 			fmt.Fprintf(&b, "- **No citation:** %s\n", mdLine(s))
 		}

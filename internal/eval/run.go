@@ -31,8 +31,11 @@ type Options struct {
 type Result struct {
 	Question
 	Answer string `json:"answer"`
-	// Error is why the model failed, if it did; the answer may be partial.
+	// Error is why the model failed, if it did, in a few words; the answer
+	// may be partial. Cause is the provider's own account, for the
+	// operator (secrets already removed).
 	Error string `json:"error,omitempty"`
+	Cause string `json:"cause,omitempty"`
 	// TTFTMillis is the time to the first non-empty delta; TotalMillis to
 	// the end of the answer.
 	TTFTMillis       int64 `json:"ttft_ms"`
@@ -89,6 +92,9 @@ func Run(ctx context.Context, p chat.Provider, qs []Question, opt Options) (*Rep
 				if r.Error != "" {
 					status = "error: " + r.Error
 				}
+				if r.Cause != "" {
+					status += ": " + r.Cause
+				}
 				fmt.Fprintf(opt.Progress, "eval: [%d/%d] %-16s ttft %6s  total %7s  %s\n", done, len(qs), q.ID,
 					ms(r.TTFTMillis), ms(r.TotalMillis), status)
 			}
@@ -139,7 +145,7 @@ func ask(ctx context.Context, p chat.Provider, system string, q Question, opt Op
 		if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil {
 			err = cause
 		}
-		r.Error = describeError(err)
+		r.Error, r.Cause = describeError(err)
 	}
 	r.PromptTokens, r.CompletionTokens = usage.PromptTokens, usage.CompletionTokens
 	if r.PromptTokens == 0 && r.CompletionTokens == 0 {
@@ -161,17 +167,22 @@ func ask(ctx context.Context, p chat.Provider, system string, q Question, opt Op
 // the server's own estimate does.
 func estimateTokens(s string) int { return (len(s) + 3) / 4 }
 
-// describeError says why an answer failed in a few words: the failure kind
-// for a provider's error (its cause is already free of secrets).
-func describeError(err error) string {
+// describeError says why an answer failed in a few words (the failure
+// kind for a provider's error) and the provider's cause, which names the
+// fix when it knows it (such as `ollama pull`).
+func describeError(err error) (short, cause string) {
 	var pe *chat.ProviderError
 	if errors.As(err, &pe) {
+		short = string(pe.Kind)
 		if pe.Status != 0 {
-			return fmt.Sprintf("%s (HTTP %d)", pe.Kind, pe.Status)
+			short = fmt.Sprintf("%s (HTTP %d)", pe.Kind, pe.Status)
 		}
-		return string(pe.Kind)
+		if pe.Err != nil {
+			cause = pe.Err.Error()
+		}
+		return short, cause
 	}
-	return err.Error()
+	return err.Error(), ""
 }
 
 func ms(n int64) string {

@@ -124,6 +124,9 @@ func TestRunRecordsFailures(t *testing.T) {
 	if got := rep.Results[0].Error; got != "unavailable (HTTP 503)" {
 		t.Errorf("503 recorded as %q", got)
 	}
+	if got := rep.Results[0].Cause; !strings.Contains(got, "503") {
+		t.Errorf("503's cause recorded as %q, want the provider's account", got)
+	}
 	if got := rep.Results[1].Error; !strings.Contains(got, "first token") {
 		t.Errorf("a model that never answers recorded as %q", got)
 	}
@@ -177,5 +180,25 @@ func TestRunBoundsConcurrency(t *testing.T) {
 	}
 	if p.asked != 3 {
 		t.Errorf("%d answers were asked for while 3 were in flight, want 3 (the -concurrency)", p.asked)
+	}
+}
+
+func TestRunShowsTheFixTheProviderKnows(t *testing.T) {
+	ctx := testContext(t)
+	s := fakeopenai.New()
+	t.Cleanup(s.Close)
+	p := llm.NewOpenAI(llm.OpenAIConfig{BaseURL: s.URL, Model: "llama3.2"})
+	t.Cleanup(func() { p.Close() })
+	s.Push(fakeopenai.Recorded("ollama-model-not-pulled"))
+	rep, err := eval.Run(ctx, p, []eval.Question{{ID: "q", Text: "q", Kind: eval.KindSection}}, eval.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md strings.Builder
+	if err := rep.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.Results[0]; r.Error != "model_not_found (HTTP 404)" || !strings.Contains(md.String(), "run `ollama pull llama3.2`") {
+		t.Errorf("error %q, cause %q; the report does not say to run ollama pull", r.Error, r.Cause)
 	}
 }
