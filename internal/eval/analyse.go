@@ -131,12 +131,17 @@ var (
 func sentences(md string) []sentence {
 	var out []sentence
 	var leadIDs []string // markers of the line introducing the current list
+	inCode := false      // code states no fact
 	for _, line := range strings.Split(md, "\n") {
 		line = strings.TrimSpace(line)
-		if line == "" {
+		if strings.HasPrefix(line, "```") {
+			inCode = !inCode
 			continue
 		}
-		if strings.HasPrefix(line, "#") || strings.HasPrefix(line, "```") || isBoldHeading(line) {
+		if line == "" || inCode {
+			continue
+		}
+		if strings.HasPrefix(line, "#") || isBoldHeading(line) {
 			leadIDs = nil
 			continue
 		}

@@ -61,6 +61,11 @@ func TestAnalyse(t *testing.T) {
 				CitedSections: []string{"ml-engineer-tools"}, CheckedSentences: 3, Grounded: 3},
 		},
 		{
+			name:   "code blocks state no fact",
+			answer: "```python\ndef sort_numbers(numbers): return sorted(numbers) # sorts the whole list\n```",
+			want:   eval.Analysis{},
+		},
+		{
 			name:   "a refusal is not a claim",
 			answer: "The article doesn't cover salaries or pay for either role.",
 			want:   eval.Analysis{Refused: true},
