@@ -6,9 +6,9 @@
 // and explainable; none of them calls a second model.
 //
 // Sentences. An answer is split into lines (headings, bold-only lines and
-// code blocks are skipped; list
-// markers, bold and link syntax are removed, keeping the link text), and each
-// line into sentences at ".", "!" or "?" followed by a space. Citation
+// code blocks are skipped; list markers, bold and link syntax are removed,
+// keeping the link text), and each line into sentences at ".", "!" or "?"
+// followed by a space. Citation
 // markers right after a sentence's end belong to that sentence, as the
 // system prompt asks the model to place them.
 //
