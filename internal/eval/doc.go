@@ -8,9 +8,8 @@
 // Sentences. An answer is split into lines (headings, bold-only lines and
 // code blocks are skipped; list markers, bold and link syntax are removed,
 // keeping the link text), and each line into sentences at ".", "!" or "?"
-// followed by a space. Citation
-// markers right after a sentence's end belong to that sentence, as the
-// system prompt asks the model to place them.
+// followed by a space. Citation markers right after a sentence's end belong
+// to that sentence, as the system prompt asks the model to place them.
 //
 // Citations. Each marker [§id] is valid when id is a knowledge section,
 // unknown otherwise. A sentence "states a fact" when it ends with neither
