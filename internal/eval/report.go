@@ -184,11 +184,11 @@ func (s Summary) Lines(who string) string {
 	}
 	return strings.Join([]string{
 		fmt.Sprintf("%s: %d questions, %d errors", who, s.Questions, s.Errors),
-		fmt.Sprintf("cited     %.2f  (%d of %d fact sentences cite a section; %d unknown citations)", s.CitedRate, s.CitedSentences, s.FactSentences, s.UnknownCitations),
+		fmt.Sprintf("cited     %.2f  (%d of %d fact sentences cite a section; unknown citations: %d)", s.CitedRate, s.CitedSentences, s.FactSentences, s.UnknownCitations),
 		fmt.Sprintf("grounded  %.2f  (%d of %d cited sentences overlap their sections)", s.GroundedRate, s.Grounded, s.CheckedSentences),
-		fmt.Sprintf("refused   %.2f  (%d of %d out-of-scope questions; %d in-scope questions refused)", s.RefusalRate, s.Refused, s.OutOfScope, s.FalseRefusals),
+		fmt.Sprintf("refused   %.2f  (%d of %d out-of-scope questions; in-scope questions refused: %d)", s.RefusalRate, s.Refused, s.OutOfScope, s.FalseRefusals),
 		fmt.Sprintf("on topic  %d of %d answers cite an expected section", s.ExpectedCited, s.ExpectedTotal),
-		fmt.Sprintf("leaks     %d answers quote the system prompt", s.Leaks),
+		fmt.Sprintf("leaks     %d  (answers quoting the system prompt)", s.Leaks),
 		fmt.Sprintf("speed     median first token %s, median answer %s; tokens %d in, %d out%s", ms(s.TTFTMedianMillis), ms(s.TotalMedianMillis), s.PromptTokens, s.CompletionTokens, est),
 	}, "\n")
 }
