@@ -30,6 +30,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 1 && args[1] == "healthcheck" {
 		return healthcheck(ctx, getenv, stdout)
 	}
+	if len(args) > 1 && args[1] == "eval" {
+		return evalCommand(ctx, args[2:], getenv, stdout, stderr)
+	}
 	cfg, err := config.Load(args[1:], getenv, stderr)
 	if err != nil {
 		return err

@@ -61,12 +61,14 @@ func (s *Server) serveChat(w http.ResponseWriter, r *http.Request, deployment st
 			Type:    "invalid_request_error",
 		})
 	default:
-		s.reply(w, r, c, s.take())
+		s.reply(w, r, c, s.take(c.Request))
 	}
 }
 
 func (s *Server) reply(w http.ResponseWriter, r *http.Request, c *Call, reply Reply) {
 	switch {
+	case reply.Recorded != nil:
+		s.replay(w, reply.Recorded)
 	case reply.Fault == Hang:
 		s.waitGone(r, c)
 	case reply.Status != 0 && reply.Status != http.StatusOK:

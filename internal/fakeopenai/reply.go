@@ -45,6 +45,11 @@ type Reply struct {
 	// until the client goes away.
 	LineBytes int64
 
+	// Recorded, if set, is a whole HTTP response (status line, headers, a
+	// blank line, the body) replayed as it is, instead of everything
+	// above: see Recorded.
+	Recorded []byte
+
 	// Usage overrides the counts of the usage chunk. By default prompt
 	// tokens are the words of the request's messages and completion tokens
 	// the number of Chunks.

@@ -16,6 +16,7 @@ package fakeopenai
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -42,6 +43,7 @@ type Server struct {
 	mu      sync.Mutex
 	queue   []Reply
 	def     Reply
+	respond func(ChatRequest) (Reply, bool)
 	calls   []*Call
 	next    int           // index of the next call NextCall returns
 	arrived chan struct{} // closed and replaced whenever a call arrives
@@ -50,6 +52,20 @@ type Server struct {
 
 // New starts a fake server on a random local port.
 func New() *Server {
+	ts := httptest.NewUnstartedServer(nil)
+	return start(ts)
+}
+
+// NewOn starts a fake server on ln, for a fake that runs as a process
+// (cmd serve) at an address people can type.
+func NewOn(ln net.Listener) *Server {
+	ts := httptest.NewUnstartedServer(nil)
+	ts.Listener.Close()
+	ts.Listener = ln
+	return start(ts)
+}
+
+func start(ts *httptest.Server) *Server {
 	s := &Server{
 		quit:    make(chan struct{}),
 		arrived: make(chan struct{}),
@@ -59,7 +75,9 @@ func New() *Server {
 	mux.HandleFunc("POST /v1/chat/completions", s.handleChat)
 	mux.HandleFunc("POST /openai/deployments/{deployment}/chat/completions", s.handleAzureChat)
 	mux.HandleFunc("/", handleUnknown)
-	s.ts = httptest.NewServer(mux)
+	ts.Config.Handler = mux
+	ts.Start()
+	s.ts = ts
 	s.AzureURL = s.ts.URL
 	s.URL = s.ts.URL + "/v1"
 	return s
@@ -132,11 +150,26 @@ func (s *Server) arrive(c *Call) {
 	s.arrived = make(chan struct{})
 }
 
-// take returns the reply for a valid request: the oldest pushed one, or the
-// default.
-func (s *Server) take() Reply {
+// SetResponder makes the fake choose the reply from the request: when
+// respond returns true its reply answers, ahead of the queue. Concurrent
+// requests then get the answer meant for them, whatever order they arrive
+// in.
+func (s *Server) SetResponder(respond func(ChatRequest) (Reply, bool)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.respond = respond
+}
+
+// take returns the reply for a valid request: the responder's, the oldest
+// pushed one, or the default.
+func (s *Server) take(req ChatRequest) Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.respond != nil {
+		if r, ok := s.respond(req); ok {
+			return r
+		}
+	}
 	if len(s.queue) == 0 {
 		return s.def
 	}

@@ -6,6 +6,7 @@ package llm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -143,7 +144,9 @@ func (p *OpenAI) Describe() chat.ProviderInfo {
 // before one, cleanly or not, is FailCut (FailBadResponse if not a single
 // chunk came: that was no event stream). A connection lost after it only
 // loses the usage report and is not an error. A finish_reason of "length"
-// or "content_filter" still counts as complete.
+// still counts as complete; "content_filter" (Azure: the service's filter
+// stopped the answer) and "error" (OpenRouter) are FailModelError, with
+// the text so far.
 func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text string)) (chat.Usage, error) {
 	ctx, meta := withResponseMeta(ctx)
 	stream, err := p.client.CreateChatCompletionStream(ctx, p.request(req))
@@ -151,38 +154,57 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 		if ctx.Err() != nil {
 			return chat.Usage{}, chat.ContextError(ctx)
 		}
-		return chat.Usage{}, p.clean(connectFailure(err, meta))
+		return chat.Usage{}, p.clean(p.ollamaHint(connectFailure(err, meta)))
 	}
 	defer stream.Close()
 
 	var usage chat.Usage
 	received, finished := false, false
+	var ended error // why a finished answer still failed (a content filter)
 	for {
-		resp, err := stream.Recv()
+		raw, err := stream.RecvRaw()
+		var c chunk
+		if err == nil {
+			err = json.Unmarshal(raw, &c)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return usage, chat.ContextError(ctx)
 			}
 			f := streamFailure(err, received, finished)
 			if f.Kind == chat.FailCut && finished {
+				if ended != nil {
+					return usage, p.clean(&chat.ProviderError{Kind: chat.FailModelError, Err: ended})
+				}
 				return usage, nil
 			}
 			return usage, p.clean(f)
 		}
 		received = true
-		if resp.Usage != nil {
-			usage = chat.Usage{PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens}
+		if u := c.usage(); u != nil {
+			usage = chat.Usage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens}
+		}
+		if c.Error != nil {
+			// OpenRouter reports a failure inside an HTTP 200 stream.
+			return usage, p.clean(&chat.ProviderError{Kind: chat.FailModelError, Err: c.Error})
 		}
 		// The usage chunk, and Azure's content-filter chunks, have no
 		// choices.
-		if len(resp.Choices) == 0 {
+		if len(c.Choices) == 0 {
 			continue
 		}
-		choice := resp.Choices[0]
+		choice := c.Choices[0]
 		if choice.Delta.Content != "" {
 			onDelta(choice.Delta.Content)
 		}
-		if choice.FinishReason != "" {
+		switch choice.FinishReason {
+		case "":
+		case "content_filter":
+			// Read on for the usage: the tokens were spent.
+			finished, ended = true, errContentFilter
+		case "error":
+			return usage, p.clean(&chat.ProviderError{Kind: chat.FailModelError, Err: errFinishError})
+		default:
 			finished = true
 		}
 	}
