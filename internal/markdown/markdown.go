@@ -56,7 +56,7 @@ func (r *Renderer) Render(src string) string {
 	buf.Grow(len(src) + len(src)/4)
 	source := []byte(src)
 	doc := r.md.Parser().Parse(text.NewReader(source))
-	if err := r.md.Renderer().Render(&buf, source, doc); err != nil {
+	if err := r.md.Renderer().Render(bufferWriter{&buf}, source, doc); err != nil {
 		// goldmark only fails when the writer does; a bytes.Buffer does not.
 		// Falling back to escaped text keeps the words on screen regardless.
 		return "<p>" + bluemonday.StrictPolicy().Sanitize(src) + "</p>"
