@@ -35,12 +35,12 @@ type Live struct {
 	// inParagraph: that parse ended inside a line of a paragraph, which
 	// the next line goes on when it begins with a letter (see advance).
 	inParagraph bool
-	items   int    // the finished items of the list being written
-	tailAt  int    // where in pending the tail starts: after those items
-	blocks  []byte // reused for each Step's output
-	open    []byte
-	tailOut []byte
-	scratch bytes.Buffer // goldmark's output, before the sanitiser
+	items       int    // the finished items of the list being written
+	tailAt      int    // where in pending the tail starts: after those items
+	blocks      []byte // reused for each Step's output
+	open        []byte
+	tailOut     []byte
+	scratch     bytes.Buffer // goldmark's output, before the sanitiser
 }
 
 // LiveStep is what one piece of streamed text changes on the page. The
