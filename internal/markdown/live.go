@@ -3,6 +3,7 @@ package markdown
 import (
 	"bytes"
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -26,6 +27,7 @@ import (
 // in the middle of a line a piece is escaped and appended, nothing more.
 type Live struct {
 	md      goldmark.Markdown
+	buffers *sync.Pool // of *bytes.Buffer, the renderer's
 	lookup  cite.Lookup
 	numbers cite.Numbers // of the citations in the finished blocks
 	tail    *cite.Live
@@ -35,12 +37,12 @@ type Live struct {
 	// inParagraph: that parse ended inside a line of a paragraph, which
 	// the next line goes on when it begins with a letter (see advance).
 	inParagraph bool
-	items       int    // the finished items of the list being written
-	tailAt      int    // where in pending the tail starts: after those items
-	blocks      []byte // reused for each Step's output
-	open        []byte
-	tailOut     []byte
-	scratch     bytes.Buffer // goldmark's output, before the sanitiser
+	items       int // the finished items of the list being written
+	tailAt      int // where in pending the tail starts: after those items
+	// Each Step's output. Only the small buffer for a delta's text is
+	// kept between steps: with hundreds of answers streaming, buffers each
+	// answer kept the size of its largest block would add up.
+	blocks, open, tailOut []byte
 }
 
 // LiveStep is what one piece of streamed text changes on the page. The
@@ -67,7 +69,7 @@ type LiveStep struct {
 
 // Live returns the live rendering of one answer, by r.
 func (r *Renderer) Live() *Live {
-	return &Live{md: r.live, lookup: r.lookup, tail: cite.NewLive(r.lookup)}
+	return &Live{md: r.live, buffers: &r.buffers, lookup: r.lookup, tail: cite.NewLive(r.lookup)}
 }
 
 // Append takes the next piece of the answer, in order from its start.
@@ -75,6 +77,7 @@ func (r *Renderer) Live() *Live {
 func (l *Live) Append(raw string, final bool) LiveStep {
 	out, n := l.tail.AppendHTML(l.tailOut[:0], raw, final)
 	l.tailOut = out
+	l.blocks, l.open = nil, nil
 	if i := strings.LastIndexByte(raw[:n], '\n'); i >= 0 {
 		l.line = len(l.pending) + i + 1
 	}
@@ -84,8 +87,8 @@ func (l *Live) Append(raw string, final bool) LiveStep {
 		return LiveStep{Tail: out, Used: n}
 	}
 	l.tail = cite.NewLiveAfter(l.lookup, numbers)
-	l.tailOut, _ = l.tail.AppendHTML(l.tailOut[:0], string(l.pending[l.tailAt:]), final)
-	return LiveStep{Blocks: l.blocks, Open: l.open, Tail: l.tailOut, Replace: true, Used: n}
+	tail, _ := l.tail.AppendHTML(nil, string(l.pending[l.tailAt:]), final)
+	return LiveStep{Blocks: l.blocks, Open: l.open, Tail: tail, Replace: true, Used: n}
 }
 
 // advance renders the blocks of the pending text that are finished into
@@ -93,7 +96,6 @@ func (l *Live) Append(raw string, final bool) LiveStep {
 // written into l.open. It reports whether either changed, and then the
 // numbering the tail's citations continue.
 func (l *Live) advance() (cite.Numbers, bool) {
-	l.blocks = l.blocks[:0]
 	m := decisionPoint(l.pending, l.line)
 	if m == l.decided {
 		return cite.Numbers{}, false
@@ -149,7 +151,7 @@ func (l *Live) advance() (cite.Numbers, bool) {
 	if items == l.items && !changed {
 		return cite.Numbers{}, false
 	}
-	l.items, l.open, l.tailAt = items, l.open[:0], 0
+	l.items, l.open, l.tailAt = items, nil, 0
 	numbers = l.numbers.Clone()
 	if items > 0 {
 		if at := blockStart(src, list.LastChild(), starts) - cut; at > 0 {
@@ -174,11 +176,17 @@ func (l *Live) advance() (cite.Numbers, bool) {
 
 // render appends the sanitised HTML of doc, whose text is in src.
 func (l *Live) render(b, src []byte, doc ast.Node) []byte {
-	l.scratch.Reset()
-	if err := l.md.Renderer().Render(bufferWriter{&l.scratch}, src, doc); err != nil {
+	buf := l.buffers.Get().(*bytes.Buffer)
+	defer l.buffers.Put(buf)
+	buf.Reset()
+	if err := l.md.Renderer().Render(bufferWriter{buf}, src, doc); err != nil {
 		return b // a bytes.Buffer does not fail
 	}
-	return append(b, policy.SanitizeBytes(l.scratch.Bytes())...)
+	out := policy.SanitizeBytes(buf.Bytes())
+	if len(b) == 0 {
+		return out
+	}
+	return append(b, out...)
 }
 
 // bufferWriter lets goldmark write straight into a bytes.Buffer: given a
