@@ -127,6 +127,11 @@ func (c *conversation) follow(ctx context.Context, path string, sent time.Time) 
 				}
 				known = known[:start]
 			} else {
+				if known == "" {
+					// The answer's first block went straight in: its tag,
+					// which names the answer, shows at its start as written.
+					known = leadingTag(ev.data)
+				}
 				known += strings.Repeat(unseen, start-len(known))
 			}
 			text.Reset()
@@ -160,6 +165,22 @@ func liveTail(data string) (string, bool) {
 	}
 	return html.UnescapeString(data[i+j+2 : len(data)-len("</div>")]), true
 }
+
+// leadingTag returns the tag "[answer N]" a rendered first block starts
+// with (a paragraph, or a heading when a "-" line followed it), or "".
+func leadingTag(data string) string {
+	i := strings.Index(data, "[answer ")
+	end := strings.Index(data[max(i, 0):], "]")
+	if i < 0 || end < 0 || strings.TrimSpace(markup.ReplaceAllString(data[:i], "")) != "" {
+		return ""
+	}
+	if _, ok := answerTag(data[i : i+end+1]); !ok {
+		return ""
+	}
+	return data[i : i+end+1]
+}
+
+var markup = regexp.MustCompile(`<[^>]*>`)
 
 // sameText reports whether got is want, but for the bytes marked unseen.
 func sameText(got, want string) bool {

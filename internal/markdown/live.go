@@ -3,6 +3,7 @@ package markdown
 import (
 	"bytes"
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -26,22 +27,27 @@ import (
 // in the middle of a line a piece is escaped and appended, nothing more.
 // An unfinished block longer than maxLiveBlock is no longer parsed: it
 // stays text until the answer's final rendering, so a model that writes
-// one endless paragraph costs a scan per delta, not a parse of all of it
-// at every line.
+// one endless block costs a scan per delta, not a parse of all of it at
+// every line.
 type Live struct {
 	md      goldmark.Markdown
+	buffers *sync.Pool // of *bytes.Buffer, the renderer's
 	lookup  cite.Lookup
 	numbers cite.Numbers // of the citations in the finished blocks
 	tail    *cite.Live
 	pending []byte // the text after the finished blocks
 	line    int    // where pending's last line starts
 	decided int    // the prefix of pending last parsed (see decisionPoint)
-	items   int    // the finished items of the list being written
-	tailAt  int    // where in pending the tail starts: after those items
-	blocks  []byte // reused for each Step's output
-	open    []byte
-	tailOut []byte
-	parses  int // how often pending was parsed: the work the bound above limits
+	// inParagraph: that parse ended inside a line of a paragraph, which
+	// the next line goes on when it begins with a letter (see advance).
+	inParagraph bool
+	items       int // the finished items of the list being written
+	tailAt      int // where in pending the tail starts: after those items
+	// Each Step's output. Only the small buffer for a delta's text is
+	// kept between steps: with hundreds of answers streaming, buffers each
+	// answer kept the size of its largest block would add up.
+	blocks, open, tailOut []byte
+	parses                int // how often pending was parsed: the work maxLiveBlock bounds
 }
 
 // LiveStep is what one piece of streamed text changes on the page. The
@@ -73,7 +79,7 @@ const maxLiveBlock = 32 << 10
 
 // Live returns the live rendering of one answer, by r.
 func (r *Renderer) Live() *Live {
-	return &Live{md: r.live, lookup: r.lookup, tail: cite.NewLive(r.lookup)}
+	return &Live{md: r.live, buffers: &r.buffers, lookup: r.lookup, tail: cite.NewLive(r.lookup)}
 }
 
 // Append takes the next piece of the answer, in order from its start.
@@ -81,6 +87,7 @@ func (r *Renderer) Live() *Live {
 func (l *Live) Append(raw string, final bool) LiveStep {
 	out, n := l.tail.AppendHTML(l.tailOut[:0], raw, final)
 	l.tailOut = out
+	l.blocks, l.open = nil, nil
 	if i := strings.LastIndexByte(raw[:n], '\n'); i >= 0 {
 		l.line = len(l.pending) + i + 1
 	}
@@ -90,8 +97,8 @@ func (l *Live) Append(raw string, final bool) LiveStep {
 		return LiveStep{Tail: out, Used: n}
 	}
 	l.tail = cite.NewLiveAfter(l.lookup, numbers)
-	l.tailOut, _ = l.tail.AppendHTML(l.tailOut[:0], string(l.pending[l.tailAt:]), final)
-	return LiveStep{Blocks: l.blocks, Open: l.open, Tail: l.tailOut, Replace: true, Used: n}
+	tail, _ := l.tail.AppendHTML(nil, string(l.pending[l.tailAt:]), final)
+	return LiveStep{Blocks: l.blocks, Open: l.open, Tail: tail, Replace: true, Used: n}
 }
 
 // advance renders the blocks of the pending text that are finished into
@@ -99,15 +106,19 @@ func (l *Live) Append(raw string, final bool) LiveStep {
 // written into l.open. It reports whether either changed, and then the
 // numbering the tail's citations continue.
 func (l *Live) advance() (cite.Numbers, bool) {
-	l.blocks = l.blocks[:0]
-	if len(l.pending) > maxLiveBlock {
-		return cite.Numbers{}, false
-	}
 	m := decisionPoint(l.pending, l.line)
 	if m == l.decided {
 		return cite.Numbers{}, false
 	}
+	// A line that begins with a letter right after a paragraph's line goes
+	// on with that paragraph: nothing can have finished, so skip the parse.
+	// (Most multi-line paragraphs; it keeps the garbage down under load.)
+	continues := l.inParagraph && m > l.line && l.decided < l.line &&
+		bytes.Count(l.pending[l.decided:m], []byte{'\n'}) == 1
 	l.decided = m
+	if continues || len(l.pending) > maxLiveBlock {
+		return cite.Numbers{}, false
+	}
 	l.parses++
 	// goldmark may append to its source (a newline after an indented code
 	// block's last line): cap it, so the rest of the tail is not written on.
@@ -119,6 +130,7 @@ func (l *Live) advance() (cite.Numbers, bool) {
 	pc.Set(blockStartsKey, starts)
 	doc := l.md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
 	last := doc.LastChild()
+	l.inParagraph = last != nil && last.Kind() == ast.KindParagraph && m > l.line
 	if last == nil {
 		return cite.Numbers{}, false
 	}
@@ -150,7 +162,7 @@ func (l *Live) advance() (cite.Numbers, bool) {
 	if items == l.items && !changed {
 		return cite.Numbers{}, false
 	}
-	l.items, l.open, l.tailAt = items, l.open[:0], 0
+	l.items, l.open, l.tailAt = items, nil, 0
 	numbers = l.numbers.Clone()
 	if items > 0 {
 		if at := blockStart(src, list.LastChild(), starts) - cut; at > 0 {
@@ -175,12 +187,26 @@ func (l *Live) advance() (cite.Numbers, bool) {
 
 // render appends the sanitised HTML of doc, whose text is in src.
 func (l *Live) render(b, src []byte, doc ast.Node) []byte {
-	var buf bytes.Buffer
-	if err := l.md.Renderer().Render(&buf, src, doc); err != nil {
+	buf := l.buffers.Get().(*bytes.Buffer)
+	defer l.buffers.Put(buf)
+	buf.Reset()
+	if err := l.md.Renderer().Render(bufferWriter{buf}, src, doc); err != nil {
 		return b // a bytes.Buffer does not fail
 	}
-	return append(b, policy.SanitizeBytes(buf.Bytes())...)
+	out := policy.SanitizeBytes(buf.Bytes())
+	if len(b) == 0 {
+		return out
+	}
+	return append(b, out...)
 }
+
+// bufferWriter lets goldmark write straight into a bytes.Buffer: given a
+// plain io.Writer it wraps it in a new 4 KB bufio.Writer on every call.
+type bufferWriter struct{ *bytes.Buffer }
+
+func (bufferWriter) Flush() error     { return nil }
+func (bufferWriter) Buffered() int    { return 0 }
+func (w bufferWriter) Available() int { return w.Cap() - w.Len() }
 
 // countCitations numbers, in n, the citations rendered in doc, as its
 // rendering did (in reading order, continuing n).

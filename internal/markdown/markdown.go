@@ -11,6 +11,7 @@ package markdown
 import (
 	"bytes"
 	"regexp"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -26,6 +27,9 @@ type Renderer struct {
 	md     goldmark.Markdown
 	live   goldmark.Markdown // md, with block positions for Live
 	lookup cite.Lookup
+	// buffers hold goldmark's output for Live until it is sanitised: shared
+	// by all answers, since only as many are in use as there are cores.
+	buffers sync.Pool
 }
 
 // New returns a Renderer that turns citation markers of the sections
@@ -33,9 +37,10 @@ type Renderer struct {
 // lookup, markers are left as text.
 func New(lookup cite.Lookup) *Renderer {
 	return &Renderer{
-		md:     newGoldmark(lookup, blockParsersWithoutHTML()),
-		live:   newGoldmark(lookup, recordBlockStarts(blockParsersWithoutHTML())),
-		lookup: lookup,
+		md:      newGoldmark(lookup, blockParsersWithoutHTML()),
+		live:    newGoldmark(lookup, recordBlockStarts(blockParsersWithoutHTML())),
+		lookup:  lookup,
+		buffers: sync.Pool{New: func() any { return new(bytes.Buffer) }},
 	}
 }
 
@@ -56,7 +61,7 @@ func (r *Renderer) Render(src string) string {
 	buf.Grow(len(src) + len(src)/4)
 	source := []byte(src)
 	doc := r.md.Parser().Parse(text.NewReader(source))
-	if err := r.md.Renderer().Render(&buf, source, doc); err != nil {
+	if err := r.md.Renderer().Render(bufferWriter{&buf}, source, doc); err != nil {
 		// goldmark only fails when the writer does; a bytes.Buffer does not.
 		// Falling back to escaped text keeps the words on screen regardless.
 		return "<p>" + bluemonday.StrictPolicy().Sanitize(src) + "</p>"

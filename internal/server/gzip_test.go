@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -69,5 +70,49 @@ func TestPagesAreCompressed(t *testing.T) {
 				t.Errorf("body lacks %q: %.200q", tt.wantIn, all)
 			}
 		})
+	}
+}
+
+// TestGzipBoundsItsCompressors: when every compressor is busy, a response
+// is sent uncompressed and whole rather than waiting or taking more memory;
+// once one is free, responses are compressed again.
+func TestGzipBoundsItsCompressors(t *testing.T) {
+	pool := newGzipPool(1)
+	page := strings.Repeat("<p>Rolefit</p>", 100)
+	h := withGzip(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, page)
+	}), pool)
+	get := func() (encoding, body string) {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var r io.Reader = rec.Body
+		if rec.Header().Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(rec.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r = zr
+		}
+		b, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec.Header().Get("Content-Encoding"), string(b)
+	}
+	if enc, body := get(); enc != "gzip" || body != page {
+		t.Fatalf("with a compressor free: encoding %q, %d bytes; want gzip and the page", enc, len(body))
+	}
+	if !pool.reserve() { // another response holds the only compressor
+		t.Fatal("the compressor was not given back")
+	}
+	if enc, body := get(); enc != "" || body != page {
+		t.Errorf("with none free: encoding %q, %d bytes; want the page as it is", enc, len(body))
+	}
+	<-pool.slots
+	if enc, body := get(); enc != "gzip" || body != page {
+		t.Errorf("once free again: encoding %q, %d bytes; want gzip and the page", enc, len(body))
 	}
 }

@@ -111,6 +111,11 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// gzipConcurrency is how many responses are compressed at once, at most:
+// one per core of the machines Rolefit is measured on; each compressor
+// holds about a megabyte.
+const gzipConcurrency = 2
+
 // New returns the whole HTTP surface of Rolefit.
 func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
 	cfg = cfg.withDefaults()
@@ -141,7 +146,7 @@ func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
 	h = withVisitor(h, cfg.SecureCookies)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = withSecurityHeaders(h)
-	h = withGzip(h)
+	h = withGzip(h, newGzipPool(gzipConcurrency))
 	h = withRecover(h, log)
 	h = withRequestLog(h, log, cfg.Metrics)
 	return h
