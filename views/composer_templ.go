@@ -101,7 +101,7 @@ func ComposerForm(c Composer) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<button type=\"button\" id=\"jump-latest\" class=\"jump\" data-testid=\"jump-latest\" hidden>Jump to latest ↓</button><div class=\"box\"><label for=\"message\" class=\"visually-hidden\">Your question</label> <textarea id=\"message\" name=\"message\" rows=\"2\" placeholder=\"Ask about ML engineers or Gen AI application developers…\" aria-describedby=\"composer-hint\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<button type=\"button\" id=\"jump-latest\" class=\"jump\" data-testid=\"jump-latest\" hidden>Jump to latest ↓</button><div class=\"box\"><label for=\"message\" class=\"visually-hidden\">Your question</label> <textarea id=\"message\" name=\"message\" rows=\"2\" placeholder=\"Ask about either AI career…\" aria-describedby=\"composer-hint\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
