@@ -4,16 +4,19 @@
 SHELL := /bin/bash
 
 VENDOR := static/vendor/htmx.min.js static/vendor/sse.min.js
+# axe-core checks accessibility in the browser tests only: it is copied next
+# to them, never into static/, so it is neither served nor embedded.
+AXE := cmd/web/testdata/axe.min.js
 GO_BUILD_FLAGS := -trimpath -ldflags="-s -w"
 
-.PHONY: run test build assets generate check-generated bench load browser-deps
+.PHONY: run test build assets test-assets generate check-generated bench load browser-deps
 
 ## run: start Rolefit on http://localhost:8080 (offline mode unless a model is configured)
 run: assets generate
 	go run ./cmd/web
 
 ## test: every test, browser tests included
-test: assets generate browser-deps
+test: assets test-assets generate browser-deps
 	go vet ./...
 	go test -race -count=1 ./...
 
@@ -35,6 +38,13 @@ static/vendor/htmx.min.js: node_modules/.package-lock.json
 static/vendor/sse.min.js: node_modules/.package-lock.json
 	@mkdir -p static/vendor
 	cp node_modules/htmx-ext-sse/dist/sse.min.js $@
+
+## test-assets: axe-core from npm (pinned in package-lock.json), for the browser tests
+test-assets: $(AXE)
+
+$(AXE): node_modules/.package-lock.json
+	@mkdir -p $(@D)
+	cp node_modules/axe-core/axe.min.js $@
 
 ## generate: templ components to Go
 generate:

@@ -102,6 +102,9 @@
   on("htmx:beforeRequest", function () { notice(""); });
   // An error the server explains itself (HX-Retarget) is shown as it is.
   on("htmx:beforeSwap", function (e) {
+    // htmx copies the old box's attributes to the new one, and a resized
+    // box has an inline style the CSP refuses: the new box starts afresh.
+    doc.querySelectorAll("#composer textarea[style]").forEach(function (box) { box.removeAttribute("style"); });
     var xhr = e.detail.xhr;
     if (e.detail.isError && xhr && xhr.getResponseHeader("HX-Retarget")) {
       e.detail.shouldSwap = true;

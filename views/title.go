@@ -1,6 +1,10 @@
 package views
 
-import "github.com/rolefit/rolefit/internal/chat"
+import (
+	"github.com/a-h/templ"
+
+	"github.com/rolefit/rolefit/internal/chat"
+)
 
 // tabTitle is what the browser's tab shows for a conversation: its own
 // title, so that several open conversations can be told apart.
@@ -30,3 +34,14 @@ func currentConversation(p Page) (chat.Conversation, bool) {
 // stopFormID names an answer's Stop form, so that app.js can show its
 // button in the composer, in Send's place, while the answer streams.
 func stopFormID(answerID string) string { return "stop-" + answerID }
+
+// oob marks an element htmx swaps out of band, in place of the element with
+// its id. The attribute goes on the element itself: on a wrapper, htmx
+// would keep the wrapper in the page (a sticky composer would no longer
+// stick, the sidebar would leave its grid cell).
+func oob(on bool) templ.Attributes {
+	if !on {
+		return nil
+	}
+	return templ.Attributes{"hx-swap-oob": "true"}
+}

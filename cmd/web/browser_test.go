@@ -26,6 +26,9 @@ type tabOption int
 // browser's "Failed to load resource … 404" line is then not a failure.
 const expectNotFound tabOption = 1
 
+// expectUnauthorized is for tests that give a wrong password on purpose.
+const expectUnauthorized tabOption = 2
+
 // browserTab opens headless Chromium and fails the test on any console
 // error, uncaught exception or Content Security Policy violation the page
 // reports.
@@ -41,9 +44,10 @@ func browserTab(t *testing.T, opts ...tabOption) context.Context {
 	if err != nil {
 		t.Fatal(err)
 	}
-	allow404 := false
+	allow404, allow401 := false, false
 	for _, o := range opts {
 		allow404 = allow404 || o == expectNotFound
+		allow401 = allow401 || o == expectUnauthorized
 	}
 	execOpts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),
@@ -79,8 +83,10 @@ func browserTab(t *testing.T, opts ...tabOption) context.Context {
 				p += " " + ev.ExceptionDetails.Exception.Description
 			}
 		case *log.EventEntryAdded:
-			notFound := ev.Entry.Source == log.EntrySourceNetwork && strings.Contains(ev.Entry.Text, "status of 404")
-			if ev.Entry.Level == log.EntryLevelError && !(allow404 && notFound) {
+			network := ev.Entry.Source == log.EntrySourceNetwork
+			expected := network && (allow404 && strings.Contains(ev.Entry.Text, "status of 404") ||
+				allow401 && strings.Contains(ev.Entry.Text, "status of 401"))
+			if ev.Entry.Level == log.EntryLevelError && !expected {
 				p = "log: " + ev.Entry.Text
 			}
 		}

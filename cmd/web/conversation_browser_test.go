@@ -34,3 +34,27 @@ func TestBrowserNewConversationIsNamedAtOnce(t *testing.T) {
 		t.Errorf("after a reload the tab is titled %q, want %q", got, want)
 	}
 }
+
+// After the first question, the page is the same as the conversation's own:
+// htmx's out-of-band swaps leave no wrappers that would unstick the
+// composer from the window's bottom or move the sidebar.
+func TestBrowserComposerStaysInReachAfterAsking(t *testing.T) {
+	url := startRolefit(t, map[string]string{"OFFLINE_PACE": "0s"})
+	ctx := browserTab(t)
+	do(t, ctx, chromedp.EmulateViewport(390, 700), chromedp.Navigate(url))
+	waitFor(t, ctx, "the home page", loaded)
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS(`textarea[name=message]`), "I already build React apps. What is my fastest way into AI?"+kb.Enter))
+	waitFor(t, ctx, "the answer", assistantState+` === 'done'`)
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](`scrollTo(0, 0)`))
+	if h := eval[int](t, ctx, `document.documentElement.scrollHeight - innerHeight`); h < 200 {
+		t.Fatalf("the page is only %dpx taller than the window; the test needs a long answer", h)
+	}
+	if got := eval[float64](t, ctx, `innerHeight - document.querySelector('#composer').getBoundingClientRect().bottom`); got < -1 || got > 1 {
+		t.Errorf("at the top of the page the composer ends %.0fpx above the window's bottom, want it at the bottom", got)
+	}
+	for sel, parent := range map[string]string{"#composer": "content", "#sidebar": "", "#conversation-bar": ""} {
+		if got := eval[string](t, ctx, `(el => el.parentElement.id || el.parentElement.tagName.toLowerCase())(document.querySelector('`+sel+`'))`); parent != "" && got != parent || parent == "" && got == "div" {
+			t.Errorf("%s sits in %q after the question", sel, got)
+		}
+	}
+}

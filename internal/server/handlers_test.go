@@ -85,7 +85,7 @@ func TestAskAndStream(t *testing.T) {
 	if !strings.HasPrefix(push, "/c/") || !strings.HasPrefix(events, push+"/answers/") {
 		t.Errorf("HX-Push-Url %q, events %q: want the conversation's own address", push, events)
 	}
-	if d.Find(`[hx-swap-oob] form[data-testid="composer"]`).Length() != 1 {
+	if d.Find(`form[data-testid="composer"][hx-swap-oob]`).Length() != 1 {
 		t.Error("the composer is not refreshed (emptied and pointed at the conversation)")
 	}
 
