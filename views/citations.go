@@ -30,15 +30,15 @@ var answers = markdown.New(CitedPassage)
 
 // NewLiveText returns the renderer of one answer's streamed text; feed it
 // the answer from the start (see markdown.Live).
-func NewLiveText() *markdown.Live { return markdown.NewLive(CitedPassage) }
+func NewLiveText() *markdown.Live { return answers.Live() }
 
 // liveText renders the text so far of a streaming answer as the stream
-// would: its finished blocks, its unfinished tail as text, and how many
-// bytes of it are shown (a citation cut off at the end waits for the
-// stream).
-func liveText(raw string) (blocks, tail string, shown int) {
+// would: its finished blocks, the finished items of a list being written,
+// its unfinished tail as text, and how many bytes of it are shown (a
+// citation cut off at the end waits for the stream).
+func liveText(raw string) (blocks, open, tail string, shown int) {
 	step := NewLiveText().Append(raw, false)
-	return string(step.Blocks), string(step.Tail), step.Used
+	return string(step.Blocks), string(step.Open), string(step.Tail), step.Used
 }
 
 // renderAnswer renders an answer of conversation conversationID. A link in

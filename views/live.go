@@ -2,20 +2,22 @@ package views
 
 import "github.com/rolefit/rolefit/internal/markdown"
 
-// A streaming answer shows its finished blocks (rendered Markdown) and,
-// after them, its unfinished tail (text). The answer's event stream sends
-// "delta" events, appended to the tail, and "blocks" events: blocks to
-// append, and the new tail in place of the old (an out-of-band swap, so
-// both change in one event and a dropped connection never leaves half of
-// it).
+// A streaming answer shows its finished blocks (rendered Markdown), then
+// the finished items of a list still being written (rendered), then its
+// unfinished tail (text). The answer's event stream sends "delta" events,
+// appended to the tail, and "blocks" events: blocks to append, and the new
+// list items and tail in place of the old (out-of-band swaps, so all change
+// in one event and a dropped connection never leaves half of it).
 
 func liveBlocksDOMID(answerID string) string { return "live-blocks-" + answerID }
+func liveOpenDOMID(answerID string) string   { return "live-open-" + answerID }
 func liveTailDOMID(answerID string) string   { return "live-tail-" + answerID }
 
 // AppendLiveBlocksEvent appends the data of a "blocks" event: step's blocks,
-// and its tail replacing the tail shown.
+// and its list items and tail replacing those shown.
 func AppendLiveBlocksEvent(b []byte, answerID string, step markdown.LiveStep) []byte {
 	b = append(b, step.Blocks...)
+	b = appendOOB(b, "innerHTML", liveOpenDOMID(answerID), step.Open)
 	return appendOOB(b, "innerHTML", liveTailDOMID(answerID), step.Tail)
 }
 
@@ -25,6 +27,7 @@ func AppendLiveBlocksEvent(b []byte, answerID string, step markdown.LiveStep) []
 // than the offset it resumes from says.
 func AppendLiveResetEvent(b []byte, answerID string, step markdown.LiveStep) []byte {
 	b = appendOOB(b, "innerHTML", liveBlocksDOMID(answerID), step.Blocks)
+	b = appendOOB(b, "innerHTML", liveOpenDOMID(answerID), step.Open)
 	return appendOOB(b, "innerHTML", liveTailDOMID(answerID), step.Tail)
 }
 

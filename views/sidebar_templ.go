@@ -53,7 +53,7 @@ func Sidebar(p Page) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<aside id=\"sidebar\" class=\"sidebar\" data-testid=\"sidebar\"><button type=\"button\" class=\"drawer-close\" data-close-drawer data-testid=\"sidebar-close\" aria-label=\"Close the conversation list\" hidden>×</button> <a class=\"button new\" href=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<aside id=\"sidebar\" class=\"sidebar\" data-testid=\"sidebar\"><button type=\"button\" class=\"drawer-close\" data-close-drawer data-testid=\"sidebar-close\" aria-label=\"Close the conversation list\">×</button> <a class=\"button new\" href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -10,8 +10,9 @@ import (
 )
 
 // TestBrowserMarkdownRendersWhileStreaming streams an answer with bold text,
-// a list and a citation, a piece at a time, and checks that each block is
-// rendered as soon as the next one begins, long before the answer ends:
+// a list and a citation, a piece at a time, and checks that each block (and
+// each list item) is rendered as soon as the next one begins, long before
+// the answer ends:
 // bold is <strong>, the list is a list, the citation a numbered link; the
 // unfinished block meanwhile reads as the text the model wrote. A reload
 // mid-answer shows the same.
@@ -59,7 +60,13 @@ func TestBrowserMarkdownRendersWhileStreaming(t *testing.T) {
 		t.Errorf("the bold text reads %q", got)
 	}
 
-	release(2)
+	release(1)
+	waitFor(t, ctx, "the first item rendered while the list is written", items+` === 1 && `+tail+` === '- ships them 1\n'`)
+	if got := eval[string](t, ctx, answer+`.querySelector('li').textContent`); got != "trains models" {
+		t.Errorf("the first item reads %q", got)
+	}
+
+	release(1)
 	waitFor(t, ctx, "the finished list rendered", items+` === 2 && `+tail+` === 'In short'`)
 	if n := eval[int](t, ctx, citations); n != 1 {
 		t.Errorf("the list has %d citation links, want its marker as one", n)

@@ -135,8 +135,9 @@ func (x *xssTraps) check(t *testing.T, ctx context.Context, when string) {
 }
 
 const (
-	liveTail   = `(document.querySelector('[data-testid=message][data-role=assistant]:last-child .live-tail')?.textContent ?? '')`
-	liveBlocks = `(document.querySelector('[data-testid=message][data-role=assistant]:last-child .live-blocks')?.textContent ?? '')`
+	liveTail = `(document.querySelector('[data-testid=message][data-role=assistant]:last-child .live-tail')?.textContent ?? '')`
+	// The finished blocks, and the finished items of a list being written.
+	liveBlocks = `[...document.querySelectorAll('[data-testid=message][data-role=assistant]:last-child :is(.live-blocks, .live-open)')].map(e => e.textContent).join('')`
 )
 
 // htmlText is the text of an HTML fragment, as textContent reads it.

@@ -20,6 +20,9 @@ var fuzzSections = map[string]string{
 	"a":                     "A",
 }
 
+// fuzzRenderer renders with fuzzLookup.
+var fuzzRenderer = New(fuzzLookup)
+
 func fuzzLookup(id string) (cite.Passage, bool) {
 	title, ok := fuzzSections[id]
 	return cite.Passage{Title: title, URL: "/source#" + id}, ok
@@ -246,8 +249,8 @@ func FuzzLive(f *testing.F) {
 				t.Fatalf("streaming %q: the %s\n%s\nbreaks the sanitiser's invariants:\n- %s", src, what, html, strings.Join(problems, "\n- "))
 			}
 		}
-		l := NewLive(fuzzLookup)
-		var blocks, tail []byte
+		l := fuzzRenderer.Live()
+		var blocks, open, tail []byte
 		held := ""
 		for _, piece := range []string{src[:i], src[i:j], src[j:]} {
 			raw := held + piece
@@ -258,16 +261,17 @@ func FuzzLive(f *testing.F) {
 			held = raw[step.Used:]
 			check("blocks", step.Blocks)
 			check("tail", step.Tail)
+			check("open list", step.Open)
 			blocks = append(blocks, step.Blocks...)
 			if step.Replace {
-				tail = tail[:0]
+				open, tail = append(open[:0], step.Open...), tail[:0]
 			}
 			tail = append(tail, step.Tail...)
 		}
-		once := NewLive(fuzzLookup).Append(src, false)
+		once := fuzzRenderer.Live().Append(src, false)
 		if once.Used != len(src)-len(held) {
 			t.Fatalf("streaming %q split at %d and %d took %d bytes, at once %d", src, i, j, len(src)-len(held), once.Used)
 		}
-		check("page", append(blocks, tail...))
+		check("page", append(append(blocks, open...), tail...))
 	})
 }

@@ -12,6 +12,7 @@ func TestLiveRendersEachFinishedBlock(t *testing.T) {
 		pieces     []string
 		wantBlocks []string // after each piece, the blocks shown
 		wantTail   []string // and the tail shown
+		wantOpen   []string // and the finished items of an unfinished list (nil: none ever)
 	}{
 		{
 			name:       "a paragraph is rendered once the next block begins",
@@ -35,7 +36,15 @@ func TestLiveRendersEachFinishedBlock(t *testing.T) {
 			name:       "a list goes on across a blank line",
 			pieces:     []string{"- a\n\n", "- b\n\n", "after"},
 			wantBlocks: []string{"", "", "<ul>\n<li>\n<p>a</p>\n</li>\n<li>\n<p>b</p>\n</li>\n</ul>\n"},
-			wantTail:   []string{"- a\n\n", "- a\n\n- b\n\n", "after"},
+			wantTail:   []string{"- a\n\n", "- b\n\n", "after"},
+			wantOpen:   []string{"", "<ul>\n<li>\n<p>a</p>\n</li>\n</ul>\n", ""},
+		},
+		{
+			name:       "each item of a list is rendered once the next line begins",
+			pieces:     []string{"3. **one** [§a]\n", "4. two", "\n5. three\n", "   more\n", "\nEnd [§genai-developer-tools]"},
+			wantBlocks: []string{"", "", "", "", `<ol>` + "\n" + `<li><strong>one</strong> <sup class="cite"><a data-testid="citation" data-section="a" href="/source#a" aria-label="Source 1: A" rel="nofollow">1</a></sup></li>` + "\n<li>two</li>\n<li>three\nmore</li>\n</ol>\n"},
+			wantTail:   []string{"3. **one** " + `<sup class="cite"><a data-testid="citation" data-section="a" href="/source#a" aria-label="Source 1: A">1</a></sup>` + "\n", "3. **one** " + `<sup class="cite"><a data-testid="citation" data-section="a" href="/source#a" aria-label="Source 1: A">1</a></sup>` + "\n4. two", "5. three\n", "5. three\n   more\n", "End " + `<sup class="cite"><a data-testid="citation" data-section="genai-developer-tools" href="/source#genai-developer-tools" aria-label="Source 2: Gen AI &lt;tools&gt; &amp; &#34;quotes&#34; &#39;too&#39;">2</a></sup>`},
+			wantOpen:   []string{"", "", `<ol>` + "\n" + `<li><strong>one</strong> <sup class="cite"><a data-testid="citation" data-section="a" href="/source#a" aria-label="Source 1: A" rel="nofollow">1</a></sup></li>` + "\n<li>two</li>\n</ol>\n", `<ol>` + "\n" + `<li><strong>one</strong> <sup class="cite"><a data-testid="citation" data-section="a" href="/source#a" aria-label="Source 1: A" rel="nofollow">1</a></sup></li>` + "\n<li>two</li>\n</ol>\n", ""},
 		},
 		{
 			name:       "a setext heading and a fenced block keep their first line",
@@ -52,10 +61,10 @@ func TestLiveRendersEachFinishedBlock(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			l := NewLive(fuzzLookup)
+			l := fuzzRenderer.Live()
 
 			var shown strings.Builder
-			tail := ""
+			tail, open := "", ""
 			held := ""
 			for i, p := range tt.pieces {
 				raw := held + p
@@ -63,9 +72,16 @@ func TestLiveRendersEachFinishedBlock(t *testing.T) {
 				held = raw[step.Used:]
 				shown.Write(step.Blocks)
 				if step.Replace {
-					tail = string(step.Tail)
+					tail, open = string(step.Tail), string(step.Open)
 				} else {
 					tail += string(step.Tail)
+				}
+				wantOpen := ""
+				if tt.wantOpen != nil {
+					wantOpen = tt.wantOpen[i]
+				}
+				if open != wantOpen {
+					t.Errorf("after piece %d %q the open list is\n%q\nwant\n%q", i+1, p, open, wantOpen)
 				}
 				if shown.String() != tt.wantBlocks[i] {
 					t.Errorf("after piece %d %q the blocks are\n%q\nwant\n%q", i+1, p, shown.String(), tt.wantBlocks[i])
@@ -84,7 +100,7 @@ func TestLiveRendersEachFinishedBlock(t *testing.T) {
 func TestLiveNumbersCitationsAsTheFinalRendering(t *testing.T) {
 	src := "First [§ml-engineer-tools] and [§a].\n\n- again [§a]\n- new [§genai-developer-tools]\n\nLast [§ml-engineer-tools] [§a] [§genai-developer-tools]"
 	final := New(fuzzLookup).Render(src)
-	l := NewLive(fuzzLookup)
+	l := fuzzRenderer.Live()
 	var page strings.Builder
 	tail := ""
 	held := ""
@@ -128,7 +144,7 @@ func BenchmarkLiveAppend(b *testing.B) {
 		"```python\nmodel.fit(x, y)\nmodel.save('m')\n```\n\n| role | tools |\n|---|---|\n| ML | PyTorch |\n\n", 5)
 	deltas := 0
 	for b.Loop() {
-		l := NewLive(fuzzLookup)
+		l := fuzzRenderer.Live()
 		held := ""
 		for i := 0; i < len(src); i += 4 {
 			raw := held + src[i:min(i+4, len(src))]

@@ -23,14 +23,20 @@ import (
 
 // Renderer renders answers. It is safe for concurrent use.
 type Renderer struct {
-	md goldmark.Markdown
+	md     goldmark.Markdown
+	live   goldmark.Markdown // md, with block positions for Live
+	lookup cite.Lookup
 }
 
 // New returns a Renderer that turns citation markers of the sections
 // lookup knows into numbered links (and drops the others); with a nil
 // lookup, markers are left as text.
 func New(lookup cite.Lookup) *Renderer {
-	return &Renderer{md: newGoldmark(lookup, blockParsersWithoutHTML())}
+	return &Renderer{
+		md:     newGoldmark(lookup, blockParsersWithoutHTML()),
+		live:   newGoldmark(lookup, recordBlockStarts(blockParsersWithoutHTML())),
+		lookup: lookup,
+	}
 }
 
 // newGoldmark is the one configuration of goldmark, shared by the final

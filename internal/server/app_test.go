@@ -53,6 +53,7 @@ type appOptions struct {
 	json    bool
 	// readTimeout is the HTTP server's; zero: none.
 	readTimeout time.Duration
+	provider    chat.Provider // nil: the fake, or offline
 }
 
 func withChat(c chat.Config) appOption { return func(o *appOptions) { o.chat = c } }
@@ -64,6 +65,9 @@ func withServer(c Config) appOption    { return func(o *appOptions) { o.server =
 func withBaseURL(u string) appOption { return func(o *appOptions) { o.baseURL = u } }
 func offlineProvider() appOption     { return func(o *appOptions) { o.offline = true } }
 func jsonLogs() appOption            { return func(o *appOptions) { o.json = true } }
+
+// withProvider answers with p.
+func withProvider(p chat.Provider) appOption { return func(o *appOptions) { o.provider = p } }
 
 // withReadTimeout gives the HTTP server a ReadTimeout, as production has.
 func withReadTimeout(d time.Duration) appOption { return func(o *appOptions) { o.readTimeout = d } }
@@ -119,6 +123,9 @@ func newOpsApp(t *testing.T, opts ...appOption) *testApp {
 	var provider chat.Provider = openAI
 	if o.offline {
 		provider = offline.NewProvider(offline.Answer, 0)
+	}
+	if o.provider != nil {
+		provider = o.provider
 	}
 	m := metrics.New()
 	finished := make(chan chat.AnswerReport, 100)

@@ -27,6 +27,12 @@ type guards struct {
 	access    *guard.Access  // nil: no password
 	logins    *guard.Limiter // attempts per client address
 	questions *guard.Limiter // nil: no limit
+	metrics   *metrics.Metrics
+	trusted   []netip.Prefix
+	now       func() time.Time
+	secure    bool
+	ttl       time.Duration
+
 	// maxQuestionChars is the longest question, checked before the limit
 	// (0: only the chat service checks the length).
 	maxQuestionChars int
@@ -34,11 +40,6 @@ type guards struct {
 	// turns the cap off.
 	maxConversations   int
 	countConversations func(ctx context.Context, visitorID string) (int, error)
-	metrics            *metrics.Metrics
-	trusted            []netip.Prefix
-	now                func() time.Time
-	secure             bool
-	ttl                time.Duration
 }
 
 // private lets a request through only with a valid session, when an
@@ -161,9 +162,9 @@ func (g *guards) cleanQuestion(text string) error {
 }
 
 // roomForConversation refuses a new conversation to a visitor who has
-// reached the cap, saying what to do. Two requests at once can both pass
-// and go one over: the cap bounds storage, it is not a count to the unit,
-// and the question limit bounds how many requests run at once.
+// reached the cap, saying what to do. Requests racing each other can each
+// pass and go a few over: the cap bounds storage, it is not a count to the
+// unit (the question limit, when set, bounds the race).
 func (g *guards) roomForConversation(r *http.Request) error {
 	if g.countConversations == nil {
 		return nil

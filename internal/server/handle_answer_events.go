@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
@@ -22,7 +23,7 @@ import (
 // that reconnects sends Last-Event-ID and resumes exactly there; a page
 // that already shows some text asks for ?offset=. Watching never drives the
 // generation: closing this stream does not stop the answer.
-func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Duration, m *metrics.Metrics) http.Handler {
+func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive, writeTimeout time.Duration, m *metrics.Metrics) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		progress, err := svc.Follow(ctx, visitorID(r), r.PathValue("id"), r.PathValue("answer"))
@@ -48,7 +49,7 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Dura
 				reset = views.AppendLiveResetEvent(nil, answerID, step)
 			}
 		}
-		stream, err := startEventStream(w)
+		stream, err := startEventStream(w, writeTimeout)
 		if err != nil {
 			return // the client is gone
 		}
@@ -70,10 +71,17 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Dura
 				}
 			}
 			if text != "" {
+				// A long text (a watcher catching up) goes in events of
+				// bounded size; the copy drops the rest, so a watcher that
+				// reads slowly holds no more than one event's worth.
+				from, whole := end-len(text), true
+				if part := cutText(text); len(part) < len(text) {
+					text, whole = strings.Clone(part), false
+				}
 				// A citation cut off at the end is held back (Used <
 				// len(text)) until the next delta completes it.
-				step := live.Append(text, final)
-				offset = end - len(text) + step.Used
+				step := live.Append(text, final && whole)
+				offset = from + step.Used
 				var err error
 				if step.Replace {
 					// Blocks finished: add them, and show the rest as tail.
@@ -84,6 +92,9 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive time.Dura
 				}
 				if err != nil {
 					return
+				}
+				if !whole {
+					continue // the rest is already there
 				}
 			}
 			if final {

@@ -21,6 +21,12 @@ type Config struct {
 	// KeepAlive is how often an idle event stream gets a comment line, so
 	// proxies and browsers do not drop it. Zero means 15 seconds.
 	KeepAlive time.Duration
+	// StreamWriteTimeout is how long a watcher of an answer's event stream
+	// may take to accept one write (an event, at most maxEventText of
+	// text, or a keep-alive) before it is disconnected, so a client that
+	// never reads cannot hold the server's memory. It reconnects and
+	// resumes where it stopped. Zero means 30 seconds.
+	StreamWriteTimeout time.Duration
 	// AnswerWait is how long a question posted without JavaScript waits
 	// for its answer before being sent to the conversation, whose page
 	// then shows the text so far and refreshes itself. It must stay well
@@ -80,6 +86,9 @@ func (c Config) withDefaults() Config {
 	if c.KeepAlive <= 0 {
 		c.KeepAlive = 15 * time.Second
 	}
+	if c.StreamWriteTimeout <= 0 {
+		c.StreamWriteTimeout = 30 * time.Second
+	}
 	if c.AnswerWait <= 0 {
 		c.AnswerWait = 10 * time.Second
 	}
@@ -132,6 +141,7 @@ func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
 	h = withVisitor(h, cfg.SecureCookies)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = withSecurityHeaders(h)
+	h = withGzip(h)
 	h = withRecover(h, log)
 	h = withRequestLog(h, log, cfg.Metrics)
 	return h

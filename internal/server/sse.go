@@ -4,42 +4,58 @@ import (
 	"errors"
 	"net/http"
 	"time"
+	"unicode/utf8"
 )
+
+// maxEventText is the most text one event carries: a long answer a watcher
+// catches up on is sent in pieces, so what is buffered for one watcher
+// stays small however long the answer.
+const maxEventText = 16 << 10
 
 // eventStream writes Server-Sent Events and flushes each one at once.
 type eventStream struct {
-	w   http.ResponseWriter
-	rc  *http.ResponseController
-	buf []byte // reused for every event: the per-token path does not allocate
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration // for each write, see write
+	buf     []byte        // reused for every event: the per-token path does not allocate
 }
 
 // startEventStream sends the headers that make proxies and browsers treat
-// the response as a live stream, and lifts the server's write timeout,
-// which is meant for pages, not for an answer that takes a minute.
-func startEventStream(w http.ResponseWriter) (*eventStream, error) {
-	rc := http.NewResponseController(w)
-	if err := rc.SetWriteDeadline(time.Time{}); err != nil && !errors.Is(err, http.ErrNotSupported) {
-		return nil, err
-	}
+// the response as a live stream. The server's write timeout, meant for a
+// whole page, would cut an answer that takes a minute; the stream gives
+// each write its own deadline of timeout instead.
+func startEventStream(w http.ResponseWriter, timeout time.Duration) (*eventStream, error) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer this response
 	w.WriteHeader(http.StatusOK)
-	s := &eventStream{w: w, rc: rc, buf: make([]byte, 0, 1024)}
+	s := &eventStream{w: w, rc: http.NewResponseController(w), timeout: timeout, buf: make([]byte, 0, 1024)}
 	// Reconnect quickly after a dropped connection; Last-Event-ID resumes.
-	if _, err := w.Write([]byte("retry: 1000\n\n")); err != nil {
+	if err := s.write([]byte("retry: 1000\n\n")); err != nil {
 		return nil, err
 	}
-	return s, rc.Flush()
+	return s, nil
+}
+
+// write sends b and flushes it, within the stream's timeout. A client that
+// does not read fills the connection's buffers, and the write then waits:
+// the deadline ends the wait, and with it the watch, so a client that
+// never reads holds no more than one event for no longer than the timeout.
+// It resumes from its last event id when it reconnects.
+func (s *eventStream) write(b []byte) error {
+	if err := s.rc.SetWriteDeadline(time.Now().Add(s.timeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
+	if _, err := s.w.Write(b); err != nil {
+		return err
+	}
+	return s.rc.Flush()
 }
 
 // comment keeps an idle connection open through proxies.
 func (s *eventStream) comment() error {
-	if _, err := s.w.Write([]byte(": keep-alive\n\n")); err != nil {
-		return err
-	}
-	return s.rc.Flush()
+	return s.write([]byte(": keep-alive\n\n"))
 }
 
 // send writes one event. data is markup, already escaped by its producer.
@@ -56,10 +72,20 @@ func (s *eventStream) send(event, id, data string) error {
 	b = appendData(b, data)
 	b = append(b, '\n', '\n')
 	s.buf = b
-	if _, err := s.w.Write(b); err != nil {
-		return err
+	return s.write(b)
+}
+
+// cutText returns the first part of text to send in one event: at most
+// maxEventText bytes, ending on a character boundary.
+func cutText(text string) string {
+	if len(text) <= maxEventText {
+		return text
 	}
-	return s.rc.Flush()
+	n := maxEventText
+	for n > 0 && !utf8.RuneStart(text[n]) {
+		n--
+	}
+	return text[:n]
 }
 
 // appendData writes data as "data:" lines. A newline starts a new data line
