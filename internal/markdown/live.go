@@ -24,6 +24,10 @@ import (
 // Work per piece of text is small: only the unfinished block is ever
 // parsed, and only when a new line has begun (a block can only end there);
 // in the middle of a line a piece is escaped and appended, nothing more.
+// An unfinished block longer than maxLiveBlock is no longer parsed: it
+// stays text until the answer's final rendering, so a model that writes
+// one endless paragraph costs a scan per delta, not a parse of all of it
+// at every line.
 type Live struct {
 	md      goldmark.Markdown
 	lookup  cite.Lookup
@@ -37,6 +41,7 @@ type Live struct {
 	blocks  []byte // reused for each Step's output
 	open    []byte
 	tailOut []byte
+	parses  int // how often pending was parsed: the work the bound above limits
 }
 
 // LiveStep is what one piece of streamed text changes on the page. The
@@ -60,6 +65,11 @@ type LiveStep struct {
 	// off at its end waits for the rest (see cite.Live).
 	Used int
 }
+
+// maxLiveBlock bounds the text parsed again at each new line: far more than
+// any real paragraph, list or table of an answer (the default answer cap is
+// about 6 KB), small enough that the parse stays cheap.
+const maxLiveBlock = 32 << 10
 
 // Live returns the live rendering of one answer, by r.
 func (r *Renderer) Live() *Live {
@@ -90,11 +100,15 @@ func (l *Live) Append(raw string, final bool) LiveStep {
 // numbering the tail's citations continue.
 func (l *Live) advance() (cite.Numbers, bool) {
 	l.blocks = l.blocks[:0]
+	if len(l.pending) > maxLiveBlock {
+		return cite.Numbers{}, false
+	}
 	m := decisionPoint(l.pending, l.line)
 	if m == l.decided {
 		return cite.Numbers{}, false
 	}
 	l.decided = m
+	l.parses++
 	// goldmark may append to its source (a newline after an indented code
 	// block's last line): cap it, so the rest of the tail is not written on.
 	src := l.pending[:m:m]

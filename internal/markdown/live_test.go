@@ -155,3 +155,29 @@ func BenchmarkLiveAppend(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(deltas), "ns/delta")
 }
+
+// TestLiveStopsParsingAnEndlessBlock feeds one paragraph far longer than any
+// answer, line by line. Past maxLiveBlock it is no longer parsed: the work
+// per line stays constant instead of growing with the paragraph (which made
+// a 2 MB paragraph take minutes of CPU), and the text is still all shown.
+func TestLiveStopsParsingAnEndlessBlock(t *testing.T) {
+	live := New(nil).Live()
+	line := strings.Repeat("word ", 12) + "\n"
+	var shown strings.Builder
+	for range (4 * maxLiveBlock) / len(line) {
+		step := live.Append(line, false)
+		if step.Replace {
+			t.Fatal("a paragraph still being written was split into blocks")
+		}
+		shown.Write(step.Tail)
+	}
+	if len(live.pending) <= maxLiveBlock {
+		t.Fatalf("the test did not pass the limit: %d bytes pending", len(live.pending))
+	}
+	if most := maxLiveBlock/len(line) + 1; live.parses > most {
+		t.Errorf("parsed %d times, want at most %d: past the limit each new line still parses the whole block", live.parses, most)
+	}
+	if got, want := shown.Len(), (4*maxLiveBlock)/len(line)*len(line); got != want {
+		t.Errorf("tail shown %d bytes, want all %d", got, want)
+	}
+}
