@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/rolefit/rolefit/internal/fakeopenai"
 )
 
 func getReadyz(t *testing.T, base string) (int, string) {
@@ -71,5 +74,61 @@ func TestNotReadyWhileTheDatabaseTakesNoWrites(t *testing.T) {
 	}
 	if status, body := getReadyz(t, base); status != http.StatusOK {
 		t.Errorf("GET /readyz once writes work again = %d %s; want 200", status, body)
+	}
+}
+
+// TestNotReadyDuringTheShutdownGrace: after SIGTERM, while an answer in
+// flight finishes, new questions get 409, so /readyz must fail.
+func TestNotReadyDuringTheShutdownGrace(t *testing.T) {
+	fake := fakeopenai.New()
+	defer fake.Close()
+	gate := make(chan struct{})
+	fake.Push(fakeopenai.Reply{Chunks: []string{"still ", "writing"}, Gate: gate})
+	vars := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir(), "OPENAI_BASE_URL": fake.URL,
+		"SHUTDOWN_GRACE": "20s", "LOG_LEVEL": "error"}
+	ctx, sigterm := context.WithCancel(context.Background())
+	defer sigterm()
+	stdout, stdoutW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"rolefit"}, func(k string) string { return vars[k] }, stdoutW, io.Discard)
+		stdoutW.Close()
+	}()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("rolefit did not start: %v", err)
+	}
+	go io.Copy(io.Discard, stdout)
+	_, base, _ := strings.Cut(strings.TrimSpace(line), "listening on ")
+
+	req, _ := http.NewRequest("POST", base+"/c", strings.NewReader(url.Values{"message": {"What does an ML engineer do?"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true") // answered at once, as the browser is
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	gate <- struct{}{} // the answer has begun, and waits for the rest
+
+	sigterm()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		status, body := getReadyz(t, base)
+		if status == http.StatusServiceUnavailable && strings.Contains(body, `"questions":"shutting down"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /readyz during the shutdown grace = %d %s; want 503, questions shutting down", status, body)
+		}
+	}
+	close(gate)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("rolefit stopped with: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("rolefit did not stop once the answer finished")
 	}
 }
