@@ -29,15 +29,16 @@ func UnknownCitations(answer string) []string { return cite.Unknown(answer, Cite
 var answers = markdown.New(CitedPassage)
 
 // NewLiveText returns the renderer of one answer's streamed text; feed it
-// the answer from the start (see cite.Live).
-func NewLiveText() *cite.Live { return cite.NewLive(CitedPassage) }
+// the answer from the start (see markdown.Live).
+func NewLiveText() *markdown.Live { return answers.Live() }
 
 // liveText renders the text so far of a streaming answer as the stream
-// would, and returns how many bytes of it are shown: a citation cut off at
-// the end waits for the stream.
-func liveText(raw string) (html string, shown int) {
-	b, n := NewLiveText().AppendHTML(nil, raw, false)
-	return string(b), n
+// would: its finished blocks, the finished items of a list being written,
+// its unfinished tail as text, and how many bytes of it are shown (a
+// citation cut off at the end waits for the stream).
+func liveText(raw string) (blocks, open, tail string, shown int) {
+	step := NewLiveText().Append(raw, false)
+	return string(step.Blocks), string(step.Open), string(step.Tail), step.Used
 }
 
 // renderAnswer renders an answer of conversation conversationID. A link in

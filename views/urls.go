@@ -21,6 +21,12 @@ func StartConversationURL() string { return "/c" }
 // ConversationURL is a conversation's own page.
 func ConversationURL(id string) string { return "/c/" + url.PathEscape(id) }
 
+// EarlierURL is the page of a conversation's messages that come before
+// message before: a link without JavaScript, a fragment with htmx.
+func EarlierURL(conversationID, before string) string {
+	return ConversationURL(conversationID) + "?before=" + url.QueryEscape(before)
+}
+
 // AskURL is where a question in an existing conversation is posted.
 func AskURL(conversationID string) string { return ConversationURL(conversationID) + "/messages" }
 
@@ -130,10 +136,12 @@ func AskParam(q url.Values) string {
 
 // DOM ids that handlers retarget htmx responses to, and app.js looks up.
 const (
-	noticeID   = "notice"
-	composerID = "composer"
-	fitFormID  = "fit-form"
-	messagesID = "messages"
+	noticeID          = "notice"
+	composerID        = "composer"
+	fitFormID         = "fit-form"
+	messagesID        = "messages"
+	earlierID         = "earlier"
+	conversationBarID = "conversation-bar"
 )
 
 // NoticeTarget is the selector of the notice area every page has, where

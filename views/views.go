@@ -35,10 +35,14 @@ type Page struct {
 type ChatPage struct {
 	Page
 	Conversation chat.Conversation
-	// Messages are all of the conversation's, hidden answer versions
-	// included: Thread picks what is shown.
+	// Messages are the page's, hidden answer versions included: Thread
+	// picks what is shown. A long conversation's page holds its latest.
 	Messages []chat.Message
-	Composer Composer
+	// Earlier, when set, is the first message shown, and earlier ones
+	// exist: the page links to them. Before, when set, is where this page
+	// ends: it shows earlier messages, not the latest.
+	Earlier, Before string
+	Composer        Composer
 	// FitResult is the scored fit check the conversation started from, if
 	// it did: the page shows its result card.
 	FitResult *fit.Result

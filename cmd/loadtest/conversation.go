@@ -23,7 +23,7 @@ type conversation struct {
 	client *http.Client // its own cookie jar: its own visitor
 
 	ttft   time.Duration // from sending the question to the first delta
-	text   string        // the deltas, unescaped and joined
+	text   string        // the deltas and tails, unescaped and joined (see unseen)
 	events []received
 	err    error
 }
@@ -111,6 +111,27 @@ func (c *conversation) follow(ctx context.Context, path string, sent time.Time) 
 			}
 			text.WriteString(delta)
 			c.events = append(c.events, received{offset: offset, at: at})
+		case "blocks":
+			// Finished blocks, rendered, and the rest of the text as tail:
+			// the tail is checked against what came before it; bytes that
+			// went straight into a rendered block are marked unseen.
+			offset, err := strconv.Atoi(ev.id)
+			tail, ok := liveTail(ev.data)
+			if err != nil || !ok || offset <= text.Len() || offset < len(tail) {
+				return fmt.Errorf("blocks id %q after %d bytes carries the tail %q", ev.id, text.Len(), tail)
+			}
+			known, start := text.String(), offset-len(tail)
+			if start <= len(known) {
+				if !strings.HasPrefix(tail, known[start:]) {
+					return fmt.Errorf("blocks id %q: the tail %q does not go on from %q", ev.id, tail, known[start:])
+				}
+				known = known[:start]
+			} else {
+				known += strings.Repeat(unseen, start-len(known))
+			}
+			text.Reset()
+			text.WriteString(known + tail)
+			c.events = append(c.events, received{offset: offset, at: at})
 		case "end":
 			c.text = text.String()
 			if !strings.Contains(ev.data, `data-state="done"`) {
@@ -121,6 +142,36 @@ func (c *conversation) follow(ctx context.Context, path string, sent time.Time) 
 			return fmt.Errorf("unexpected event %q", ev.name)
 		}
 	}
+}
+
+// unseen marks a byte of the answer that reached the page inside a rendered
+// block, not as text: 0xff is never part of UTF-8 text.
+const unseen = "\xff"
+
+// liveTail returns the tail a "blocks" event shows, unescaped.
+func liveTail(data string) (string, bool) {
+	i := strings.LastIndex(data, `hx-swap-oob="innerHTML:#live-tail-`)
+	if i < 0 {
+		return "", false
+	}
+	j := strings.Index(data[i:], `">`)
+	if j < 0 || !strings.HasSuffix(data, "</div>") {
+		return "", false
+	}
+	return html.UnescapeString(data[i+j+2 : len(data)-len("</div>")]), true
+}
+
+// sameText reports whether got is want, but for the bytes marked unseen.
+func sameText(got, want string) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := 0; i < len(got); i++ {
+		if got[i] != want[i] && got[i] != unseen[0] {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *conversation) do(ctx context.Context, method, path string, body io.Reader, h http.Header) (*http.Response, error) {

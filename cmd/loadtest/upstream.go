@@ -110,7 +110,7 @@ func (u *upstream) check(convs []*conversation, rep *Report, errs *failures) {
 		}
 		claimed[k] = c.index
 		a := u.answers[k]
-		if want := strings.Join(a.chunks, ""); c.text != want {
+		if want := strings.Join(a.chunks, ""); !sameText(c.text, want) {
 			errs.add("conversation %d: answer %d differs from what the model sent (got %d bytes, want %d)",
 				c.index, k, len(c.text), len(want))
 			continue

@@ -36,7 +36,7 @@ func TestBrowserFitCheck(t *testing.T) {
 	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=fit-submit]`)))
 	waitFor(t, ctx, "the ML result", `document.querySelector('[data-testid=fit-result]')?.dataset.fit === 'ml-engineer'`)
 	text := eval[string](t, ctx, `document.querySelector('[data-testid=fit-result]').innerText`)
-	for _, want := range []string{"Machine Learning Engineer", "%"} {
+	for _, want := range []string{"Machine Learning Engineer", "out of 10"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("result card lacks %q:\n%s", want, text)
 		}

@@ -36,6 +36,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := newLogger(cfg, stderr)
 
+	unlock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	db, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return err
@@ -51,7 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	info := provider.Describe()
 	// One line says what answers, and never the key.
 	log.Info("model provider", "provider", info.Name, "model", info.Model, "offline", info.Offline,
-		"base_url", cfg.BaseURL, "api_key_set", cfg.APIKey != "")
+		"base_url", config.RedactURL(cfg.BaseURL), "api_key_set", cfg.APIKey != "")
 
 	m := metrics.New()
 	var budget chat.Budget
@@ -96,8 +101,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	handler := server.New(svc, log, server.Config{
-		SecureCookies:  cfg.SecureCookies,
-		Ping:           db.Ping,
+		SecureCookies: cfg.SecureCookies,
+		Ping:          db.Ping,
+		Writable: func(ctx context.Context) error {
+			if err := roomOnDisk(cfg.DataDir, minFreeBytes); err != nil {
+				return err
+			}
+			return db.CheckWrites(ctx)
+		},
 		Metrics:        m,
 		ServeMetrics:   cfg.Metrics && cfg.MetricsAddr == "",
 		AccessPassword: cfg.AccessPassword,
@@ -182,6 +193,9 @@ type database interface {
 	// interrupted, at start-up, and reports how many.
 	InterruptStreaming(ctx context.Context) (int, error)
 	Ping(ctx context.Context) error
+	// CheckWrites reports whether the database takes writes: after a
+	// failed write (a full disk) readiness must fail until one works.
+	CheckWrites(ctx context.Context) error
 	Close() error
 	// CountConversationsByVisitor is the cap on conversations and "Clear
 	// all"'s count (storetest.ConversationCounter).
@@ -192,6 +206,12 @@ func openDatabase(ctx context.Context, cfg config.Config) (database, error) {
 	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "rolefit.db"))
 	if err != nil {
 		return nil, fmt.Errorf("open database in %s: %w", cfg.DataDir, err)
+	}
+	// A page damaged mid-file would otherwise surface only when a query
+	// reads it, perhaps during a save; refuse to start instead.
+	if err := db.QuickCheck(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("check database in %s: %w", cfg.DataDir, err)
 	}
 	return db, nil
 }

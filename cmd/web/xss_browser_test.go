@@ -8,11 +8,14 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/rolefit/rolefit/internal/fakeopenai"
+	"github.com/rolefit/rolefit/internal/markdown"
+	"github.com/rolefit/rolefit/views"
 )
 
 // Every payload tries both ways to show it ran: a dialog, which the trap
@@ -131,6 +134,26 @@ func (x *xssTraps) check(t *testing.T, ctx context.Context, when string) {
 	}
 }
 
+const (
+	liveTail = `(document.querySelector('[data-testid=message][data-role=assistant]:last-child .live-tail')?.textContent ?? '')`
+	// The finished blocks, and the finished items of a list being written.
+	liveBlocks = `[...document.querySelectorAll('[data-testid=message][data-role=assistant]:last-child :is(.live-blocks, .live-open)')].map(e => e.textContent).join('')`
+)
+
+// htmlText is the text of an HTML fragment, as textContent reads it.
+func htmlText(t *testing.T, fragment string) string {
+	t.Helper()
+	d, err := goquery.NewDocumentFromReader(strings.NewReader(fragment))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Text()
+}
+
+// words is s with its white space collapsed: blocks rendered one by one
+// and all at once differ only in the line breaks between them.
+func words(s string) string { return strings.Join(strings.Fields(s), " ") }
+
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
@@ -171,18 +194,26 @@ func TestBrowserHostileAnswerNeverRuns(t *testing.T) {
 		t.Errorf("the model was asked %q, want the question as typed", got)
 	}
 
-	// While streaming: the live text is exactly the deltas, as text.
-	for i := range hostileChunks[:len(hostileChunks)-1] {
+	// While streaming: the unfinished block is exactly the deltas, as text,
+	// and the finished blocks read as the final renderer renders them.
+	render := markdown.New(views.CitedPassage)
+	received := ""
+	for i, chunk := range hostileChunks[:len(hostileChunks)-1] {
 		gate <- struct{}{}
-		want := strings.TrimSpace(strings.Join(hostileChunks[:i+1], ""))
+		received += chunk
 		// Stop waiting as soon as anything got through, to say what.
-		waitFor(t, ctx, fmt.Sprintf("delta %d", i+1), assistantText+`.trim() === `+jsString(want)+` || `+xssCheck+` !== ''`)
-		traps.check(t, ctx, fmt.Sprintf("while streaming, after delta %d %q", i+1, hostileChunks[i]))
+		waitFor(t, ctx, fmt.Sprintf("delta %d", i+1), liveTail+`.endsWith(`+jsString(chunk)+`) || `+xssCheck+` !== ''`)
+		traps.check(t, ctx, fmt.Sprintf("while streaming, after delta %d %q", i+1, chunk))
 		if t.Failed() {
 			t.FailNow()
 		}
-		if got := eval[string](t, ctx, assistantText); strings.TrimSpace(got) != want {
-			t.Fatalf("after delta %d the answer reads\n%s\nwant\n%s", i+1, got, want)
+		tail := eval[string](t, ctx, liveTail)
+		if !strings.HasSuffix(received, tail) {
+			t.Fatalf("after delta %d the unfinished text reads\n%s\nwhich is not the end of what the model sent\n%s", i+1, tail, received)
+		}
+		finished := received[:len(received)-len(tail)]
+		if got, want := words(eval[string](t, ctx, liveBlocks)), words(htmlText(t, render.Render(finished))); got != want {
+			t.Fatalf("after delta %d the finished blocks read\n%s\nwant, as the final renderer has them,\n%s", i+1, got, want)
 		}
 		if s := eval[string](t, ctx, assistantState); s != "streaming" {
 			t.Fatalf("after delta %d the answer is %q, want streaming", i+1, s)

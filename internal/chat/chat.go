@@ -96,6 +96,14 @@ type Store interface {
 	// added, hidden answer versions included.
 	Messages(ctx context.Context, conversationID string) ([]Message, error)
 	Message(ctx context.Context, id string) (Message, error)
+	// LatestMessages returns the last limit (at least 1) shown messages
+	// added before the message before (of all, when before is ""), oldest
+	// first, with the hidden versions of the answers among them; more
+	// reports whether shown messages come before them. A long
+	// conversation's page shows its end, and earlier pages on demand.
+	// An unknown conversation, or a before that is not one of its
+	// messages, is an error wrapping ErrNotFound.
+	LatestMessages(ctx context.Context, conversationID, before string, limit int) (msgs []Message, more bool, err error)
 	// AddMessages inserts the messages in one transaction, in order, and
 	// moves the conversation's UpdatedAt to the newest CreatedAt (never
 	// back).

@@ -24,6 +24,28 @@ func (s *Service) Conversations(ctx context.Context, visitorID string) ([]Conver
 	return cs, nil
 }
 
+// MessagesPerPage is how many messages a conversation's page shows: its
+// latest, the earlier ones a page at a time on demand. A 2,000-turn
+// conversation in one page was 5 MB of HTML.
+const MessagesPerPage = 50
+
+// ConversationPage returns a conversation the visitor owns and a page of
+// its messages: the latest MessagesPerPage shown ones before the message
+// before (the very latest when before is ""), with their hidden versions,
+// and whether earlier ones exist. An answer still being written carries
+// the text so far, as in Conversation.
+func (s *Service) ConversationPage(ctx context.Context, visitorID, conversationID, before string) (Conversation, []Message, bool, error) {
+	c, err := s.owned(ctx, visitorID, conversationID)
+	if err != nil {
+		return Conversation{}, nil, false, err
+	}
+	msgs, more, err := s.store.LatestMessages(ctx, c.ID, before, MessagesPerPage)
+	if err != nil {
+		return Conversation{}, nil, false, fmt.Errorf("chat: conversation page: %w", err)
+	}
+	return c, s.withLive(c.ID, msgs), more, nil
+}
+
 // Rename gives a conversation a new title.
 func (s *Service) Rename(ctx context.Context, visitorID, conversationID, title string) error {
 	c, err := s.owned(ctx, visitorID, conversationID)

@@ -17,6 +17,15 @@ type memStore struct {
 	// failWrites, when set, fails every write that adds or shows a
 	// message, as a full disk would.
 	failWrites error
+	// failSaves, when set, fails SaveAnswer, as a full disk would the
+	// saves of an answer being written.
+	failSaves error
+}
+
+func (s *memStore) setFailSaves(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failSaves = err
 }
 
 func (s *memStore) setFailWrites(err error) {
@@ -81,6 +90,9 @@ func (s *memStore) SaveAnswer(_ context.Context, id, content string, state State
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.saves++
+	if s.failSaves != nil {
+		return fmt.Errorf("mem: save answer: %w", s.failSaves)
+	}
 	for i := range s.msgs {
 		if s.msgs[i].ID == id {
 			s.msgs[i].Content, s.msgs[i].State, s.msgs[i].Error = content, state, errMsg
@@ -232,4 +244,39 @@ func (p *scriptedProvider) Stream(ctx context.Context, req Request, onDelta func
 			return Usage{}, ctx.Err()
 		}
 	}
+}
+
+func (s *memStore) LatestMessages(ctx context.Context, conversationID, before string, limit int) ([]Message, bool, error) {
+	all, err := s.Messages(ctx, conversationID)
+	if err != nil {
+		return nil, false, err
+	}
+	if _, err := s.Conversation(ctx, conversationID); err != nil {
+		return nil, false, err
+	}
+	end := len(all)
+	if before != "" {
+		end = -1
+		for i, m := range all {
+			if m.ID == before {
+				end = i
+			}
+		}
+		if end < 0 {
+			return nil, false, fmt.Errorf("mem: %w", ErrNotFound)
+		}
+	}
+	start, n := end, 0
+	for start > 0 && n < max(limit, 1) {
+		start--
+		if !all[start].Hidden {
+			n++
+		}
+	}
+	more := false
+	for _, m := range all[:start] {
+		more = more || !m.Hidden
+	}
+	// Hidden versions are left out: the service's tests do not page.
+	return Visible(all[start:end]), more, nil
 }

@@ -34,7 +34,7 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	end := decideEnding(ctx, run.err, final.Content != "")
 	final.State, final.Error = end.state, end.message
 	final.UpdatedAt = s.now()
-	s.saveFinal(a, final)
+	final = s.saveFinal(a, final)
 	// Reported before the conversation is free again, so a question sent
 	// the instant this answer ends already sees what it cost; and before
 	// anyone hears of the end, so a person (or a test) who sees the end and
@@ -76,11 +76,14 @@ func (s *Service) stream(ctx context.Context, a *liveAnswer, req Request) stream
 	defer watchdog.Stop()
 	run := streamRun{begin: s.now()}
 	s.cfg.Observer.AnswerStarted()
-	maxBytes := s.cfg.MaxAnswerTokens * bytesPerToken
+	maxBytes := maxAnswerBytes(s.cfg.MaxAnswerTokens)
 	// Providers call onDelta from the goroutine that called Stream, so
-	// run needs no lock.
+	// run, size and capped need no lock.
+	size, capped := 0, false
 	onDelta := func(delta string) {
-		if delta == "" {
+		// After the cap, a provider may still deliver what it had read
+		// before it noticed the cancellation: it is dropped.
+		if delta == "" || capped {
 			return
 		}
 		if !started.Load() {
@@ -90,7 +93,15 @@ func (s *Service) stream(ctx context.Context, a *liveAnswer, req Request) stream
 			a.setStatus("")
 		}
 		watchdog.Reset(s.cfg.StallTimeout)
-		if a.append(delta) > maxBytes {
+		if len(delta) > maxBytes-size {
+			// One delta can be any size: cut it, so the cap holds in
+			// memory, on disk and on the page whatever the server sends.
+			delta, capped = cutUTF8(delta, maxBytes-size), true
+		}
+		if delta != "" {
+			size = a.append(delta)
+		}
+		if capped {
 			a.cancel(errTooManyTokens)
 		}
 	}
@@ -169,33 +180,20 @@ func decideEnding(ctx context.Context, err error, partial bool) ending {
 		failure: FailUnknown, cause: err}
 }
 
-// saveFinal saves the answer as it ended. The generation context may be
-// cancelled by now; the final save must still happen, so it gets its own
-// short deadline. Holding saveMu keeps a partial save from landing after it.
-func (s *Service) saveFinal(a *liveAnswer, final Message) {
-	a.saveMu.Lock()
-	defer a.saveMu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := s.store.SaveAnswer(ctx, final.ID, final.Content, final.State, final.Error); err != nil {
-		s.log.Error("save answer", "answer", final.ID, "err", err)
-	}
-	a.finalSaved = true
-}
-
 // report tells the budget, the log and the observer what the answer cost
 // and how it ended. Only a failure of the model is logged as one.
 func (s *Service) report(req Request, final Message, run streamRun, end ending) {
 	r := AnswerReport{State: final.State, Duration: s.now().Sub(run.begin), Retries: run.retries,
 		PromptTokens: run.usage.PromptTokens, CompletionTokens: run.usage.CompletionTokens, Failure: end.failure}
-	if r.PromptTokens == 0 && r.CompletionTokens == 0 {
+	if r.PromptTokens == 0 && r.CompletionTokens == 0 && final.Content != "" {
 		// Not every server reports usage: estimate, so budgets still hold.
+		// Only for an answer that ran: one that failed before any text
+		// (refused, unreachable, a 5xx) cost nothing, and charging its
+		// prompt would let a broken model server spend the day's budget.
 		for _, pm := range req.Messages {
 			r.PromptTokens += estimateTokens(pm.Content)
 		}
-		if len(final.Content) > 0 {
-			r.CompletionTokens = estimateTokens(final.Content)
-		}
+		r.CompletionTokens = estimateTokens(final.Content)
 		r.Estimated = true
 	}
 	if s.cfg.Budget != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+	"unicode/utf8"
 )
 
 // ELIMIT is the code of a request refused by a limit: a rate limit or the
@@ -116,4 +117,24 @@ func retryDelay(err error, attempt int) (time.Duration, bool) {
 	}
 	base := 500 * time.Millisecond << attempt
 	return base/2 + rand.N(base/2+1), true
+}
+
+// maxAnswerBytes is the length cap on an answer's text in bytes, derived
+// from its cap in tokens at bytesPerToken (4) bytes a token: 1500 tokens
+// allow 6,000 bytes. The model is asked for at most that many tokens, but
+// a server may ignore it, and a token count says nothing about how large
+// one delta is; bytes are what cost memory, disk and page weight, so the
+// cap is enforced on them, inside a delta too.
+func maxAnswerBytes(tokens int) int { return tokens * bytesPerToken }
+
+// cutUTF8 returns the longest prefix of s of at most n bytes that does not
+// split a character.
+func cutUTF8(s string, n int) string {
+	if n >= len(s) {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

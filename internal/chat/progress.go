@@ -18,7 +18,8 @@ type liveAnswer struct {
 	// both fields are the saver's bookkeeping.
 	saveMu     sync.Mutex
 	savedLen   int
-	finalSaved bool
+	finalSaved bool     // set once the final save was tried: partial saves stop
+	unsaved    *Message // the ending still to be saved, when that save failed
 
 	mu      sync.Mutex
 	text    []byte

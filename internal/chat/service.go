@@ -106,7 +106,11 @@ type Service struct {
 	lastStamp time.Time // see stamp
 	closing   bool
 	answers   map[string]*liveAnswer // by assistant message id
-	busy      map[string]bool        // conversations with an answer streaming
+	// unsaved holds the answers whose final save failed, by id, for as
+	// long as it fails: their text exists nowhere else, so they outlive
+	// KeepFinished, and saveProgress keeps trying.
+	unsaved map[string]*liveAnswer
+	busy    map[string]bool // conversations with an answer streaming
 }
 
 // NewService returns a Service. systemPrompt is sent as the first message of
@@ -123,6 +127,7 @@ func NewService(store Store, provider Provider, systemPrompt string, cfg Config,
 		ctx:      ctx,
 		cancel:   cancel,
 		answers:  make(map[string]*liveAnswer),
+		unsaved:  make(map[string]*liveAnswer),
 		busy:     make(map[string]bool),
 
 		stopSaver: make(chan struct{}),
@@ -206,7 +211,7 @@ func (s *Service) Regenerate(ctx context.Context, visitorID, conversationID, ans
 	if err != nil {
 		return Message{}, Message{}, fmt.Errorf("chat: regenerate: %w", err)
 	}
-	visible := Visible(msgs)
+	visible := Visible(s.withLive(c.ID, msgs))
 	i := len(visible) - 1
 	if i < 1 || visible[i].ID != answerID || visible[i].Role != RoleAssistant || visible[i-1].Role != RoleUser {
 		return Message{}, Message{}, Errorf(ECONFLICT, "Only the latest answer can be regenerated.")
@@ -314,21 +319,47 @@ func (s *Service) Conversation(ctx context.Context, visitorID, conversationID st
 	if err != nil {
 		return Conversation{}, nil, fmt.Errorf("chat: conversation: %w", err)
 	}
+	return c, s.withLive(c.ID, msgs), nil
+}
+
+// withLive replaces, in a conversation's saved messages, each answer the
+// database holds as streaming with what this process knows of it: the text
+// so far or the ending of an answer it is generating, or, when it
+// generates none, interrupted. Such a row was left by another process or
+// by a save that failed, and will never grow: showing it as streaming
+// would have the page wait for it forever.
+func (s *Service) withLive(conversationID string, msgs []Message) []Message {
 	for i, m := range msgs {
 		if m.State != StateStreaming {
 			continue
 		}
-		if a := s.live(m.ID); a != nil {
-			a.mu.Lock()
-			if a.final != nil {
-				msgs[i] = *a.final
-			} else {
-				msgs[i].Content = string(a.text)
+		a := s.live(m.ID)
+		if a == nil {
+			s.mu.Lock()
+			starting := s.busy[conversationID] // saved, and about to be launched
+			s.mu.Unlock()
+			if !starting {
+				msgs[i] = notLive(m)
 			}
-			a.mu.Unlock()
+			continue
 		}
+		a.mu.Lock()
+		if a.final != nil {
+			msgs[i] = *a.final
+		} else {
+			msgs[i].Content = string(a.text)
+		}
+		a.mu.Unlock()
 	}
-	return c, msgs, nil
+	return msgs
+}
+
+// notLive is how an answer saved as streaming, that nothing generates, is
+// shown.
+func notLive(m Message) Message {
+	m.State = StateInterrupted
+	m.Error = "Rolefit stopped writing this answer before it was finished."
+	return m
 }
 
 // Follow returns a Progress for one answer of a conversation the visitor
@@ -348,7 +379,10 @@ func (s *Service) Follow(ctx context.Context, visitorID, conversationID, answerI
 		return nil, fmt.Errorf("chat: follow %s: %w", answerID, ErrNotFound)
 	}
 	// A saved answer with no live generator will never grow: treat it as
-	// final even if a crash left it marked streaming.
+	// final, and as interrupted if it was left marked streaming.
+	if m.State == StateStreaming {
+		m = notLive(m)
+	}
 	return &Progress{saved: m}, nil
 }
 
@@ -371,7 +405,20 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	}
 	s.stopOnce.Do(func() { close(s.stopSaver) })
 	<-s.saverDone
+	// A last try for the answers whose save failed: after this, their
+	// text is lost.
+	if n := s.saveUnsaved(); n > 0 {
+		s.log.Error("answers lost: they could not be saved before shutdown", "count", n)
+	}
 	return nil
+}
+
+// ShuttingDown reports whether Shutdown has begun: new questions are
+// refused from then on, so the instance is no longer ready for traffic.
+func (s *Service) ShuttingDown() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
 }
 
 // owned loads a conversation and checks the visitor owns it. Someone else's
@@ -412,7 +459,10 @@ func (s *Service) release(conversationID string) {
 func (s *Service) live(answerID string) *liveAnswer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.answers[answerID]
+	if a := s.answers[answerID]; a != nil {
+		return a
+	}
+	return s.unsaved[answerID]
 }
 
 func (s *Service) launch(m Message, req Request) {
@@ -448,6 +498,7 @@ func (s *Service) saveProgress() {
 		for id, a := range live {
 			s.savePartial(id, a)
 		}
+		s.saveUnsaved()
 	}
 }
 

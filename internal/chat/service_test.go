@@ -336,8 +336,8 @@ func TestAnswerLengthCap(t *testing.T) {
 	}
 	svc.Wait(ctx, turn.Answer.ID)
 	saved, _ := st.Message(ctx, turn.Answer.ID)
-	if saved.State != StateStopped || saved.Content != "1234567890" || saved.Error == "" {
-		t.Errorf("saved = %+v, want stopped with its text and a note", saved)
+	if saved.State != StateStopped || saved.Content != "12345678" || saved.Error == "" {
+		t.Errorf("saved = %+v, want stopped with its text up to the cap and a note", saved)
 	}
 }
 

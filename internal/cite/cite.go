@@ -45,6 +45,9 @@ func (n *Numbers) For(id string) int {
 	return len(n.ids)
 }
 
+// Clone returns a copy that numbers on independently of n.
+func (n Numbers) Clone() Numbers { return Numbers{ids: append([]string(nil), n.ids...)} }
+
 // AppendLink appends the link for citation number n of section id: a small
 // superscript number that names its source for screen readers and, without
 // JavaScript, opens the passage p.URL.
@@ -109,6 +112,13 @@ type Live struct {
 
 // NewLive returns a Live for one answer.
 func NewLive(lookup Lookup) *Live { return &Live{lookup: lookup} }
+
+// NewLiveAfter returns a Live for the rest of an answer whose earlier part
+// numbered its citations as n did: the next new section gets the next
+// number.
+func NewLiveAfter(lookup Lookup, n Numbers) *Live {
+	return &Live{lookup: lookup, numbers: n.Clone()}
+}
 
 // AppendHTML appends raw as HTML and returns how many bytes of raw it used.
 // Unless final, a marker cut off at the end of raw is held back, so a

@@ -145,6 +145,10 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		}
 		return Config{}, &Error{err.Error()}
 	}
+	var err error
+	if c.BaseURL, err = checkBaseURL(c.BaseURL); err != nil {
+		return Config{}, err
+	}
 	if fs.NArg() > 0 {
 		return Config{}, &Error{fmt.Sprintf("unexpected argument %q (see --help)", fs.Arg(0))}
 	}
@@ -418,22 +422,83 @@ func (v *prefixes) Set(s string) error {
 	return nil
 }
 
+// baseURL is OPENAI_BASE_URL. Set takes any value and Load checks it
+// afterwards (checkBaseURL), because the flag package would repeat a
+// refused value in its message, and this one may hold a key.
 type baseURL struct{ p *string }
 
 func (v *baseURL) String() string {
 	if v.p == nil {
 		return ""
 	}
-	return *v.p
+	return RedactURL(*v.p)
 }
 func (v *baseURL) Set(s string) error {
+	*v.p = s
+	return nil
+}
+
+// checkBaseURL validates OPENAI_BASE_URL and returns it without a trailing
+// slash. Its error shows the value only redacted.
+func checkBaseURL(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	invalid := func(why string) error {
+		return &Error{fmt.Sprintf("invalid OPENAI_BASE_URL=%q: %s", RedactURL(s), why)}
+	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return errors.New("must be an http:// or https:// URL, such as http://localhost:11434/v1")
+		return "", invalid("must be an http:// or https:// URL, such as http://localhost:11434/v1")
 	}
 	if u.User != nil {
-		return errors.New("must not contain credentials; use OPENAI_API_KEY")
+		return "", invalid("must not contain credentials; use OPENAI_API_KEY")
 	}
-	*v.p = strings.TrimRight(s, "/")
-	return nil
+	// Only the path's slash: one at the end of a query is part of a value.
+	path, rest := s, ""
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		path, rest = s[:i], s[i:]
+	}
+	return strings.TrimRight(path, "/") + rest, nil
+}
+
+// RedactURL returns the URL s as it may be shown in an error, a log line
+// or --help. People put keys in URLs, so the user and password, every query
+// value (a parameter without "=" whole) and the fragment become ***; the
+// scheme, host and path, which say where Rolefit connects, stay. What is
+// not a URL at all is not shown, since nothing says where its secret is.
+func RedactURL(s string) string {
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(not shown: not a URL)"
+	}
+	r := *u
+	r.User = nil // written below: url.User would escape the stars
+	if u.RawQuery != "" {
+		params := strings.Split(u.RawQuery, "&")
+		for i, p := range params {
+			if name, _, ok := strings.Cut(p, "="); ok {
+				params[i] = name + "=***"
+			} else if p != "" {
+				params[i] = "***"
+			}
+		}
+		r.RawQuery = strings.Join(params, "&")
+	}
+	r.Fragment, r.RawFragment = "", ""
+	out := r.String()
+	if prefix := u.Scheme + "://"; u.User != nil && strings.HasPrefix(out, prefix) {
+		userinfo := "***@"
+		if _, ok := u.User.Password(); ok {
+			userinfo = "***:***@"
+		}
+		out = prefix + userinfo + out[len(prefix):]
+	}
+	if u.Fragment != "" {
+		out += "#***"
+	}
+	return out
 }

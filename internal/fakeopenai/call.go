@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 )
 
 // ChatRequest is the decoded body of a chat completions request: the fields
@@ -38,6 +39,7 @@ type Call struct {
 	Deployment string     // the Azure route's {deployment}; empty on /v1
 
 	id         int
+	written    atomic.Int64 // bytes of the response body written
 	done       chan struct{}
 	cancelled  chan struct{}
 	cancelOnce sync.Once
@@ -52,3 +54,23 @@ func (c *Call) Done() <-chan struct{} { return c.done }
 func (c *Call) Cancelled() <-chan struct{} { return c.cancelled }
 
 func (c *Call) cancel() { c.cancelOnce.Do(func() { close(c.cancelled) }) }
+
+// BytesWritten returns how many bytes of the response body the fake has
+// written so far: the client took them, or the connection's buffers hold
+// them. Once Done is closed it is final.
+func (c *Call) BytesWritten() int64 { return c.written.Load() }
+
+// countingWriter counts the body bytes written into its Call.
+type countingWriter struct {
+	http.ResponseWriter
+	c *Call
+}
+
+func (w countingWriter) Write(p []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(p)
+	w.c.written.Add(int64(n))
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the real writer to flush.
+func (w countingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

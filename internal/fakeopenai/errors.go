@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 type apiError struct {
@@ -54,7 +55,9 @@ func defaultError(status int, model string) apiError {
 	return apiError{http.StatusText(status) + ".", "invalid_request_error", ""}
 }
 
-func writeErrorReply(w http.ResponseWriter, r Reply, model string) {
+// writeErrorReply answers with r's error and reports whether the client
+// took the whole body.
+func writeErrorReply(w http.ResponseWriter, r Reply, model string) bool {
 	if r.RetryAfter != "" {
 		w.Header().Set("Retry-After", r.RetryAfter)
 	}
@@ -62,8 +65,8 @@ func writeErrorReply(w http.ResponseWriter, r Reply, model string) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(r.Status)
 		text := fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status))
-		fmt.Fprintf(w, "<html>\r\n<head><title>%s</title></head>\r\n<body>\r\n<center><h1>%s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n", text, text)
-		return
+		_, err := fmt.Fprintf(w, "<html>\r\n<head><title>%s</title></head>\r\n<body>\r\n<center><h1>%s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n", text, text)
+		return err == nil
 	}
 	e := defaultError(r.Status, model)
 	if r.Code != "" {
@@ -72,7 +75,23 @@ func writeErrorReply(w http.ResponseWriter, r Reply, model string) {
 	if r.Message != "" {
 		e.Message = r.Message
 	}
+	if r.ErrorBodyBytes > 0 {
+		return writeHugeAPIError(w, r.Status, e, r.ErrorBodyBytes)
+	}
 	writeAPIError(w, r.Status, e)
+	return true
+}
+
+// writeHugeAPIError writes e with its message padded so that the body is
+// about size bytes, in pieces.
+func writeHugeAPIError(w http.ResponseWriter, status int, e apiError, size int64) bool {
+	const marker = "\x00"
+	e.Message += marker
+	b, _ := json.Marshal(errorBody{Error: e})
+	head, tail, _ := strings.Cut(string(b), `\u0000`)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	return writeRepeated(w, nil, head, 'x', size-int64(len(head)+len(tail)+1), tail+"\n")
 }
 
 func writeAPIError(w http.ResponseWriter, status int, e apiError) {

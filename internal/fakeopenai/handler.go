@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -37,6 +38,7 @@ func (s *Server) serveChat(w http.ResponseWriter, r *http.Request, deployment st
 		cancelled:  make(chan struct{}),
 	}
 	defer close(c.done)
+	w = countingWriter{ResponseWriter: w, c: c}
 	// Read the body to EOF: net/http only watches for the client going away
 	// (cancelling r.Context()) once the body has been consumed.
 	body, err := io.ReadAll(r.Body)
@@ -68,7 +70,9 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, c *Call, reply Re
 	case reply.Fault == Hang:
 		s.waitGone(r, c)
 	case reply.Status != 0 && reply.Status != http.StatusOK:
-		writeErrorReply(w, reply, c.Request.Model)
+		if !writeErrorReply(w, reply, c.Request.Model) {
+			c.cancel()
+		}
 	default:
 		s.stream(w, r, c, reply)
 	}
@@ -131,6 +135,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, c *Call, reply R
 			}
 			b, _ := json.Marshal(errorBody{Error: e})
 			out.data(b)
+		case EndlessLine:
+			s.endlessLine(w, c, cs, reply.LineBytes)
 		}
 		return true
 	}
@@ -162,6 +168,48 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, c *Call, reply R
 	if !out.data([]byte("[DONE]")) {
 		c.cancel()
 	}
+}
+
+// endlessLine writes a content chunk up to its content, then "x" without a
+// newline: limit bytes of line in all, or, when limit is 0, until the
+// client goes away or the server closes.
+func (s *Server) endlessLine(w http.ResponseWriter, c *Call, cs chunks, limit int64) {
+	const marker = "\x00"
+	chunk := cs.content(marker)
+	start := "data: " + string(chunk[:bytes.Index(chunk, []byte(`\u0000`))])
+	if limit == 0 {
+		limit = math.MaxInt64
+	}
+	if !writeRepeated(w, s.quit, start, 'x', limit-int64(len(start)), "") {
+		c.cancel()
+	}
+}
+
+// writeRepeated writes head, then n bytes of fill, then tail, flushing as
+// it goes, in pieces so that nothing large is held in memory. It reports
+// whether the client took it all; it stops early when the server closes.
+func writeRepeated(w http.ResponseWriter, quit <-chan struct{}, head string, fill byte, n int64, tail string) bool {
+	rc := http.NewResponseController(w)
+	if _, err := io.WriteString(w, head); err != nil {
+		return false
+	}
+	piece := bytes.Repeat([]byte{fill}, 32<<10)
+	for n > 0 {
+		select {
+		case <-quit:
+			abort()
+		default:
+		}
+		p := piece[:min(int64(len(piece)), n)]
+		if _, err := w.Write(p); err != nil {
+			return false
+		}
+		n -= int64(len(p))
+	}
+	if _, err := io.WriteString(w, tail); err != nil {
+		return false
+	}
+	return rc.Flush() == nil
 }
 
 // pass waits for the gate, if any. It returns false when the client went

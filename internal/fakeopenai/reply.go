@@ -27,6 +27,11 @@ type Reply struct {
 	// NonJSONError sends the error as an HTML page, as a proxy in front of
 	// the API would.
 	NonJSONError bool
+	// ErrorBodyBytes, if set, pads the error's message with "x" so that
+	// the JSON body is about this many bytes, as a broken upstream that
+	// sends hundreds of megabytes would. It is written in pieces, never
+	// held whole in memory.
+	ErrorBodyBytes int64
 
 	// Fault breaks the stream after FaultAfter content chunks.
 	Fault Fault
@@ -35,6 +40,10 @@ type Reply struct {
 	// before the finish chunk, and anything larger after the finish chunk
 	// (before the usage chunk and [DONE]).
 	FaultAfter int
+
+	// LineBytes bounds the line an EndlessLine fault sends; 0 sends it
+	// until the client goes away.
+	LineBytes int64
 
 	// Usage overrides the counts of the usage chunk. By default prompt
 	// tokens are the words of the request's messages and completion tokens
@@ -64,6 +73,11 @@ const (
 	// ErrorEvent sends `data: {"error":{...}}` and ends the response, as
 	// the real API does when it fails mid-stream.
 	ErrorEvent
+	// EndlessLine starts a content chunk whose content never ends: the
+	// chunk's JSON up to its content, then "x" without a newline, for
+	// LineBytes bytes (then the response ends) or, when LineBytes is 0,
+	// until the client goes away.
+	EndlessLine
 )
 
 // Usage is the token counts of a usage chunk; the total is their sum.

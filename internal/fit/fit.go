@@ -49,7 +49,7 @@ type Result struct {
 	Fit        string   // "ml-engineer", "genai-developer" or "either"
 	Title      string   // e.g. "Machine Learning Engineer"
 	Summary    string   // one or two sentences explaining the recommendation
-	ML, GenAI  int      // percentages 0..100 of the maximum possible for each role
+	ML, GenAI  int      // percentages 0..100 of the maximum possible for each role; shown as MatchOutOf10
 	Reasons    []Reason // 2 to 4, strongest first
 	Tipping    string   // for "either": what would tip it; empty otherwise
 	FirstSteps []Step   // 3 to 5
@@ -119,6 +119,15 @@ func Score(a Answers) (Result, error) {
 	r.FirstSteps = slices.Clone(out.firstSteps)
 	return r, nil
 }
+
+// MatchOutOf10 is how a score is shown: how well the answers match a role,
+// out of 10. Each role is scored on its own (a share of the most that role
+// can score), so the two do not add up to anything; shown as percentages,
+// 89 % and 15 % read like shares of one whole that had gone wrong.
+func MatchOutOf10(percent int) int { return (percent + 5) / 10 }
+
+// ScoresExplained says what the two numbers mean, wherever they are shown.
+const ScoresExplained = "How well your answers match each role, out of 10. Each role is scored on its own, so the two need not add up to 10."
 
 // percent rounds half up; sum and most are never negative.
 func percent(sum, most int) int {

@@ -481,6 +481,14 @@ func without(a Answers, questionID string) Answers {
 	return b
 }
 
+func TestMatchOutOf10(t *testing.T) {
+	for _, tt := range []struct{ percent, want int }{{0, 0}, {4, 0}, {5, 1}, {15, 2}, {89, 9}, {94, 9}, {95, 10}, {100, 10}} {
+		if got := MatchOutOf10(tt.percent); got != tt.want {
+			t.Errorf("MatchOutOf10(%d) = %d, want %d", tt.percent, got, tt.want)
+		}
+	}
+}
+
 func TestFitSummary(t *testing.T) {
 	for _, a := range []Answers{mlProfile, genAIProfile, balancedProfile} {
 		r := mustScore(t, a)
@@ -497,8 +505,9 @@ func TestFitSummary(t *testing.T) {
 			}
 			want := []string{
 				"- **Result:** " + r.Title + "\n",
-				"Machine Learning Engineer " + strconv.Itoa(r.ML) + "%",
-				"Gen AI Application Developer " + strconv.Itoa(r.GenAI) + "%",
+				"out of 10",
+				"Machine Learning Engineer " + strconv.Itoa(MatchOutOf10(r.ML)) + ",",
+				"Gen AI Application Developer " + strconv.Itoa(MatchOutOf10(r.GenAI)) + "\n",
 			}
 			for _, q := range Questions() {
 				for _, o := range q.Options {

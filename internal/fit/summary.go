@@ -11,7 +11,7 @@ import (
 const SummaryFirstLine = "My fit check result:"
 
 // Summary is the message "Discuss my result" posts in the chat, shown to
-// the person as their own message: the result with both scores, then each
+// the person as their own message: the result with both match scores, then each
 // question with the chosen label, as Markdown. It starts with the line "My
 // fit check result:" and ends by asking for an explanation. Questions left
 // unanswered or answered with an unknown option are left out.
@@ -19,8 +19,8 @@ func Summary(a Answers, r Result) string {
 	var b strings.Builder
 	b.WriteString(SummaryFirstLine + "\n\n")
 	fmt.Fprintf(&b, "- **Result:** %s\n", r.Title)
-	fmt.Fprintf(&b, "- **Scores:** %s %d%%, %s %d%%\n\n",
-		fitOutcomes[MLEngineer].title, r.ML, fitOutcomes[GenAIDeveloper].title, r.GenAI)
+	fmt.Fprintf(&b, "- **Match, out of 10 (each role on its own):** %s %d, %s %d\n\n",
+		fitOutcomes[MLEngineer].title, MatchOutOf10(r.ML), fitOutcomes[GenAIDeveloper].title, MatchOutOf10(r.GenAI))
 	b.WriteString("**My answers**\n\n")
 	for _, q := range fitQuestions {
 		i := slices.IndexFunc(q.Options, func(o Option) bool { return o.ID == a[q.ID] })

@@ -76,6 +76,9 @@ func streamFailure(err error, received, finished bool) *chat.ProviderError {
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
 	switch {
+	// The server sent more than Rolefit reads (see LineLimit).
+	case errors.Is(err, errLineTooLong), errors.Is(err, errTooMuchNoise):
+		return &chat.ProviderError{Kind: chat.FailBadResponse, Err: err}
 	// An error event ("data: {"error":...}") is the service saying it
 	// failed, typically a transient server error; it has no status.
 	case errors.As(err, &apiErr):
@@ -95,19 +98,73 @@ func streamFailure(err error, received, finished bool) *chat.ProviderError {
 	return &chat.ProviderError{Kind: chat.FailCut, Err: err}
 }
 
-// redact hides the API key in f's cause, in case an upstream or a proxy
-// echoed it into an error message.
-func (p *OpenAI) redact(f *chat.ProviderError) *chat.ProviderError {
-	if p.cfg.APIKey != "" && f.Err != nil && strings.Contains(f.Err.Error(), p.cfg.APIKey) {
-		f.Err = redacted{err: f.Err, secret: p.cfg.APIKey}
+// clean makes f's cause fit for the log: the secrets (the API key, and the
+// credentials a base URL may hold) are hidden, in case an upstream, a proxy
+// or net/http echoed one into an error message, and the text is cut to an
+// excerpt, since an upstream's error body can be any size.
+func (p *OpenAI) clean(f *chat.ProviderError) *chat.ProviderError {
+	if f.Err == nil {
+		return f
+	}
+	msg := f.Err.Error()
+	text := msg
+	for _, s := range p.secrets {
+		text = strings.ReplaceAll(text, s, "[redacted]")
+	}
+	text = excerpt(text)
+	if text != msg {
+		f.Err = cleaned{err: f.Err, text: text}
 	}
 	return f
 }
 
-type redacted struct {
-	err    error
-	secret string
+// cleaned is an error whose text was redacted or cut.
+type cleaned struct {
+	err  error
+	text string
 }
 
-func (r redacted) Error() string { return strings.ReplaceAll(r.err.Error(), r.secret, "[redacted]") }
-func (r redacted) Unwrap() error { return r.err }
+func (c cleaned) Error() string { return c.text }
+func (c cleaned) Unwrap() error { return c.err }
+
+// minSecret is the shortest value of a base URL's query treated as a
+// secret: shorter ones (?v=1) are settings, and hiding every "1" in an
+// error would garble it.
+const minSecret = 4
+
+// urlSecrets returns what a base URL holds that may be a credential: its
+// user and password and its query's values, as written and as escaped.
+func urlSecrets(base string) []string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	add := func(s string) {
+		if len(s) >= minSecret {
+			out = append(out, s, url.QueryEscape(s), url.PathEscape(s))
+		}
+	}
+	if u.User != nil {
+		add(u.User.Username())
+		pw, _ := u.User.Password()
+		add(pw)
+	}
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			add(v)
+		}
+	}
+	return out
+}
+
+// splitQuery returns base without its query, and the query.
+func splitQuery(base string) (string, url.Values) {
+	u, err := url.Parse(base)
+	if err != nil || u.RawQuery == "" {
+		return base, nil
+	}
+	q := u.Query()
+	u.RawQuery, u.ForceQuery = "", false
+	return u.String(), q
+}

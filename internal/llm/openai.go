@@ -74,6 +74,9 @@ type OpenAI struct {
 	// transport is the provider's own, when the caller's HTTPClient
 	// brought none; Close closes its idle connections.
 	transport *http.Transport
+	// secrets are hidden in every error: the key, and what the base URL
+	// holds in its user, password and query.
+	secrets []string
 }
 
 var _ chat.Provider = (*OpenAI)(nil)
@@ -93,15 +96,22 @@ func NewOpenAI(cfg OpenAIConfig) *OpenAI {
 		cc.AzureModelMapperFunc = func(model string) string { return model }
 	} else {
 		cc = openai.DefaultConfig(cfg.APIKey)
-		if cfg.BaseURL != "" {
-			cc.BaseURL = cfg.BaseURL
-		}
 	}
-	p := &OpenAI{cfg: cfg}
+	// go-openai appends its path to the base URL as a string, which would
+	// put it inside a query (a gateway's ?api-key=…): the query is taken
+	// off here and added to each request by the transport instead.
+	base, query := splitQuery(cfg.BaseURL)
+	if base != "" {
+		cc.BaseURL = base
+	}
+	p := &OpenAI{cfg: cfg, secrets: urlSecrets(cfg.BaseURL)}
+	if cfg.APIKey != "" {
+		p.secrets = append(p.secrets, cfg.APIKey)
+	}
 	if cfg.HTTPClient == nil || cfg.HTTPClient.Transport == nil {
 		p.transport = newTransport()
 	}
-	cc.HTTPClient = capturingClient(cfg.HTTPClient, p.transport)
+	cc.HTTPClient = capturingClient(cfg.HTTPClient, p.transport, query)
 	p.client = openai.NewClientWithConfig(cc)
 	return p
 }
@@ -141,7 +151,7 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 		if ctx.Err() != nil {
 			return chat.Usage{}, chat.ContextError(ctx)
 		}
-		return chat.Usage{}, p.redact(connectFailure(err, meta))
+		return chat.Usage{}, p.clean(connectFailure(err, meta))
 	}
 	defer stream.Close()
 
@@ -157,7 +167,7 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 			if f.Kind == chat.FailCut && finished {
 				return usage, nil
 			}
-			return usage, p.redact(f)
+			return usage, p.clean(f)
 		}
 		received = true
 		if resp.Usage != nil {

@@ -3,6 +3,7 @@ package llm
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -30,16 +31,23 @@ func withResponseMeta(ctx context.Context) (context.Context, *responseMeta) {
 
 // metaTransport records each response's status and Retry-After in the
 // request context's responseMeta, if it has one. It also sends each
-// request with a body that is released once sent (see releaseBodyAfterSend).
+// request with a body that is released once sent (see releaseBodyAfterSend)
+// and the base URL's query, and bounds what is read of each response (see
+// boundBody): it is the one place every byte from the model server passes.
 type metaTransport struct {
 	base http.RoundTripper
 	now  func() time.Time
+	// query is added to every request: the base URL's own (see NewOpenAI).
+	query url.Values
 }
 
 func (t metaTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	send, done := releaseBodyAfterSend(req)
+	send, done := releaseBodyAfterSend(withQuery(req, t.query))
 	resp, err := t.base.RoundTrip(send)
 	done()
+	if err == nil {
+		boundBody(resp)
+	}
 	if m, ok := req.Context().Value(metaKey{}).(*responseMeta); ok && err == nil {
 		// Redirects call RoundTrip again: the last response wins.
 		m.status = resp.StatusCode
@@ -48,10 +56,30 @@ func (t metaTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
+// withQuery returns req, or a copy of it whose URL also has the parameters
+// of query that it lacks.
+func withQuery(req *http.Request, query url.Values) *http.Request {
+	if len(query) == 0 {
+		return req
+	}
+	u := *req.URL
+	q := u.Query()
+	for k, vs := range query {
+		if !q.Has(k) {
+			q[k] = vs
+		}
+	}
+	u.RawQuery = q.Encode()
+	r := new(http.Request)
+	*r = *req // a shallow copy, as Request.WithContext makes
+	r.URL = &u
+	return r
+}
+
 // capturingClient returns a copy of c (or of a zero client) whose transport
-// records responseMeta and which has no overall timeout. base is the
-// transport to use when c has none.
-func capturingClient(c *http.Client, base http.RoundTripper) *http.Client {
+// records responseMeta, adds query to each request, and which has no
+// overall timeout. base is the transport to use when c has none.
+func capturingClient(c *http.Client, base http.RoundTripper, query url.Values) *http.Client {
 	var cp http.Client
 	if c != nil {
 		cp = *c
@@ -60,7 +88,7 @@ func capturingClient(c *http.Client, base http.RoundTripper) *http.Client {
 	if cp.Transport != nil {
 		base = cp.Transport
 	}
-	cp.Transport = metaTransport{base: base, now: time.Now}
+	cp.Transport = metaTransport{base: base, now: time.Now, query: query}
 	return &cp
 }
 

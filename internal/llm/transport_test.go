@@ -25,7 +25,7 @@ func TestRequestBodyIsFreedWhileTheAnswerStreams(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	transport := newTransport()
-	client := capturingClient(nil, transport)
+	client := capturingClient(nil, transport, nil)
 	t.Cleanup(transport.CloseIdleConnections)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -21,6 +21,10 @@ type citationNode struct {
 
 var kindCitation = ast.NewNodeKind("Citation")
 
+// numbersKey holds, in a parse's context, the numbering the citations of the
+// text parsed continue (see Live).
+var numbersKey = parser.NewContextKey()
+
 func (n *citationNode) Kind() ast.NodeKind { return kindCitation }
 
 func (n *citationNode) Dump(source []byte, level int) {
@@ -46,8 +50,11 @@ func (citationParser) Parse(_ ast.Node, block text.Reader, _ parser.Context) ast
 // order and removes the others (cite.Unknown lists them, for the log).
 type citationNumbering struct{ lookup cite.Lookup }
 
-func (c citationNumbering) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+func (c citationNumbering) Transform(doc *ast.Document, _ text.Reader, pc parser.Context) {
 	var numbers cite.Numbers
+	if n, ok := pc.Get(numbersKey).(*cite.Numbers); ok {
+		numbers = *n // the live renderer numbers on from the blocks shown
+	}
 	var drop []ast.Node
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		cn, ok := n.(*citationNode)

@@ -16,24 +16,37 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 
 	"github.com/rolefit/rolefit/internal/cite"
 )
 
 // Renderer renders answers. It is safe for concurrent use.
 type Renderer struct {
-	md goldmark.Markdown
+	md     goldmark.Markdown
+	live   goldmark.Markdown // md, with block positions for Live
+	lookup cite.Lookup
 }
 
 // New returns a Renderer that turns citation markers of the sections
 // lookup knows into numbered links (and drops the others); with a nil
 // lookup, markers are left as text.
 func New(lookup cite.Lookup) *Renderer {
-	opts := []goldmark.Option{parserWithoutHTMLBlocks(), goldmark.WithExtensions(extension.GFM), withLiteralHTML, withImagesAsLinks}
+	return &Renderer{
+		md:     newGoldmark(lookup, blockParsersWithoutHTML()),
+		live:   newGoldmark(lookup, recordBlockStarts(blockParsersWithoutHTML())),
+		lookup: lookup,
+	}
+}
+
+// newGoldmark is the one configuration of goldmark, shared by the final
+// and the live rendering so that a block looks the same in both.
+func newGoldmark(lookup cite.Lookup, blockParsers []util.PrioritizedValue) goldmark.Markdown {
+	opts := []goldmark.Option{parserWithoutHTMLBlocks(blockParsers), goldmark.WithExtensions(extension.GFM), withLiteralHTML, withImagesAsLinks}
 	if lookup != nil {
 		opts = append(opts, withCitations(lookup))
 	}
-	return &Renderer{md: goldmark.New(opts...)}
+	return goldmark.New(opts...)
 }
 
 // Render returns src as sanitised HTML. Citations of sections that do not

@@ -45,9 +45,9 @@ var withLiteralHTML = goldmark.WithRendererOptions(renderer.WithNodeRenderers(ut
 // shown the citations as links. Without the block, its tags are inline raw
 // HTML, shown as text in place, and the rest is Markdown. Each Renderer
 // needs a parser of its own: extensions add their parsers to it.
-func parserWithoutHTMLBlocks() goldmark.Option {
+func parserWithoutHTMLBlocks(blockParsers []util.PrioritizedValue) goldmark.Option {
 	return goldmark.WithParser(parser.NewParser(
-		parser.WithBlockParsers(blockParsersWithoutHTML()...),
+		parser.WithBlockParsers(blockParsers...),
 		parser.WithInlineParsers(parser.DefaultInlineParsers()...),
 		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
 	))

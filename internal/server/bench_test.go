@@ -118,6 +118,34 @@ func BenchmarkDeltaRelay(b *testing.B) {
 	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "µs/delta")
 }
 
+// BenchmarkDeltaRelayMarkdown is BenchmarkDeltaRelay for an answer in
+// Markdown (paragraphs with emphasis, a list, a code block, a table) sent
+// in 4-byte deltas: the deltas that end a line also find and render the
+// blocks they finish. ns/op is the mean latency of one delta.
+func BenchmarkDeltaRelayMarkdown(b *testing.B) {
+	src := "An **ML engineer** trains models with `PyTorch`, then ships them.\n\n" +
+		"- collects and cleans data\n- trains and tunes models\n- deploys them\n\n" +
+		"```python\nmodel.fit(x, y)\nmodel.save('m')\n```\n\n| role | tools |\n|---|---|\n| ML | PyTorch |\n\n"
+	var deltas []string
+	for i := 0; i < len(src); i += 4 {
+		deltas = append(deltas, src[i:min(i+4, len(src))])
+	}
+	p := &pacedProvider{deltas: make(chan string), sent: make(chan time.Time, 1)}
+	srv, client := benchApp(b, p)
+	r := startAnswer(b, srv, client)
+	var total time.Duration
+	i := 0
+	for b.Loop() {
+		p.deltas <- deltas[i%len(deltas)]
+		i++
+		sent := <-p.sent
+		nextDelta(b, r)
+		total += time.Since(sent)
+	}
+	close(p.deltas)
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "µs/delta")
+}
+
 // BenchmarkTimeToFirstToken is everything Rolefit does before the model's
 // first token can reach the browser: the question's POST (validation, two
 // rows in SQLite, starting the generator), opening the event stream, and

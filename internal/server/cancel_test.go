@@ -83,7 +83,7 @@ func TestCancellationReachesTheModel(t *testing.T) {
 				gate <- struct{}{} // 20 bytes: over the cap
 				return now
 			},
-			wantState: "stopped", wantError: "The answer reached its length limit.", wantText: chunk + chunk,
+			wantState: "stopped", wantError: "The answer reached its length limit.", wantText: (chunk + chunk)[:16],
 		},
 		{
 			name: "shutdown past its grace period", sendFirst: 1,

@@ -51,7 +51,7 @@ func TestFitCheckFlow(t *testing.T) {
 	}
 	d = doc(t, b.get(conv))
 	card := d.Find(`[data-testid="fit-result"]`)
-	if card.AttrOr("data-fit", "") != "ml-engineer" || !strings.Contains(card.Text(), "%") {
+	if card.AttrOr("data-fit", "") != "ml-engineer" || !strings.Contains(card.Text(), "out of 10") {
 		t.Errorf("result card %q data-fit %q", card.Text(), card.AttrOr("data-fit", ""))
 	}
 	if n := card.Find(`[data-testid="fit-reasons"] a[data-testid="citation"]`).Length(); n < 2 || n > 4 {

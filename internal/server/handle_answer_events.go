@@ -15,9 +15,11 @@ import (
 )
 
 // handleAnswerEvents streams an answer as Server-Sent Events: a "delta"
-// event per piece of text (HTML-escaped, citations as links), each with the
-// byte offset after it as its id, then one "end" event carrying the final,
-// sanitised rendering. A browser
+// event per piece of text (HTML-escaped, citations as links) while a block
+// of the answer is being written, a "blocks" event when blocks are finished
+// (rendered and sanitised like the final answer, with the rest as text),
+// each with the byte offset after it as its id, then one "end" event
+// carrying the final, sanitised rendering. A browser
 // that reconnects sends Last-Event-ID and resumes exactly there; a page
 // that already shows some text asks for ?offset=. Watching never drives the
 // generation: closing this stream does not stop the answer.
@@ -29,17 +31,30 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive, writeTim
 			writeError(w, r, log, err)
 			return
 		}
+		answerID := r.PathValue("answer")
 		offset := resumeOffset(r)
 		live := views.NewLiveText()
+		var reset []byte
 		if offset > 0 {
-			// Number the citations the client already shows, so the next
-			// ones continue the count.
+			// Take in what the client already shows, so that blocks and
+			// citation numbers continue from there.
 			all, _, _, _ := progress.Since(0)
-			live.AppendHTML(nil, all[:min(offset, len(all))], false)
+			step := live.Append(all[:min(offset, len(all))], false)
+			offset = step.Used
+			if r.Header.Get("Last-Event-ID") != "" {
+				// A reconnect: the page was built event by event and may
+				// hold part of an event the connection lost. Replace it with
+				// exactly the text up to offset. (A page that asks with
+				// ?offset= shows liveText of that text already.)
+				reset = views.AppendLiveResetEvent(nil, answerID, step)
+			}
 		}
 		stream, err := startEventStream(w, writeTimeout)
 		if err != nil {
 			return // the client is gone
+		}
+		if reset != nil && stream.send("blocks", strconv.Itoa(offset), string(reset)) != nil {
+			return
 		}
 		defer m.StreamOpened()()
 		tick := time.NewTicker(keepAlive)
@@ -63,12 +78,19 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive, writeTim
 				if part := cutText(text); len(part) < len(text) {
 					text, whole = strings.Clone(part), false
 				}
-				// A citation cut off at the end is held back (n < len(text))
-				// until the next delta completes it.
-				var n int
-				chunk, n = live.AppendHTML(chunk[:0], text, final && whole)
-				offset = from + n
-				if len(chunk) > 0 && stream.send("delta", strconv.Itoa(offset), string(chunk)) != nil {
+				// A citation cut off at the end is held back (Used <
+				// len(text)) until the next delta completes it.
+				step := live.Append(text, final && whole)
+				offset = from + step.Used
+				var err error
+				if step.Replace {
+					// Blocks finished: add them, and show the rest as tail.
+					chunk = views.AppendLiveBlocksEvent(chunk[:0], answerID, step)
+					err = stream.send("blocks", strconv.Itoa(offset), string(chunk))
+				} else if len(step.Tail) > 0 {
+					err = stream.send("delta", strconv.Itoa(offset), string(step.Tail))
+				}
+				if err != nil {
 					return
 				}
 				if !whole {
@@ -81,6 +103,11 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive, writeTim
 				if err != nil {
 					logIfInternal(ctx, log, err)
 					return // the client reconnects and tries again
+				}
+				if it.State == chat.StateStreaming {
+					// An end that renders as streaming would connect
+					// again at once, for ever: it never does.
+					it.State = chat.StateInterrupted
 				}
 				if err := views.Message(it).Render(ctx, &buf); err != nil {
 					log.ErrorContext(ctx, "render final answer", "err", err)
@@ -119,7 +146,9 @@ func resumeOffset(r *http.Request) int {
 // finalItem is a finished answer with what the page offers for it (its
 // versions, regenerating), which depends on the rest of the conversation.
 func finalItem(r *http.Request, svc *chat.Service, m chat.Message) (views.Item, error) {
-	_, msgs, err := svc.Conversation(r.Context(), visitorID(r), m.ConversationID)
+	// The latest page holds the answer that just ended, with its versions:
+	// a 2,000-turn conversation need not be read whole for one end event.
+	_, msgs, _, err := svc.ConversationPage(r.Context(), visitorID(r), m.ConversationID, "")
 	if err != nil {
 		return views.Item{}, err
 	}

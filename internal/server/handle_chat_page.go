@@ -20,24 +20,35 @@ func handleNewChat(svc *chat.Service, log *slog.Logger) http.Handler {
 	})
 }
 
-// handleConversation serves one of the visitor's conversations. An answer
-// still being written shows its text so far and keeps streaming.
+// handleConversation serves one of the visitor's conversations: its latest
+// messages, and a link to earlier ones. ?before=<message id> asks for the
+// page before that message: a whole page without JavaScript, only the
+// messages (and the next link) for htmx, which puts them in the link's
+// place. An answer still being written shows its text so far and keeps
+// streaming.
 func handleConversation(svc *chat.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, msgs, err := svc.Conversation(r.Context(), visitorID(r), r.PathValue("id"))
+		before := r.URL.Query().Get("before")
+		c, msgs, more, err := svc.ConversationPage(r.Context(), visitorID(r), r.PathValue("id"), before)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		p := page(r, svc, log, c.ID)
-		p.Refresh = views.Streaming(msgs)
-		render(w, r, log, http.StatusOK, views.Chat(views.ChatPage{
-			Page:         p,
-			Conversation: c,
-			Messages:     msgs,
-			Composer:     views.Composer{ConversationID: c.ID, Text: views.AskParam(r.URL.Query())},
-			FitResult:    fitResult(r, log, c),
-		}))
+		cp := views.ChatPage{Conversation: c, Messages: msgs, Before: before}
+		if more {
+			cp.Earlier = chat.Visible(msgs)[0].ID
+		}
+		w.Header().Add("Vary", "HX-Request")
+		if before != "" && r.Header.Get("HX-Request") == "true" {
+			cp.Provider = svc.Provider()
+			render(w, r, log, http.StatusOK, views.EarlierMessages(cp))
+			return
+		}
+		cp.Page = page(r, svc, log, c.ID)
+		cp.Refresh = before == "" && views.Streaming(msgs)
+		cp.Composer = views.Composer{ConversationID: c.ID, Text: views.AskParam(r.URL.Query())}
+		cp.FitResult = fitResult(r, log, c)
+		render(w, r, log, http.StatusOK, views.Chat(cp))
 	})
 }
 

@@ -41,6 +41,9 @@ func TestChatPage(t *testing.T) {
 		t.Errorf("visitor cookie = %+v, want an HttpOnly, SameSite=Lax random id", cookie)
 	}
 	d := doc(t, res)
+	if desc := d.Find(`head meta[name="description"]`).AttrOr("content", ""); !strings.Contains(desc, "Machine Learning Engineer") {
+		t.Errorf("meta description = %q, want one that says what Rolefit is", desc)
+	}
 	if d.Find(`form[data-testid="composer"] textarea[name="message"]`).Length() != 1 {
 		t.Error("no composer form with a message textarea")
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -151,11 +152,17 @@ func TestLongConversationTrimsHistory(t *testing.T) {
 	}
 	t.Logf("longest request: %d messages", longest)
 
+	// Every turn is kept; the page shows the latest, and links to the rest.
 	d := doc(t, b.get(strings.TrimSuffix(path, "/messages")))
 	msgs := d.Find(`[data-testid="message"]`)
 	done := d.Find(`[data-testid="message"][data-role="assistant"][data-state="done"]`)
-	if msgs.Length() != 600 || done.Length() != 300 {
-		t.Errorf("the conversation shows %d messages, %d answers done; want 600 and 300", msgs.Length(), done.Length())
+	if msgs.Length() != chat.MessagesPerPage || done.Length() != chat.MessagesPerPage/2 || d.Find(`[data-testid="earlier"]`).Length() != 1 {
+		t.Errorf("the conversation shows %d messages, %d answers done; want the latest %d, half of them answers, and a link to earlier ones",
+			msgs.Length(), done.Length(), chat.MessagesPerPage)
+	}
+	stored, err := app.db.Messages(context.Background(), strings.Split(path, "/")[2])
+	if err != nil || len(stored) != 600 {
+		t.Errorf("the conversation keeps %d messages (%v), want 600", len(stored), err)
 	}
 	if r := b.get("/healthz"); r.StatusCode != http.StatusOK {
 		t.Errorf("healthz = %d", r.StatusCode)

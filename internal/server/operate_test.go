@@ -58,11 +58,11 @@ func TestReadyz(t *testing.T) {
 		wantStatus int
 		want       readiness
 	}{
-		{"model configured", nil, http.StatusOK, readiness{"ready", "ok", "openai-compatible"}},
-		{"offline counts as configured", []appOption{offlineProvider()}, http.StatusOK, readiness{"ready", "ok", "offline"}},
+		{"model configured", nil, http.StatusOK, readiness{"ready", "ok", "openai-compatible", "accepted"}},
+		{"offline counts as configured", []appOption{offlineProvider()}, http.StatusOK, readiness{"ready", "ok", "offline", "accepted"}},
 		{"database down", []appOption{withServer(Config{Ping: func(context.Context) error {
 			return errors.New("store: ping: disk /secret/path on fire")
-		}})}, http.StatusServiceUnavailable, readiness{"not ready", "unreachable", "openai-compatible"}},
+		}})}, http.StatusServiceUnavailable, readiness{"not ready", "unreachable", "openai-compatible", "accepted"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -40,7 +40,7 @@ func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Conf
 	public("POST /logout", handleLogout(g))
 	public("GET /static/", static.Handler())
 	public("GET /healthz", handleHealthz())
-	public("GET /readyz", handleReadyz(svc, cfg.Ping, log))
+	public("GET /readyz", handleReadyz(svc, cfg.Ping, cfg.Writable, log))
 	if cfg.ServeMetrics {
 		// Public on the main address: protect it at the proxy, or move it
 		// to METRICS_ADDR.

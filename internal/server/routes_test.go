@@ -25,6 +25,7 @@ func TestEveryViewsURLIsRouted(t *testing.T) {
 		"NewChatURL":           {"GET", views.NewChatURL()},
 		"StartConversationURL": {"POST", views.StartConversationURL()},
 		"ConversationURL":      {"GET", views.ConversationURL(c)},
+		"EarlierURL":           {"GET", views.EarlierURL(c, a)},
 		"AskURL":               {"POST", views.AskURL(c)},
 		"MessageURL":           {"GET", views.MessageURL(c, a)},
 		"EventsURL":            {"GET", views.EventsURL(c, a, 12)},

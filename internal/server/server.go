@@ -39,6 +39,9 @@ type Config struct {
 	// Ping reports whether the database answers, for /readyz. Nil counts
 	// as reachable.
 	Ping func(context.Context) error
+	// Writable reports whether the database accepts writes (a full disk
+	// does not), for /readyz. Nil counts as writable.
+	Writable func(context.Context) error
 	// Metrics records requests, streams and refusals; nil records them
 	// nowhere. ServeMetrics also serves them at /metrics on this handler
 	// (METRICS=on without METRICS_ADDR).
@@ -138,6 +141,7 @@ func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
 	h = withVisitor(h, cfg.SecureCookies)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = withSecurityHeaders(h)
+	h = withGzip(h)
 	h = withRecover(h, log)
 	h = withRequestLog(h, log, cfg.Metrics)
 	return h

@@ -12,7 +12,8 @@ import (
 )
 
 // CreateConversation inserts c as given; the caller chooses its ID and times.
-func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) error {
+func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (err error) {
+	defer s.noteWrite(&err)
 	fit, err := encodeFit(c.FitAnswers)
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
@@ -76,7 +77,8 @@ func (s *Store) ConversationsByVisitor(ctx context.Context, visitorID string, li
 
 // RenameConversation sets the conversation's title and touches its
 // UpdatedAt, so a renamed conversation rises to the top of its visitor's list.
-func (s *Store) RenameConversation(ctx context.Context, id, title string) error {
+func (s *Store) RenameConversation(ctx context.Context, id, title string) (err error) {
+	defer s.noteWrite(&err)
 	// MAX, as in AddMessages: a clock that steps back must not reorder the list.
 	res, err := s.db.ExecContext(ctx, `
 		UPDATE conversations SET title = ?, updated_at = MAX(updated_at, ?)
@@ -89,7 +91,8 @@ func (s *Store) RenameConversation(ctx context.Context, id, title string) error 
 
 // DeleteConversation deletes the conversation and, through the foreign key's
 // ON DELETE CASCADE, its messages.
-func (s *Store) DeleteConversation(ctx context.Context, id string) error {
+func (s *Store) DeleteConversation(ctx context.Context, id string) (err error) {
+	defer s.noteWrite(&err)
 	res, err := s.db.ExecContext(ctx, `DELETE FROM conversations WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("store: delete conversation: %w", err)
@@ -100,7 +103,8 @@ func (s *Store) DeleteConversation(ctx context.Context, id string) error {
 // DeleteConversationsByVisitor deletes every conversation of the visitor, and
 // their messages, in one statement, and reports how many conversations went.
 // A visitor with none is not an error.
-func (s *Store) DeleteConversationsByVisitor(ctx context.Context, visitorID string) (int, error) {
+func (s *Store) DeleteConversationsByVisitor(ctx context.Context, visitorID string) (_ int, err error) {
+	defer s.noteWrite(&err)
 	res, err := s.db.ExecContext(ctx, `DELETE FROM conversations WHERE visitor_id = ?`, visitorID)
 	if err != nil {
 		return 0, fmt.Errorf("store: delete conversations by visitor: %w", err)
@@ -115,7 +119,8 @@ func (s *Store) DeleteConversationsByVisitor(ctx context.Context, visitorID stri
 // DeleteConversationsUntouchedSince deletes every conversation whose UpdatedAt
 // is before the given time, and their messages, in one statement, and reports
 // how many conversations went. It is the retention sweep.
-func (s *Store) DeleteConversationsUntouchedSince(ctx context.Context, before time.Time) (int, error) {
+func (s *Store) DeleteConversationsUntouchedSince(ctx context.Context, before time.Time) (_ int, err error) {
+	defer s.noteWrite(&err)
 	res, err := s.db.ExecContext(ctx, `DELETE FROM conversations WHERE updated_at < ?`, toMillis(before))
 	if err != nil {
 		return 0, fmt.Errorf("store: delete conversations untouched since: %w", err)

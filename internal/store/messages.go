@@ -64,7 +64,8 @@ func (s *Store) Message(ctx context.Context, id string) (chat.Message, error) {
 // each affected conversation's UpdatedAt to its newest message's CreatedAt.
 // A missing conversation is an error wrapping chat.ErrNotFound and nothing is
 // inserted.
-func (s *Store) AddMessages(ctx context.Context, msgs ...chat.Message) error {
+func (s *Store) AddMessages(ctx context.Context, msgs ...chat.Message) (err error) {
+	defer s.noteWrite(&err)
 	if len(msgs) == 0 {
 		return nil
 	}
@@ -104,7 +105,8 @@ func (s *Store) AddMessages(ctx context.Context, msgs ...chat.Message) error {
 // transaction; it moves the conversation's UpdatedAt as AddMessages does. A
 // missing conversation, or a question that is not a user message of that
 // conversation, is an error wrapping chat.ErrNotFound, and nothing changes.
-func (s *Store) AddAnswerVersion(ctx context.Context, answer chat.Message) error {
+func (s *Store) AddAnswerVersion(ctx context.Context, answer chat.Message) (err error) {
+	defer s.noteWrite(&err)
 	if answer.Role != chat.RoleAssistant || answer.ReplyTo == "" {
 		return fmt.Errorf("store: add answer version: %q is not an answer to a question", answer.ID)
 	}
@@ -181,7 +183,8 @@ func insertMessages(ctx context.Context, tx *sql.Tx, msgs ...chat.Message) error
 // SaveAnswer overwrites an assistant message's content, state and error and
 // stamps its UpdatedAt. It is called repeatedly while an answer streams, so
 // it is a single indexed UPDATE with no transaction around it.
-func (s *Store) SaveAnswer(ctx context.Context, id, content string, state chat.State, errMsg string) error {
+func (s *Store) SaveAnswer(ctx context.Context, id, content string, state chat.State, errMsg string) (err error) {
+	defer s.noteWrite(&err)
 	res, err := s.db.ExecContext(ctx, `
 		UPDATE messages SET content = ?, state = ?, error = ?, updated_at = ?
 		WHERE id = ? AND role = 'assistant'`,
@@ -202,7 +205,8 @@ func (s *Store) SaveAnswer(ctx context.Context, id, content string, state chat.S
 // InterruptStreaming marks every message still streaming as interrupted.
 // It is meant for start-up, when no answer can really be streaming: any such
 // row was left by a process that died mid-answer.
-func (s *Store) InterruptStreaming(ctx context.Context) (int, error) {
+func (s *Store) InterruptStreaming(ctx context.Context) (_ int, err error) {
+	defer s.noteWrite(&err)
 	res, err := s.db.ExecContext(ctx, `
 		UPDATE messages SET state = ?, updated_at = ?
 		WHERE state = ?`,
@@ -223,7 +227,8 @@ func (s *Store) InterruptStreaming(ctx context.Context) (int, error) {
 // versions shown or none. An answer with no ReplyTo has no versions; only it
 // is changed. A missing id, or one of a user message, is an error wrapping
 // chat.ErrNotFound.
-func (s *Store) ShowAnswer(ctx context.Context, id string) error {
+func (s *Store) ShowAnswer(ctx context.Context, id string) (err error) {
+	defer s.noteWrite(&err)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: show answer: %w", err)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
@@ -39,6 +40,8 @@ type Store struct {
 	// now stamps updated_at on writes that are not given a time; tests
 	// replace it to get predictable values.
 	now func() time.Time
+	// writes remembers whether the latest write failed (writes.go).
+	writes writeHealth
 }
 
 // Open opens (creating if needed) the SQLite database at path and brings its
@@ -94,3 +97,32 @@ func (s *Store) Close() error {
 func toMillis(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// QuickCheck runs SQLite's quick_check over the whole file, for start-up: a
+// page damaged in the middle of the file is otherwise noticed only when a
+// query happens to read it, perhaps long after, and perhaps while writing.
+// It reads every page once; see the README's Performance table for its cost.
+func (s *Store) QuickCheck(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, "PRAGMA quick_check(5)")
+	if err != nil {
+		return fmt.Errorf("store: the database file is damaged or unreadable: quick_check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("store: quick_check: %w", err)
+		}
+		if line != "ok" {
+			problems = append(problems, strings.Join(strings.Fields(line), " "))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: the database file is damaged or unreadable: quick_check: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("store: the database file is damaged (quick_check: %s); restore it from a backup", strings.Join(problems, "; "))
+	}
+	return nil
+}

@@ -1,0 +1,96 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// unsavedMessage is what the person is told when an answer ended but could
+// not be saved (a full disk): the truth, and that nothing is lost yet.
+const unsavedMessage = "This answer could not be saved, so it would be lost if Rolefit restarted. " +
+	"Rolefit keeps it and keeps trying to save it; you can also try again."
+
+// saveFinal saves the answer as it ended and returns the message to
+// announce. The generation context may be cancelled by now; the final save
+// must still happen, so it gets its own short deadline. Holding saveMu
+// keeps a partial save from landing after it.
+//
+// When the save fails the answer is not announced as it ended but as an
+// error saying it could not be saved: a "done" that a restart would turn
+// into nothing is a lie. The real ending stays in memory, and
+// saveProgress tries again to save it every SaveEvery.
+func (s *Service) saveFinal(a *liveAnswer, final Message) Message {
+	a.saveMu.Lock()
+	defer a.saveMu.Unlock()
+	a.finalSaved = true
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := s.store.SaveAnswer(ctx, final.ID, final.Content, final.State, final.Error)
+	if err == nil {
+		return final
+	}
+	s.log.Error("save answer: kept in memory, and saved again until it works", "answer", final.ID, "err", err)
+	ending := final
+	a.unsaved = &ending
+	s.mu.Lock()
+	s.unsaved[final.ID] = a
+	s.mu.Unlock()
+	shown := final
+	shown.State = StateError
+	shown.Error = unsavedMessage
+	if final.Error != "" {
+		shown.Error = final.Error + " " + unsavedMessage
+	}
+	return shown
+}
+
+// saveUnsaved tries again to save the answers whose final save failed, and
+// reports how many still are not saved. Once one is, it is shown as it
+// really ended.
+func (s *Service) saveUnsaved() (left int) {
+	s.mu.Lock()
+	pending := make(map[string]*liveAnswer, len(s.unsaved))
+	for id, a := range s.unsaved {
+		pending[id] = a
+	}
+	s.mu.Unlock()
+	for id, a := range pending {
+		if !s.retrySave(a) {
+			left++
+			continue
+		}
+		s.mu.Lock()
+		delete(s.unsaved, id)
+		s.mu.Unlock()
+	}
+	return left
+}
+
+// retrySave saves an answer's kept ending and reports whether it is done
+// with (saved, or its conversation deleted).
+func (s *Service) retrySave(a *liveAnswer) bool {
+	a.saveMu.Lock()
+	defer a.saveMu.Unlock()
+	m := a.unsaved
+	if m == nil {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := s.store.SaveAnswer(ctx, m.ID, m.Content, m.State, m.Error)
+	if errors.Is(err, ErrNotFound) {
+		return true // deleted meanwhile: nothing left to save it into
+	}
+	if err != nil {
+		return false
+	}
+	s.log.Info("save answer: saved after an earlier failure", "answer", m.ID)
+	a.unsaved = nil
+	a.mu.Lock()
+	a.final = m
+	close(a.changed)
+	a.changed = make(chan struct{})
+	a.mu.Unlock()
+	return true
+}

@@ -1,0 +1,102 @@
+package chat
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestFailedFinalSaveIsNotDone: when the disk fills as an answer ends, the
+// person is told it could not be saved (never "done"), the text stays on
+// the page, a retry is possible, and the answer is saved once the disk
+// has room again.
+func TestFailedFinalSaveIsNotDone(t *testing.T) {
+	ctx := testCtx(t)
+	prov := newScriptedProvider()
+	svc, st := newTestService(t, prov, Config{SaveEvery: 5 * time.Millisecond, KeepFinished: time.Millisecond})
+	c, turn, err := svc.Start(ctx, visitor, "question")
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-prov.requests
+	st.setFailSaves(errors.New("disk full"))
+	prov.deltas <- "the whole answer"
+	close(prov.deltas)
+	if err := svc.Wait(ctx, turn.Answer.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	p, err := svc.Follow(ctx, visitor, c.ID, turn.Answer.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, end := follow(t, ctx, p, 0)
+	if end.State != StateError || end.Content != "the whole answer" || !strings.Contains(end.Error, "could not be saved") ||
+		strings.Contains(end.Error, "disk full") {
+		t.Errorf("the watcher was told %+v; want state error, the text, and that it could not be saved (no cause)", end)
+	}
+	_, msgs, err := svc.Conversation(ctx, visitor, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := msgs[1]; got.State != StateError || got.Content != "the whole answer" {
+		t.Errorf("a reload shows %+v; want the text, in state error", got)
+	}
+	// The retry button works: regenerating is not refused as "still being
+	// written", though the database still holds it as streaming.
+	prov.deltas = make(chan string)
+	if _, again, err := svc.Regenerate(ctx, visitor, c.ID, turn.Answer.ID); err != nil {
+		t.Fatalf("retrying the unsaved answer: %v", err)
+	} else {
+		<-prov.requests
+		close(prov.deltas)
+		svc.Wait(ctx, again.ID)
+	}
+
+	// Once the disk has room, the saver writes the kept text.
+	st.setFailSaves(nil)
+	for {
+		m, _ := st.Message(ctx, turn.Answer.ID)
+		if m.State.Final() {
+			if m.Content != "the whole answer" || m.State != StateDone {
+				t.Errorf("saved later as %+v; want the whole answer, done", m)
+			}
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the kept answer was never saved once writes worked again")
+		case <-time.After(time.Millisecond): // polling a store, not synchronising goroutines
+		}
+	}
+}
+
+// TestStreamingInTheDatabaseButNotLiveIsInterrupted: an answer another
+// process (or a failed save) left streaming, with no generator here, will
+// never grow; it must be shown as interrupted, so no page waits for it.
+func TestStreamingInTheDatabaseButNotLiveIsInterrupted(t *testing.T) {
+	ctx := testCtx(t)
+	svc, st := newTestService(t, newScriptedProvider(), Config{})
+	now := time.Now()
+	c := Conversation{ID: "C1", VisitorID: visitor, Title: "t", CreatedAt: now, UpdatedAt: now}
+	st.CreateConversation(ctx, c)
+	st.AddMessages(ctx,
+		Message{ID: "Q1", ConversationID: c.ID, Role: RoleUser, Content: "question", State: StateDone, CreatedAt: now},
+		Message{ID: "A1", ConversationID: c.ID, Role: RoleAssistant, Content: "half", State: StateStreaming, ReplyTo: "Q1", CreatedAt: now})
+
+	p, err := svc.Follow(ctx, visitor, c.ID, "A1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text, end := follow(t, ctx, p, 0); text != "half" || end.State != StateInterrupted || end.Error == "" {
+		t.Errorf("Follow gave %q then %+v; want the text, then interrupted with a message", text, end)
+	}
+	_, msgs, err := svc.Conversation(ctx, visitor, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := msgs[1]; got.State != StateInterrupted || got.Content != "half" {
+		t.Errorf("the page shows %+v; want the text, interrupted", got)
+	}
+}

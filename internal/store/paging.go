@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/rolefit/rolefit/internal/chat"
+)
+
+// LatestMessages returns the last limit shown messages before the message
+// before (of all, when before is ""), oldest first, with the hidden
+// versions of the answers among them, and whether shown messages come
+// before them. A page of a 2,000-turn conversation costs what a page of a
+// short one does: messages_conversation_seq serves both queries.
+func (s *Store) LatestMessages(ctx context.Context, conversationID, before string, limit int) ([]chat.Message, bool, error) {
+	limit = max(limit, 1)
+	bound := int64(math.MaxInt64)
+	if before != "" {
+		err := s.db.QueryRowContext(ctx, `SELECT seq FROM messages WHERE id = ? AND conversation_id = ?`,
+			before, conversationID).Scan(&bound)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, false, fmt.Errorf("store: latest messages: message %q of conversation %q: %w", before, conversationID, chat.ErrNotFound)
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("store: latest messages: %w", err)
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, `
+		WITH page AS (
+			SELECT seq, id, reply_to FROM messages
+			WHERE conversation_id = ?1 AND hidden = 0 AND seq < ?2
+			ORDER BY seq DESC LIMIT ?3
+		)
+		SELECT `+messageColumns+`, seq FROM messages
+		WHERE conversation_id = ?1 AND (
+			seq IN (SELECT seq FROM page)
+			OR (hidden = 1 AND role = 'assistant' AND reply_to <> ''
+				AND reply_to IN (SELECT id FROM page UNION SELECT reply_to FROM page)))
+		ORDER BY seq`, conversationID, bound, limit)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: latest messages: %w", err)
+	}
+	defer rows.Close()
+	var ms []chat.Message
+	first := bound // the seq of the earliest shown message of the page
+	for rows.Next() {
+		var seq int64
+		m, err := scanMessage(seqScanner{rows, &seq})
+		if err != nil {
+			return nil, false, fmt.Errorf("store: latest messages: %w", err)
+		}
+		if !m.Hidden {
+			first = min(first, seq)
+		}
+		ms = append(ms, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("store: latest messages: %w", err)
+	}
+	if len(ms) == 0 {
+		if _, err := s.Conversation(ctx, conversationID); err != nil {
+			return nil, false, err
+		}
+		return nil, false, nil
+	}
+	var more bool
+	err = s.db.QueryRowContext(ctx, `
+		SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND hidden = 0 AND seq < ?)`,
+		conversationID, first).Scan(&more)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: latest messages: %w", err)
+	}
+	return ms, more, nil
+}
+
+// seqScanner reads a row of messageColumns followed by seq.
+type seqScanner struct {
+	rows *sql.Rows
+	seq  *int64
+}
+
+func (r seqScanner) Scan(dest ...any) error { return r.rows.Scan(append(dest, r.seq)...) }
