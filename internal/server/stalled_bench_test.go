@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rolefit/rolefit/internal/chat"
 )
 
 // BenchmarkStalledWatchers opens 30 event streams of a finished 8 MiB
@@ -19,7 +21,10 @@ func BenchmarkStalledWatchers(b *testing.B) {
 	const watchers = 30
 	text := longText(8 << 20)
 	for b.Loop() {
-		srv, client := benchApp(b, bigAnswer{text: text, piece: 8 << 10})
+		// The answer stays in memory throughout, so only the watchers
+		// change the heap.
+		srv, client := benchAppWith(b, bigAnswer{text: text, piece: 8 << 10},
+			chat.Config{MaxAnswerTokens: 1 << 30, MaxGeneration: time.Hour, KeepFinished: time.Hour})
 		req, _ := http.NewRequest("POST", srv.URL+"/c", strings.NewReader(url.Values{"message": {"q"}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("HX-Request", "true")
@@ -75,15 +80,21 @@ func liveHeap() uint64 {
 	return m.HeapAlloc
 }
 
-// stableHeap is the live heap once it stops changing: the watchers'
-// handlers have written what their connections take, and wait.
+// stableHeap is the live heap once it has stopped changing for a second:
+// the watchers' handlers have written what their connections take, and
+// wait. (A measurement, not a synchronisation: nothing else says when a
+// write blocks.)
 func stableHeap() uint64 {
-	last := liveHeap()
-	for range 50 {
+	last, steady := liveHeap(), 0
+	for range 100 {
 		time.Sleep(100 * time.Millisecond)
 		h := liveHeap()
-		if h+h/100 > last && h < last+last/100 {
-			return h
+		if h+h/200 > last && h < last+last/200 {
+			if steady++; steady == 10 {
+				return h
+			}
+		} else {
+			steady = 0
 		}
 		last = h
 	}
