@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -54,6 +55,7 @@ type appOptions struct {
 	// readTimeout is the HTTP server's; zero: none.
 	readTimeout time.Duration
 	provider    chat.Provider // nil: the fake, or offline
+	sendBuffer  int           // the server's connections' send buffer; zero: the system's
 }
 
 func withChat(c chat.Config) appOption { return func(o *appOptions) { o.chat = c } }
@@ -68,6 +70,24 @@ func jsonLogs() appOption            { return func(o *appOptions) { o.json = tru
 
 // withProvider answers with p.
 func withProvider(p chat.Provider) appOption { return func(o *appOptions) { o.provider = p } }
+
+// withSendBuffer makes the server's connections buffer at most about n
+// bytes each in the kernel, so a client that does not read makes the
+// server wait soon.
+func withSendBuffer(n int) appOption { return func(o *appOptions) { o.sendBuffer = n } }
+
+type sendBufferListener struct {
+	net.Listener
+	size int
+}
+
+func (l sendBufferListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(l.size)
+	}
+	return c, err
+}
 
 // withReadTimeout gives the HTTP server a ReadTimeout, as production has.
 func withReadTimeout(d time.Duration) appOption { return func(o *appOptions) { o.readTimeout = d } }
@@ -148,6 +168,9 @@ func newOpsApp(t *testing.T, opts ...appOption) *testApp {
 	}
 	srv := httptest.NewUnstartedServer(New(svc, log, cfg))
 	srv.Config.ReadTimeout = o.readTimeout
+	if o.sendBuffer > 0 {
+		srv.Listener = sendBufferListener{srv.Listener, o.sendBuffer}
+	}
 	srv.Start()
 	t.Cleanup(func() {
 		fake.Close()
@@ -309,10 +332,16 @@ func (l *logBuffer) Write(p []byte) (int, error) {
 // mark is where the log ends now, for waitFor.
 func (l *logBuffer) mark() int { return len(l.String()) }
 
-// waitFor waits until a line logged after mark contains s, and returns it.
+// waitFor waits up to 5 s until a line logged after mark contains s, and
+// returns it.
 func (l *logBuffer) waitFor(t *testing.T, mark int, s string) string {
 	t.Helper()
-	timeout := time.After(5 * time.Second)
+	return l.waitForWithin(t, mark, s, 5*time.Second)
+}
+
+func (l *logBuffer) waitForWithin(t *testing.T, mark int, s string, d time.Duration) string {
+	t.Helper()
+	timeout := time.After(d)
 	for {
 		for line := range strings.Lines(l.String()[mark:]) {
 			if strings.Contains(line, s) {
@@ -322,7 +351,7 @@ func (l *logBuffer) waitFor(t *testing.T, mark int, s string) string {
 		select {
 		case <-l.written:
 		case <-timeout:
-			t.Fatalf("no log line with %q within 5s; the log:\n%s", s, l.String())
+			t.Fatalf("no log line with %q within %v; the log:\n%s", s, d, l.String())
 		}
 	}
 }

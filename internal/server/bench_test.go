@@ -44,13 +44,17 @@ func (p *pacedProvider) Stream(ctx context.Context, _ chat.Request, onDelta func
 var sseConnect = regexp.MustCompile(`sse-connect="([^"]+)"`)
 
 func benchApp(b *testing.B, p chat.Provider) (*httptest.Server, *http.Client) {
+	// No caps: the relay benchmark streams one endless answer.
+	return benchAppWith(b, p, chat.Config{MaxAnswerTokens: 1 << 30, MaxGeneration: time.Hour})
+}
+
+func benchAppWith(b *testing.B, p chat.Provider, cfg chat.Config) (*httptest.Server, *http.Client) {
 	db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	// No caps: the relay benchmark streams one endless answer.
-	svc := chat.NewService(db, p, "S", chat.Config{MaxAnswerTokens: 1 << 30, MaxGeneration: time.Hour}, log)
+	svc := chat.NewService(db, p, "S", cfg, log)
 	srv := httptest.NewServer(New(svc, log, Config{}))
 	b.Cleanup(func() {
 		srv.Close()

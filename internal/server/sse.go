@@ -38,14 +38,26 @@ func startEventStream(w http.ResponseWriter, timeout time.Duration) (*eventStrea
 	return s, nil
 }
 
-// write sends b and flushes it, within the stream's timeout. A client that
-// does not read fills the connection's buffers, and the write then waits:
-// the deadline ends the wait, and with it the watch, so a client that
-// never reads holds no more than one event for no longer than the timeout.
-// It resumes from its last event id when it reconnects.
+// write sends b and flushes it, each piece of it within the stream's
+// timeout. A client that does not read fills the connection's buffers, and
+// the write then waits: the deadline ends the wait, and with it the watch,
+// so a client that stops reading holds its event for no longer than the
+// timeout. A large event (the final answer) goes in pieces of
+// maxEventText, each with its own deadline, so a client that keeps reading
+// is not cut off for the size of one event. A watcher that is dropped
+// resumes from its last event id when it reconnects.
 func (s *eventStream) write(b []byte) error {
-	if err := s.rc.SetWriteDeadline(time.Now().Add(s.timeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
-		return err
+	for {
+		if err := s.rc.SetWriteDeadline(time.Now().Add(s.timeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return err
+		}
+		if len(b) <= maxEventText {
+			break
+		}
+		if _, err := s.w.Write(b[:maxEventText]); err != nil {
+			return err
+		}
+		b = b[maxEventText:]
 	}
 	if _, err := s.w.Write(b); err != nil {
 		return err
