@@ -110,6 +110,7 @@ func (s *Service) answerMeta(req Request, history []HistoryTurn, run streamRun, 
 		m.Cited = s.cfg.CitedSections(content)
 	}
 	for i, pm := range req.Messages {
+		//lint:ignore S1016 a field PromptMessage gains is not for the record unless named here
 		m.Sent[i] = SentMessage{Role: pm.Role, Content: pm.Content}
 	}
 	return m
