@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -47,11 +48,12 @@ func TestAnswerMetaPanel(t *testing.T) {
 			cost: "0.0070"}, // 1000 × 2 / 1e6 + 500 × 10 / 1e6
 		{name: "offline: estimated tokens, never a cost", details: prices, offline: true, shown: true,
 			provider: "offline", tokens: "estimated by Rolefit"},
+		// Recorded before the operator turned it off: still not shown.
 		{name: "turned off", details: views.AnswerDetails{}, shown: false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			opts := []appOption{withChat(chat.Config{CitedSections: views.CitedSections, NoAnswerMeta: !tt.details.Show}),
+			opts := []appOption{withChat(chat.Config{CitedSections: views.CitedSections}),
 				withServer(Config{AnswerDetails: tt.details})}
 			if tt.offline {
 				opts = append(opts, offlineProvider())
@@ -74,6 +76,13 @@ func TestAnswerMetaPanel(t *testing.T) {
 			page := doc(t, app.browser(false).get(conv)) // another visitor
 			if page.Find(`[data-testid="answer-meta"]`).Length() != 0 || strings.Contains(page.Text(), "SYSTEM") {
 				t.Error("another visitor sees how the answer was made")
+			}
+
+			res := owner.get(conv + "/export.json")
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if got := strings.Contains(string(body), `"answer_meta"`); res.StatusCode != http.StatusOK || got != tt.shown {
+				t.Errorf("JSON export (%d) holds answer_meta: %v, want %v", res.StatusCode, got, tt.shown)
 			}
 
 			page = doc(t, owner.get(conv))
