@@ -93,6 +93,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Observer:          m,
 		Budget:            budget,
 		UnknownCitations:  views.UnknownCitations,
+		CitedSections:     views.CitedSections,
+		NoAnswerMeta:      !cfg.AnswerDetails,
 	}, log)
 
 	if cfg.RetentionDays > 0 {
@@ -123,6 +125,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		MaxQuestionChars:   cfg.MaxMessageChars,
 		MaxConversations:   cfg.MaxConversations,
 		CountConversations: db.CountConversationsByVisitor,
+		AnswerDetails: views.AnswerDetails{Show: cfg.AnswerDetails,
+			PriceInputPerMTok: cfg.PriceInputPerMTok, PriceOutputPerMTok: cfg.PriceOutputPerMTok},
 	})
 	srv := &http.Server{
 		Handler:           handler,

@@ -64,6 +64,10 @@ type Message struct {
 	Hidden    bool
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Meta is how a finished answer was made; nil for questions, answers
+	// still streaming, and answers from before it was recorded or while
+	// recording was off.
+	Meta *AnswerMeta
 }
 
 // Store keeps conversations and messages: exactly what Service needs, so
@@ -110,6 +114,9 @@ type Store interface {
 	AddMessages(ctx context.Context, msgs ...Message) error
 	// SaveAnswer updates an assistant message's content, state and error.
 	SaveAnswer(ctx context.Context, id, content string, state State, errMsg string) error
+	// SaveFinalAnswer saves an ended answer: m.Content, m.State, m.Error
+	// and m.Meta of assistant message m.ID, in one write.
+	SaveFinalAnswer(ctx context.Context, m Message) error
 	// AddAnswerVersion adds answer, a new version of the answer to the
 	// question answer.ReplyTo, and makes it the shown one, hiding the other
 	// versions, in one transaction: a failure leaves the conversation as it

@@ -13,7 +13,11 @@ type memStore struct {
 	mu    sync.Mutex
 	convs map[string]Conversation
 	msgs  []Message
-	saves int // SaveAnswer calls
+	saves int // SaveAnswer and SaveFinalAnswer calls
+	// finalSaves counts SaveFinalAnswer calls; metas are the Meta of
+	// each, in order.
+	finalSaves int
+	metas      []*AnswerMeta
 	// failWrites, when set, fails every write that adds or shows a
 	// message, as a full disk would.
 	failWrites error
@@ -96,6 +100,24 @@ func (s *memStore) SaveAnswer(_ context.Context, id, content string, state State
 	for i := range s.msgs {
 		if s.msgs[i].ID == id {
 			s.msgs[i].Content, s.msgs[i].State, s.msgs[i].Error = content, state, errMsg
+			return nil
+		}
+	}
+	return fmt.Errorf("mem: %w", ErrNotFound)
+}
+
+func (s *memStore) SaveFinalAnswer(_ context.Context, m Message) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.saves++
+	s.finalSaves++
+	s.metas = append(s.metas, m.Meta)
+	if s.failSaves != nil {
+		return fmt.Errorf("mem: save final answer: %w", s.failSaves)
+	}
+	for i := range s.msgs {
+		if s.msgs[i].ID == m.ID {
+			s.msgs[i].Content, s.msgs[i].State, s.msgs[i].Error, s.msgs[i].Meta = m.Content, m.State, m.Error, m.Meta
 			return nil
 		}
 	}
@@ -213,6 +235,7 @@ func (s *memStore) saveCount() int {
 type scriptedProvider struct {
 	deltas   chan string
 	end      error
+	usage    Usage // reported when the deltas end
 	requests chan Request
 	// cancelled receives the context's cause when the stream was cancelled.
 	cancelled chan error
@@ -236,7 +259,7 @@ func (p *scriptedProvider) Stream(ctx context.Context, req Request, onDelta func
 		select {
 		case d, ok := <-p.deltas:
 			if !ok {
-				return Usage{}, p.end
+				return p.usage, p.end
 			}
 			onDelta(d)
 		case <-ctx.Done():

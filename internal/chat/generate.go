@@ -22,7 +22,7 @@ var (
 // generate runs one answer to its end: it has the provider stream it (with
 // retries), decides from the cause how it ended, saves it and reports it.
 // It is the only writer of the answer; watchers read through Progress.
-func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Request) {
+func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Request, history []HistoryTurn) {
 	defer s.wg.Done()
 	defer a.cancel(nil)
 	ctx, cancelTimeout := context.WithTimeoutCause(ctx, s.cfg.MaxGeneration, errTooLong)
@@ -34,6 +34,9 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	end := decideEnding(ctx, run.err, final.Content != "")
 	final.State, final.Error = end.state, end.message
 	final.UpdatedAt = s.now()
+	if !s.cfg.NoAnswerMeta {
+		final.Meta = s.answerMeta(req, history, run, end, final.Content)
+	}
 	final = s.saveFinal(a, final)
 	// Reported before the conversation is free again, so a question sent
 	// the instant this answer ends already sees what it cost; and before
@@ -183,19 +186,9 @@ func decideEnding(ctx context.Context, err error, partial bool) ending {
 // report tells the budget, the log and the observer what the answer cost
 // and how it ended. Only a failure of the model is logged as one.
 func (s *Service) report(req Request, final Message, run streamRun, end ending) {
-	r := AnswerReport{State: final.State, Duration: s.now().Sub(run.begin), Retries: run.retries,
-		PromptTokens: run.usage.PromptTokens, CompletionTokens: run.usage.CompletionTokens, Failure: end.failure}
-	if r.PromptTokens == 0 && r.CompletionTokens == 0 && final.Content != "" {
-		// Not every server reports usage: estimate, so budgets still hold.
-		// Only for an answer that ran: one that failed before any text
-		// (refused, unreachable, a 5xx) cost nothing, and charging its
-		// prompt would let a broken model server spend the day's budget.
-		for _, pm := range req.Messages {
-			r.PromptTokens += estimateTokens(pm.Content)
-		}
-		r.CompletionTokens = estimateTokens(final.Content)
-		r.Estimated = true
-	}
+	r := AnswerReport{State: final.State, Duration: s.now().Sub(run.begin), Retries: run.retries, Failure: end.failure}
+	// Not every server reports usage: estimate, so budgets still hold.
+	r.PromptTokens, r.CompletionTokens, r.Estimated = spentTokens(req, final.Content, run.usage)
 	if s.cfg.Budget != nil {
 		s.cfg.Budget.Spend(r.PromptTokens+r.CompletionTokens, s.now())
 	}

@@ -13,7 +13,9 @@ func estimateTokens(s string) int { return len(s)/bytesPerToken + 4 }
 // of the history as fits the budget, newest kept first, ending with the
 // question (the last message of history). Older turns are dropped rather
 // than the request refused, so a long conversation never fails for length.
-func (s *Service) request(history []Message) Request {
+// It also says which earlier turns were sent and which trimmed, for the
+// record of how the answer was made.
+func (s *Service) request(history []Message) (Request, []HistoryTurn) {
 	turns := make([]Message, 0, len(history))
 	for _, m := range history {
 		// Versions of an answer that are not shown were not part of the
@@ -45,5 +47,12 @@ func (s *Service) request(history []Message) Request {
 	for _, m := range turns[first:] {
 		msgs = append(msgs, PromptMessage{Role: m.Role, Content: m.Content})
 	}
-	return Request{Messages: msgs, MaxTokens: s.cfg.MaxAnswerTokens}
+	var record []HistoryTurn
+	for i, m := range turns {
+		if i == len(turns)-1 {
+			break // the question is no earlier turn
+		}
+		record = append(record, HistoryTurn{MessageID: m.ID, Role: m.Role, Excerpt: excerpt(m.Content), Sent: i >= first})
+	}
+	return Request{Messages: msgs, MaxTokens: s.cfg.MaxAnswerTokens}, record
 }

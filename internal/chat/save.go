@@ -26,7 +26,7 @@ func (s *Service) saveFinal(a *liveAnswer, final Message) Message {
 	a.finalSaved = true
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err := s.store.SaveAnswer(ctx, final.ID, final.Content, final.State, final.Error)
+	err := s.store.SaveFinalAnswer(ctx, final)
 	if err == nil {
 		return final
 	}
@@ -78,7 +78,7 @@ func (s *Service) retrySave(a *liveAnswer) bool {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := s.store.SaveAnswer(ctx, m.ID, m.Content, m.State, m.Error)
+	err := s.store.SaveFinalAnswer(ctx, *m)
 	if errors.Is(err, ErrNotFound) {
 		return true // deleted meanwhile: nothing left to save it into
 	}

@@ -34,6 +34,12 @@ type Config struct {
 	// that do not exist; a finished answer that has any is logged, since a
 	// model inventing sources should be noticed.
 	UnknownCitations func(answer string) []string
+	// CitedSections, if set, returns the known sections an answer cites,
+	// for the record of how it was made.
+	CitedSections func(answer string) []string
+	// NoAnswerMeta turns off recording how each answer was made (the
+	// setting ANSWER_DETAILS=off).
+	NoAnswerMeta bool
 }
 
 // DefaultConfig returns the limits Rolefit runs with unless told otherwise.
@@ -195,7 +201,8 @@ func (s *Service) ask(ctx context.Context, c Conversation, history []Message, qu
 		s.release(c.ID)
 		return Turn{}, fmt.Errorf("chat: ask: %w", err)
 	}
-	s.launch(a, s.request(append(history, q)))
+	req, sent := s.request(append(history, q))
+	s.launch(a, req, sent)
 	return Turn{Question: q, Answer: a}, nil
 }
 
@@ -233,7 +240,8 @@ func (s *Service) Regenerate(ctx context.Context, visitorID, conversationID, ans
 		return Message{}, Message{}, fmt.Errorf("chat: regenerate: %w", err)
 	}
 	old.Hidden = true
-	s.launch(answer, s.request(visible[:i]))
+	req, sent := s.request(visible[:i])
+	s.launch(answer, req, sent)
 	return old, answer, nil
 }
 
@@ -465,14 +473,14 @@ func (s *Service) live(answerID string) *liveAnswer {
 	return s.unsaved[answerID]
 }
 
-func (s *Service) launch(m Message, req Request) {
+func (s *Service) launch(m Message, req Request, history []HistoryTurn) {
 	ctx, cancel := context.WithCancelCause(s.ctx)
 	a := newLiveAnswer(m.ConversationID, cancel)
 	s.mu.Lock()
 	s.answers[m.ID] = a
 	s.mu.Unlock()
 	s.wg.Add(1)
-	go s.generate(ctx, a, m, req)
+	go s.generate(ctx, a, m, req, history)
 }
 
 // saveProgress saves the text so far of every answer being written, every

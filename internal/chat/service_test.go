@@ -153,7 +153,7 @@ func TestHistoryTrimmedOldestFirst(t *testing.T) {
 		{Role: RoleAssistant, Content: "retried answer"},
 		{Role: RoleUser, Content: "the question " + strings.Repeat("y", 200)}, // over budget alone: still sent
 	}
-	req := svc.request(history)
+	req, _ := svc.request(history)
 	var got []string
 	for _, m := range req.Messages[1:] {
 		got = append(got, m.Content[:min(len(m.Content), 12)])
@@ -167,7 +167,7 @@ func TestHistoryTrimmedOldestFirst(t *testing.T) {
 
 	// A budget that fits an answer but not its question: the orphaned answer
 	// is dropped too, so the history starts with a question.
-	orphan := svc.request([]Message{
+	orphan, _ := svc.request([]Message{
 		{Role: RoleUser, Content: strings.Repeat("q", 120)},
 		{Role: RoleAssistant, Content: strings.Repeat("a", 40)},
 		{Role: RoleUser, Content: "newest question"},
@@ -177,7 +177,7 @@ func TestHistoryTrimmedOldestFirst(t *testing.T) {
 	}
 
 	svc.cfg.HistoryTokens = 75 // the question (57) + two short turns (12); the old answer (21) no longer fits
-	req = svc.request(history)
+	req, _ = svc.request(history)
 	got = got[:0]
 	for _, m := range req.Messages[1:] {
 		got = append(got, m.Content[:min(len(m.Content), 12)])

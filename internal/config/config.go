@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/netip"
 	"net/url"
 	"os"
@@ -63,6 +64,14 @@ type Config struct {
 	DailyTokenBudget int
 	// MaxConversations caps how many conversations one visitor keeps.
 	MaxConversations int
+	// AnswerDetails records how each answer was made and shows it to the
+	// conversation's owner under the answer.
+	AnswerDetails bool
+	// PriceInputPerMTok and PriceOutputPerMTok are what the model costs per
+	// million tokens in and out; when either is set, the details show an
+	// estimated cost. Zero: none shown.
+	PriceInputPerMTok  float64
+	PriceOutputPerMTok float64
 }
 
 // Offline reports whether no model is configured, so the built-in offline
@@ -95,7 +104,7 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		ModelRetries:  limits.Retries,
 		ShutdownGrace: 20 * time.Second, OfflinePace: 15 * time.Millisecond,
 		LogLevel: slog.LevelInfo, LogFormat: "json", Metrics: true,
-		MaxConversations: 1000,
+		MaxConversations: 1000, AnswerDetails: true,
 	}
 	var keyFile, passwordFile, secretFile string
 	settings := []setting{
@@ -127,6 +136,9 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		{"TRUSTED_PROXIES", "comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed", &prefixes{&c.TrustedProxies}},
 		{"DAILY_TOKEN_BUDGET", "tokens the model may spend per UTC day, for the whole instance (0 for no budget; ignored offline)", &nonNegative{&c.DailyTokenBudget}},
 		{"MAX_CONVERSATIONS", "conversations one visitor may keep; past it, they are asked to delete some", &positive{&c.MaxConversations}},
+		{"ANSWER_DETAILS", "on records how each answer was made and shows it to the conversation's owner; off does neither", &onOff{&c.AnswerDetails}},
+		{"PRICE_INPUT_PER_MTOK", "price of a million input tokens, for the estimated cost of an answer (0: no cost shown)", &price{&c.PriceInputPerMTok}},
+		{"PRICE_OUTPUT_PER_MTOK", "price of a million output tokens, for the estimated cost of an answer (0: no cost shown)", &price{&c.PriceOutputPerMTok}},
 	}
 	fs := flag.NewFlagSet("rolefit", flag.ContinueOnError)
 	fs.SetOutput(output)
@@ -322,6 +334,25 @@ func (v *level) Set(s string) error {
 	if err := v.p.UnmarshalText([]byte(s)); err != nil {
 		return errors.New("must be debug, info, warn or error")
 	}
+	return nil
+}
+
+// price is an amount of money per million tokens, in whatever currency the
+// operator thinks in.
+type price struct{ p *float64 }
+
+func (v *price) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v.p, 'f', -1, 64)
+}
+func (v *price) Set(s string) error {
+	f, err := strconv.ParseFloat(strings.TrimPrefix(strings.TrimSpace(s), "$"), 64)
+	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		return errors.New("must be a number, 0 or more, such as 0.15")
+	}
+	*v.p = f
 	return nil
 }
 

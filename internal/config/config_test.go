@@ -49,6 +49,12 @@ func TestEnvironmentAndFlags(t *testing.T) {
 				return c.MaxGeneration == 90*time.Second && c.LogLevel == slog.LevelDebug && c.OfflinePace == 0
 			}},
 		{"retention", nil, map[string]string{"RETENTION_DAYS": "30"}, func(c Config) bool { return c.RetentionDays == 30 }},
+		{"answer details on by default, no prices", nil, nil,
+			func(c Config) bool { return c.AnswerDetails && c.PriceInputPerMTok == 0 && c.PriceOutputPerMTok == 0 }},
+		{"answer details off, prices set", nil, map[string]string{"ANSWER_DETAILS": "off", "PRICE_INPUT_PER_MTOK": "0.15", "PRICE_OUTPUT_PER_MTOK": "$0.6"},
+			func(c Config) bool {
+				return !c.AnswerDetails && c.PriceInputPerMTok == 0.15 && c.PriceOutputPerMTok == 0.6
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,6 +78,9 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		{map[string]string{"MAX_GENERATION": "0s"}, "MAX_GENERATION"},
 		{map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{map[string]string{"RETENTION_DAYS": "-3"}, "RETENTION_DAYS"},
+		{map[string]string{"PRICE_INPUT_PER_MTOK": "-1"}, "PRICE_INPUT_PER_MTOK"},
+		{map[string]string{"PRICE_OUTPUT_PER_MTOK": "cheap"}, "PRICE_OUTPUT_PER_MTOK"},
+		{map[string]string{"ANSWER_DETAILS": "maybe"}, "ANSWER_DETAILS"},
 		{map[string]string{"OPENAI_API_TYPE": "azure"}, "OPENAI_BASE_URL is required"},
 		{map[string]string{"OPENAI_API_KEY_FILE": "/nonexistent/key"}, "OPENAI_API_KEY_FILE"},
 	}

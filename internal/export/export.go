@@ -108,6 +108,10 @@ type Message struct {
 	ReplyTo   string    `json:"reply_to,omitempty"`
 	Hidden    bool      `json:"hidden,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// AnswerMeta is how an answer was made (the page's "How this answer
+	// was made"), when it was recorded. Not in the Markdown export, which
+	// is the conversation as read.
+	AnswerMeta *chat.AnswerMeta `json:"answer_meta,omitempty"`
 }
 
 // JSON returns the conversation with all its messages, for encoding.
@@ -120,7 +124,7 @@ func JSON(c chat.Conversation, msgs []chat.Message) Conversation {
 	for _, m := range msgs {
 		out.Messages = append(out.Messages, Message{
 			ID: m.ID, Role: string(m.Role), Content: m.Content, State: string(m.State), Error: m.Error,
-			ReplyTo: m.ReplyTo, Hidden: m.Hidden, CreatedAt: m.CreatedAt.UTC(),
+			ReplyTo: m.ReplyTo, Hidden: m.Hidden, CreatedAt: m.CreatedAt.UTC(), AnswerMeta: m.Meta,
 		})
 	}
 	return out

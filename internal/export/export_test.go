@@ -18,8 +18,11 @@ var (
 		{ID: "A0", Role: chat.RoleAssistant, Content: "old version", State: chat.StateError, Error: "Busy.", ReplyTo: "Q1", Hidden: true, CreatedAt: when},
 		{ID: "A1", Role: chat.RoleAssistant, Content: "PyTorch [§ml-engineer-tools]. React [§genai-developer-tools]. Again [§ml-engineer-tools]. Pay [§salary].", State: chat.StateDone, ReplyTo: "Q1", CreatedAt: when},
 		{ID: "Q2", Role: chat.RoleUser, Content: "More?", State: chat.StateDone, CreatedAt: when},
-		{ID: "A2", Role: chat.RoleAssistant, Content: "Half", State: chat.StateStopped, ReplyTo: "Q2", CreatedAt: when},
+		{ID: "A2", Role: chat.RoleAssistant, Content: "Half", State: chat.StateStopped, ReplyTo: "Q2", CreatedAt: when, Meta: meta},
 	}
+	meta = &chat.AnswerMeta{Provider: "openai-compatible", Model: "gpt-4o-mini", FirstTokenMS: 300, TotalMS: 900,
+		Ending: chat.EndStopped, PromptTokens: 40, CompletionTokens: 2,
+		Sent: []chat.SentMessage{{Role: chat.RoleSystem, Content: "SYSTEM PROMPT TEXT"}, {Role: chat.RoleUser, Content: "More?"}}}
 )
 
 func TestMarkdown(t *testing.T) {
@@ -38,7 +41,7 @@ func TestMarkdown(t *testing.T) {
 			t.Errorf("export lacks %q:\n%s", want, md)
 		}
 	}
-	for _, bad := range []string{"old version", "[§", "salary", "[^3]"} {
+	for _, bad := range []string{"old version", "[§", "salary", "[^3]", "SYSTEM PROMPT TEXT", "gpt-4o-mini"} {
 		if strings.Contains(md, bad) {
 			t.Errorf("export contains %q (hidden version, raw or unknown marker):\n%s", bad, md)
 		}
@@ -59,6 +62,12 @@ func TestJSON(t *testing.T) {
 	}
 	if m := back.Messages[1]; m.ID != "A0" || !m.Hidden || m.ReplyTo != "Q1" || m.State != "error" || m.Error != "Busy." {
 		t.Errorf("hidden version = %+v", m)
+	}
+	if m := back.Messages[4]; m.AnswerMeta == nil || m.AnswerMeta.Model != "gpt-4o-mini" || m.AnswerMeta.Sent[0].Content != "SYSTEM PROMPT TEXT" {
+		t.Errorf("answer meta = %+v, want how A2 was made", m.AnswerMeta)
+	}
+	if !strings.Contains(string(b), `"answer_meta":{"provider":"openai-compatible"`) || strings.Count(string(b), `"answer_meta"`) != 1 {
+		t.Errorf("JSON export does not hold how A2 was made under answer_meta (and only for it):\n%s", b)
 	}
 }
 

@@ -55,6 +55,13 @@ func handleExportConversation(svc *chat.Service, log *slog.Logger, format string
 			writeError(w, r, log, err)
 			return
 		}
+		if !views.AnswerDetailsFrom(r.Context()).Show {
+			// ANSWER_DETAILS=off: answers recorded before are not shown
+			// anywhere, the export included.
+			for i := range msgs {
+				msgs[i].Meta = nil
+			}
+		}
 		name := export.FileName(c.Title)
 		h := w.Header()
 		h.Set("Cache-Control", "no-store")

@@ -14,6 +14,7 @@ import (
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/guard"
 	"github.com/rolefit/rolefit/internal/metrics"
+	"github.com/rolefit/rolefit/views"
 )
 
 // Config holds the HTTP layer's own settings.
@@ -77,6 +78,11 @@ type Config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// when telling clients apart.
 	TrustedProxies []netip.Prefix
+
+	// AnswerDetails draws each answer's "How this answer was made" panel
+	// for its owner when Show is set (ANSWER_DETAILS), with a cost at the
+	// prices given.
+	AnswerDetails views.AnswerDetails
 
 	// Now is the clock of the limits and sessions; nil is time.Now.
 	Now func() time.Time
@@ -142,6 +148,7 @@ func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	addRoutes(mux, svc, log, cfg, g)
 	var h http.Handler = mux
+	h = withAnswerDetails(h, cfg.AnswerDetails)
 	h = withConversationCount(h, cfg.CountConversations)
 	h = withVisitor(h, cfg.SecureCookies)
 	h = http.NewCrossOriginProtection().Handler(h)

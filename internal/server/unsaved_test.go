@@ -33,6 +33,13 @@ func (d *fullDisk) SaveAnswer(ctx context.Context, id, content string, state cha
 	return d.Store.SaveAnswer(ctx, id, content, state, errMsg)
 }
 
+func (d *fullDisk) SaveFinalAnswer(ctx context.Context, m chat.Message) error {
+	if d.full.Load() {
+		return errors.New("store: save final answer: database or disk is full")
+	}
+	return d.Store.SaveFinalAnswer(ctx, m)
+}
+
 // endOf reads an answer's event stream to its end and returns the end
 // event's HTML.
 func endOf(t *testing.T, b *browser, events string) string {

@@ -10,7 +10,7 @@ import (
 	"github.com/rolefit/rolefit/internal/chat"
 )
 
-const messageColumns = `id, conversation_id, role, content, state, error, reply_to, hidden, created_at, updated_at`
+const messageColumns = `id, conversation_id, role, content, state, error, reply_to, hidden, created_at, updated_at, meta`
 
 // Messages returns the conversation's messages in the order they were added,
 // hidden answer versions included: which to show is the caller's choice.
@@ -165,14 +165,18 @@ func touchConversation(ctx context.Context, tx *sql.Tx, id string, t time.Time) 
 func insertMessages(ctx context.Context, tx *sql.Tx, msgs ...chat.Message) error {
 	stmt, err := tx.PrepareContext(ctx, `
 		INSERT INTO messages (`+messageColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
 	for _, m := range msgs {
-		_, err := stmt.ExecContext(ctx, m.ID, m.ConversationID, string(m.Role), m.Content,
-			string(m.State), m.Error, m.ReplyTo, m.Hidden, toMillis(m.CreatedAt), toMillis(m.UpdatedAt))
+		meta, err := encodeMeta(m.Meta)
+		if err != nil {
+			return fmt.Errorf("insert message %q: %w", m.ID, err)
+		}
+		_, err = stmt.ExecContext(ctx, m.ID, m.ConversationID, string(m.Role), m.Content,
+			string(m.State), m.Error, m.ReplyTo, m.Hidden, toMillis(m.CreatedAt), toMillis(m.UpdatedAt), meta)
 		if err != nil {
 			return fmt.Errorf("insert message %q: %w", m.ID, err)
 		}
@@ -269,10 +273,14 @@ func scanMessage(r scanner) (chat.Message, error) {
 	var m chat.Message
 	var role, state string
 	var created, updated int64
+	var meta string
 	err := r.Scan(&m.ID, &m.ConversationID, &role, &m.Content, &state, &m.Error,
-		&m.ReplyTo, &m.Hidden, &created, &updated)
+		&m.ReplyTo, &m.Hidden, &created, &updated, &meta)
 	if err != nil {
 		return chat.Message{}, err
+	}
+	if m.Meta, err = decodeMeta(meta); err != nil {
+		return chat.Message{}, fmt.Errorf("message %q: %w", m.ID, err)
 	}
 	m.Role, m.State = chat.Role(role), chat.State(state)
 	m.CreatedAt, m.UpdatedAt = fromMillis(created), fromMillis(updated)
