@@ -133,12 +133,20 @@ type Request struct {
 	Messages []PromptMessage
 	// MaxTokens caps the answer's length; 0 means the provider's default.
 	MaxTokens int
+	// OnReasoning, when set, receives a reasoning model's thinking, in
+	// order, from the goroutine that called Stream, apart from the answer
+	// text given to onDelta. Providers whose models do not think never
+	// call it; when it is nil, thinking is dropped.
+	OnReasoning func(text string) `json:"-"`
 }
 
 // Usage is what the provider reports it spent, when it reports it.
 type Usage struct {
 	PromptTokens     int
 	CompletionTokens int
+	// StoppedAtLength: the model stopped because it reached its token
+	// limit (finish_reason "length"), not because it was done.
+	StoppedAtLength bool
 }
 
 // Provider produces an answer as a stream of text deltas.

@@ -15,6 +15,11 @@ type chunk struct {
 	Choices []struct {
 		Delta struct {
 			Content string `json:"content"`
+			// A reasoning model's thinking, apart from the content:
+			// reasoning_content (DeepSeek, vLLM, llama.cpp) or reasoning
+			// (Ollama, OpenRouter, LM Studio).
+			ReasoningContent string `json:"reasoning_content"`
+			Reasoning        string `json:"reasoning"`
 		} `json:"delta"`
 		FinishReason string `json:"finish_reason"`
 	} `json:"choices"`
