@@ -230,6 +230,14 @@ func failureMessage(pe *ProviderError, partial bool) string {
 		return "The assistant is not configured correctly: the model service refused its credentials. Please tell whoever runs this Rolefit."
 	case FailModelNotFound:
 		return "The model this assistant is set up to use was not found on the model service. Please tell whoever runs this Rolefit."
+	case FailModelNotPulled:
+		return fmt.Sprintf("The model this assistant is set up to use is not downloaded on its Ollama server. "+
+			"Whoever runs this Rolefit can fetch it with `ollama pull %s`.", pe.Model)
+	case FailContentFilter:
+		if partial {
+			return "The model service's content filter stopped this answer partway through. What arrived is kept; you can try again or ask in other words."
+		}
+		return "The model service's content filter blocked this answer. Try rephrasing the question."
 	case FailRateLimited:
 		if pe.RetryAfter > 0 {
 			return fmt.Sprintf("The model service is receiving too many requests. Please try again in %s.", roundUp(pe.RetryAfter))

@@ -179,7 +179,7 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 			f := streamFailure(err, received, finished)
 			if f.Kind == chat.FailCut && finished {
 				if ended != nil {
-					return usage, p.clean(&chat.ProviderError{Kind: chat.FailModelError, Err: ended})
+					return usage, p.clean(&chat.ProviderError{Kind: chat.FailContentFilter, Err: ended})
 				}
 				return usage, nil
 			}
