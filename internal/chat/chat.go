@@ -61,9 +61,14 @@ type Message struct {
 	ReplyTo string
 	// Hidden marks an answer version that is not the one shown (and not
 	// sent to the model as history); the person can switch back to it.
-	Hidden    bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Hidden bool
+	// Reasoning is a reasoning model's thinking before the answer, kept
+	// apart from Content: never sent back as history, never cited from.
+	// ThoughtFor is how long the model thought.
+	Reasoning  string
+	ThoughtFor time.Duration
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Store keeps conversations and messages: exactly what Service needs, so
@@ -110,6 +115,8 @@ type Store interface {
 	AddMessages(ctx context.Context, msgs ...Message) error
 	// SaveAnswer updates an assistant message's content, state and error.
 	SaveAnswer(ctx context.Context, id, content string, state State, errMsg string) error
+	// SaveReasoning sets an assistant message's Reasoning and ThoughtFor.
+	SaveReasoning(ctx context.Context, id, reasoning string, thoughtFor time.Duration) error
 	// AddAnswerVersion adds answer, a new version of the answer to the
 	// question answer.ReplyTo, and makes it the shown one, hiding the other
 	// versions, in one transaction: a failure leaves the conversation as it

@@ -31,6 +31,7 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	run := s.stream(ctx, a, req)
 	final := m
 	final.Content = a.snapshot()
+	final.Reasoning, final.ThoughtFor = a.reasoningSnapshot(), run.thoughtFor
 	end := decideEnding(ctx, run.err, final.Content != "")
 	end = atLengthLimit(end, run, final.Content != "")
 	final.State, final.Error = end.state, end.message
@@ -63,6 +64,7 @@ type streamRun struct {
 	// out of the answer, but it is the model at work.
 	firstThought time.Duration
 	thought      int
+	thoughtFor   time.Duration // from the start to the last thinking
 }
 
 // stream has the provider write the answer into a. What fails before the
@@ -88,7 +90,7 @@ func (s *Service) stream(ctx context.Context, a *liveAnswer, req Request) stream
 	size, capped, answering, thinking := 0, false, false, false
 	// Thinking is not answer text, but it is the model at work: it keeps
 	// the silence timers quiet and counts against the length cap. It is
-	// dropped until the service keeps it apart.
+	// kept apart from the text and saved with the answer at its end.
 	req.OnReasoning = func(thought string) {
 		if thought == "" || capped {
 			return
@@ -100,9 +102,13 @@ func (s *Service) stream(ctx context.Context, a *liveAnswer, req Request) stream
 			a.setStatus("")
 		}
 		watchdog.Reset(s.cfg.StallTimeout)
+		if room := maxBytes - size - run.thought; len(thought) > room {
+			thought, capped = cutUTF8(thought, max(room, 0)), true
+		}
 		run.thought += len(thought)
-		if size+run.thought > maxBytes {
-			capped = true
+		run.thoughtFor = s.now().Sub(run.begin)
+		a.appendReasoning(thought)
+		if capped {
 			a.cancel(errTooManyTokens)
 		}
 	}

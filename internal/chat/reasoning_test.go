@@ -63,6 +63,37 @@ func TestThinkingEndsTheAnswerInWordsPeopleUnderstand(t *testing.T) {
 	}
 }
 
+// TestThinkingIsKeptApart: the thinking is saved with the answer, apart
+// from its text, and never sent to the model as history.
+func TestThinkingIsKeptApart(t *testing.T) {
+	ctx := testCtx(t)
+	var asked []Request
+	prov := providerFunc(func(ctx context.Context, req Request, onDelta func(string)) (Usage, error) {
+		asked = append(asked, req)
+		return thinks("Secret thought.", "Visible answer.", Usage{}, nil)(ctx, req, onDelta)
+	})
+	svc, st := newTestService(t, prov, Config{})
+	c, turn, err := svc.Start(ctx, visitor, "q1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Wait(ctx, turn.Answer.ID)
+	saved, _ := st.Message(ctx, turn.Answer.ID)
+	if saved.Content != "Visible answer." || saved.Reasoning != "Secret thought." {
+		t.Errorf("saved text %q, reasoning %q; want them apart", saved.Content, saved.Reasoning)
+	}
+	turn2, err := svc.Ask(ctx, visitor, c.ID, "q2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Wait(ctx, turn2.Answer.ID)
+	for _, pm := range asked[len(asked)-1].Messages {
+		if strings.Contains(pm.Content, "Secret thought") {
+			t.Errorf("the thinking was sent back as history: %q", pm.Content)
+		}
+	}
+}
+
 // TestThinkingIsNotSilence: a model that thinks for longer than the
 // first-token timeout before answering is alive, not timed out.
 func TestThinkingIsNotSilence(t *testing.T) {

@@ -55,6 +55,7 @@ func Run(t *testing.T, h Harness) {
 		{"Messages/AddTouchesConversation", testAddTouchesConversation},
 		{"Messages/AddIsAtomic", testAddIsAtomic},
 		{"Messages/SaveAnswer", testSaveAnswer},
+		{"Messages/SaveReasoning", testSaveReasoning},
 		{"Messages/LatestMessages", testLatestMessages},
 		{"Versions/AddAnswerVersion", testAddAnswerVersion},
 		{"Versions/AddAnswerVersionFailsWhole", testAddAnswerVersionFailsWhole},
