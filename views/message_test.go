@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -127,5 +128,42 @@ func TestThreadVersions(t *testing.T) {
 	}
 	if d.Find(`[data-testid="version-prev"]`).Length() != 1 || d.Find(`[data-testid="version-next"]`).Length() != 1 {
 		t.Error("missing version buttons")
+	}
+}
+
+// TestMessageShowsThinkingApart: a finished answer's thinking is a
+// collapsed part of its own, escaped, with how long it took, outside the
+// answer's text (which Copy copies).
+func TestMessageShowsThinkingApart(t *testing.T) {
+	m := chat.Message{ID: "A1", ConversationID: "C1", Role: chat.RoleAssistant, State: chat.StateDone,
+		Content: "The answer.", Reasoning: "Think <b>hard</b>.", ThoughtFor: 4400 * time.Millisecond}
+	var b bytes.Buffer
+	if err := Message(Item{Message: m}).Render(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := doc.Find(`details[data-testid="reasoning"]`)
+	if r.Length() != 1 || r.AttrOr("open", "closed") != "closed" {
+		t.Fatalf("want one collapsed reasoning part, got %d (open=%v)", r.Length(), r.AttrOr("open", "closed"))
+	}
+	if got := r.Find("summary").Text(); got != "Thought for 4 s" {
+		t.Errorf("summary %q", got)
+	}
+	if got := r.Find(".reasoning-text").Text(); got != "Think <b>hard</b>." || r.Find("b").Length() != 0 {
+		t.Errorf("thinking shown as %q, markup %d", got, r.Find("b").Length())
+	}
+	if got := doc.Find(".text").Text(); strings.Contains(got, "Think") || !strings.Contains(got, "The answer.") {
+		t.Errorf("answer text %q", got)
+	}
+	m.Reasoning = ""
+	b.Reset()
+	if err := Message(Item{Message: m}).Render(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "reasoning") {
+		t.Errorf("an answer without thinking shows a reasoning part: %s", b.String())
 	}
 }

@@ -61,9 +61,14 @@ type Message struct {
 	ReplyTo string
 	// Hidden marks an answer version that is not the one shown (and not
 	// sent to the model as history); the person can switch back to it.
-	Hidden    bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Hidden bool
+	// Reasoning is a reasoning model's thinking before the answer, kept
+	// apart from Content: never sent back as history, never cited from.
+	// ThoughtFor is how long the model thought.
+	Reasoning  string
+	ThoughtFor time.Duration
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 	// Meta is how a finished answer was made; nil for questions, answers
 	// still streaming, and answers from before it was recorded or while
 	// recording was off.
@@ -117,6 +122,8 @@ type Store interface {
 	// SaveFinalAnswer saves an ended answer: m.Content, m.State, m.Error
 	// and m.Meta of assistant message m.ID, in one write.
 	SaveFinalAnswer(ctx context.Context, m Message) error
+	// SaveReasoning sets an assistant message's Reasoning and ThoughtFor.
+	SaveReasoning(ctx context.Context, id, reasoning string, thoughtFor time.Duration) error
 	// AddAnswerVersion adds answer, a new version of the answer to the
 	// question answer.ReplyTo, and makes it the shown one, hiding the other
 	// versions, in one transaction: a failure leaves the conversation as it
@@ -140,12 +147,20 @@ type Request struct {
 	Messages []PromptMessage
 	// MaxTokens caps the answer's length; 0 means the provider's default.
 	MaxTokens int
+	// OnReasoning, when set, receives a reasoning model's thinking, in
+	// order, from the goroutine that called Stream, apart from the answer
+	// text given to onDelta. Providers whose models do not think never
+	// call it; when it is nil, thinking is dropped.
+	OnReasoning func(text string) `json:"-"`
 }
 
 // Usage is what the provider reports it spent, when it reports it.
 type Usage struct {
 	PromptTokens     int
 	CompletionTokens int
+	// StoppedAtLength: the model stopped because it reached its token
+	// limit (finish_reason "length"), not because it was done.
+	StoppedAtLength bool
 }
 
 // Provider produces an answer as a stream of text deltas.

@@ -57,21 +57,26 @@ type FailureKind string
 const (
 	FailUnauthorized  FailureKind = "unauthorized"    // 401/403: the key or the endpoint is wrong
 	FailModelNotFound FailureKind = "model_not_found" // 404: no such model
-	FailRateLimited   FailureKind = "rate_limited"    // 429
-	FailUnavailable   FailureKind = "unavailable"     // 5xx
-	FailUnreachable   FailureKind = "unreachable"     // refused, DNS, TLS
-	FailTimeout       FailureKind = "timeout"         // no first token, or a stall mid-answer
-	FailCut           FailureKind = "cut"             // the stream ended without finishing
-	FailModelError    FailureKind = "model_error"     // the service reported an error inside the stream
-	FailBadResponse   FailureKind = "bad_response"    // malformed chunk, other 4xx
-	FailUnknown       FailureKind = "unknown"         // anything else; the log has the cause
+	// FailModelNotPulled: Ollama knows the model but has not downloaded it.
+	FailModelNotPulled FailureKind = "model_not_pulled"
+	FailRateLimited    FailureKind = "rate_limited" // 429
+	FailUnavailable    FailureKind = "unavailable"  // 5xx
+	FailUnreachable    FailureKind = "unreachable"  // refused, DNS, TLS
+	FailTimeout        FailureKind = "timeout"      // no first token, or a stall mid-answer
+	FailCut            FailureKind = "cut"          // the stream ended without finishing
+	FailModelError     FailureKind = "model_error"  // the service reported an error inside the stream
+	// FailContentFilter: the service's content filter stopped the answer
+	// (finish_reason content_filter, Azure OpenAI).
+	FailContentFilter FailureKind = "content_filter"
+	FailBadResponse   FailureKind = "bad_response" // malformed chunk, other 4xx
+	FailUnknown       FailureKind = "unknown"      // anything else; the log has the cause
 )
 
 // FailureKinds lists every kind, for whoever counts them (metrics show each
 // from the start, at zero). A new kind goes here too.
 func FailureKinds() []FailureKind {
-	return []FailureKind{FailUnauthorized, FailModelNotFound, FailRateLimited, FailUnavailable,
-		FailUnreachable, FailTimeout, FailCut, FailModelError, FailBadResponse, FailUnknown}
+	return []FailureKind{FailUnauthorized, FailModelNotFound, FailModelNotPulled, FailRateLimited, FailUnavailable,
+		FailUnreachable, FailTimeout, FailCut, FailModelError, FailContentFilter, FailBadResponse, FailUnknown}
 }
 
 // ProviderError is how providers report a failed answer.
@@ -80,6 +85,9 @@ type ProviderError struct {
 	Status     int           // upstream HTTP status, 0 if none
 	RetryAfter time.Duration // from Retry-After, 0 if absent
 	Err        error         // the cause, for logs only; may be nil
+	// Model names the model, for FailModelNotPulled: the person is told
+	// the command that downloads it.
+	Model string
 }
 
 func (e *ProviderError) Error() string {

@@ -90,6 +90,18 @@ func (s *memStore) AddMessages(_ context.Context, msgs ...Message) error {
 	return nil
 }
 
+func (s *memStore) SaveReasoning(_ context.Context, id, reasoning string, thoughtFor time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.msgs {
+		if s.msgs[i].ID == id {
+			s.msgs[i].Reasoning, s.msgs[i].ThoughtFor = reasoning, thoughtFor
+			return nil
+		}
+	}
+	return fmt.Errorf("mem: %w", ErrNotFound)
+}
+
 func (s *memStore) SaveAnswer(_ context.Context, id, content string, state State, errMsg string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -31,7 +31,9 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	run := s.stream(ctx, a, req)
 	final := m
 	final.Content = a.snapshot()
+	final.Reasoning, final.ThoughtFor = a.reasoningSnapshot(), run.thoughtFor
 	end := decideEnding(ctx, run.err, final.Content != "")
+	end = atLengthLimit(end, run, final.Content != "")
 	final.State, final.Error = end.state, end.message
 	final.UpdatedAt = s.now()
 	if !s.cfg.NoAnswerMeta {
@@ -60,6 +62,12 @@ type streamRun struct {
 	retries    int
 	begin      time.Time
 	firstToken time.Duration // 0 if no text came
+	// firstThought is when the first thinking came (0 if none), and
+	// thought how many bytes of it: a reasoning model's thinking is kept
+	// out of the answer, but it is the model at work.
+	firstThought time.Duration
+	thought      int
+	thoughtFor   time.Duration // from the start to the last thinking
 }
 
 // stream has the provider write the answer into a. What fails before the
@@ -82,24 +90,49 @@ func (s *Service) stream(ctx context.Context, a *liveAnswer, req Request) stream
 	maxBytes := maxAnswerBytes(s.cfg.MaxAnswerTokens)
 	// Providers call onDelta from the goroutine that called Stream, so
 	// run, size and capped need no lock.
-	size, capped := 0, false
+	size, capped, answering, thinking := 0, false, false, false
+	// Thinking is not answer text, but it is the model at work: it keeps
+	// the silence timers quiet and counts against the length cap. It is
+	// kept apart from the text and saved with the answer at its end.
+	req.OnReasoning = func(thought string) {
+		if thought == "" || capped {
+			return
+		}
+		if !thinking {
+			thinking = true
+			run.firstThought = s.now().Sub(run.begin)
+			started.Store(true)
+			a.setStatus("")
+		}
+		watchdog.Reset(s.cfg.StallTimeout)
+		if room := maxBytes - size - run.thought; len(thought) > room {
+			thought, capped = cutUTF8(thought, max(room, 0)), true
+		}
+		run.thought += len(thought)
+		run.thoughtFor = s.now().Sub(run.begin)
+		a.appendReasoning(thought)
+		if capped {
+			a.cancel(errTooManyTokens)
+		}
+	}
 	onDelta := func(delta string) {
 		// After the cap, a provider may still deliver what it had read
 		// before it noticed the cancellation: it is dropped.
 		if delta == "" || capped {
 			return
 		}
-		if !started.Load() {
+		if !answering {
+			answering = true
 			started.Store(true)
 			run.firstToken = s.now().Sub(run.begin)
 			s.cfg.Observer.FirstToken(run.firstToken)
 			a.setStatus("")
 		}
 		watchdog.Reset(s.cfg.StallTimeout)
-		if len(delta) > maxBytes-size {
+		if room := maxBytes - size - run.thought; len(delta) > room {
 			// One delta can be any size: cut it, so the cap holds in
 			// memory, on disk and on the page whatever the server sends.
-			delta, capped = cutUTF8(delta, maxBytes-size), true
+			delta, capped = cutUTF8(delta, max(room, 0)), true
 		}
 		if delta != "" {
 			size = a.append(delta)
@@ -183,6 +216,25 @@ func decideEnding(ctx context.Context, err error, partial bool) ending {
 		failure: FailUnknown, cause: err}
 }
 
+// atLengthLimit says, of an answer the model ended at a length limit (its
+// own, finish_reason length, or Rolefit's cap), whether it was cut
+// mid-answer or spent the limit thinking and never answered.
+func atLengthLimit(end ending, run streamRun, partial bool) ending {
+	thoughtOnly := !partial && run.thought > 0
+	switch {
+	case end.state == StateDone && run.usage.StoppedAtLength && thoughtOnly:
+		return ending{state: StateStopped, message: thinkingCutMessage}
+	case end.state == StateDone && run.usage.StoppedAtLength:
+		return ending{state: StateStopped, message: "The answer was cut at the length limit."}
+	case errors.Is(end.cause, errTooManyTokens) && thoughtOnly:
+		end.message = thinkingCutMessage
+	}
+	return end
+}
+
+const thinkingCutMessage = "The model was still thinking when it reached its length limit, so no answer came. " +
+	"Please try again, or ask a narrower question."
+
 // report tells the budget, the log and the observer what the answer cost
 // and how it ended. Only a failure of the model is logged as one.
 func (s *Service) report(req Request, final Message, run streamRun, end ending) {
@@ -194,7 +246,8 @@ func (s *Service) report(req Request, final Message, run streamRun, end ending) 
 	}
 
 	attrs := []any{"answer", final.ID, "state", final.State, "bytes", len(final.Content),
-		"first_token_ms", run.firstToken.Milliseconds(), "duration_ms", r.Duration.Milliseconds(),
+		"first_token_ms", run.firstToken.Milliseconds(), "first_thought_ms", run.firstThought.Milliseconds(),
+		"thought_bytes", run.thought, "duration_ms", r.Duration.Milliseconds(),
 		"tokens", r.PromptTokens + r.CompletionTokens, "retries", run.retries}
 	if s.cfg.UnknownCitations != nil {
 		if unknown := s.cfg.UnknownCitations(final.Content); len(unknown) > 0 {
@@ -223,6 +276,14 @@ func failureMessage(pe *ProviderError, partial bool) string {
 		return "The assistant is not configured correctly: the model service refused its credentials. Please tell whoever runs this Rolefit."
 	case FailModelNotFound:
 		return "The model this assistant is set up to use was not found on the model service. Please tell whoever runs this Rolefit."
+	case FailModelNotPulled:
+		return fmt.Sprintf("The model this assistant is set up to use is not downloaded on its Ollama server. "+
+			"Whoever runs this Rolefit can fetch it with `ollama pull %s`.", pe.Model)
+	case FailContentFilter:
+		if partial {
+			return "The model service's content filter stopped this answer partway through. What arrived is kept; you can try again or ask in other words."
+		}
+		return "The model service's content filter blocked this answer. Try rephrasing the question."
 	case FailRateLimited:
 		if pe.RetryAfter > 0 {
 			return fmt.Sprintf("The model service is receiving too many requests. Please try again in %s.", roundUp(pe.RetryAfter))

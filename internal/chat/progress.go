@@ -21,11 +21,12 @@ type liveAnswer struct {
 	finalSaved bool     // set once the final save was tried: partial saves stop
 	unsaved    *Message // the ending still to be saved, when that save failed
 
-	mu      sync.Mutex
-	text    []byte
-	status  string        // a note for the person while they wait, e.g. a retry
-	final   *Message      // set when finished
-	changed chan struct{} // closed and replaced whenever text or final changes
+	mu        sync.Mutex
+	text      []byte
+	reasoning []byte        // the model's thinking, apart from text
+	status    string        // a note for the person while they wait, e.g. a retry
+	final     *Message      // set when finished
+	changed   chan struct{} // closed and replaced whenever text or final changes
 }
 
 func newLiveAnswer(conversationID string, cancel context.CancelCauseFunc) *liveAnswer {
@@ -47,6 +48,20 @@ func (a *liveAnswer) append(delta string) (size int) {
 	a.changed = make(chan struct{})
 	a.mu.Unlock()
 	return size
+}
+
+// appendReasoning adds thinking. Watchers see it with the final answer;
+// it wakes nobody.
+func (a *liveAnswer) appendReasoning(thought string) {
+	a.mu.Lock()
+	a.reasoning = append(a.reasoning, thought...)
+	a.mu.Unlock()
+}
+
+func (a *liveAnswer) reasoningSnapshot() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return string(a.reasoning)
 }
 
 // setStatus sets the note shown while the answer is waited for.

@@ -26,7 +26,10 @@ func (s *Service) saveFinal(a *liveAnswer, final Message) Message {
 	a.finalSaved = true
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err := s.store.SaveFinalAnswer(ctx, final)
+	err := s.saveReasoning(ctx, final)
+	if err == nil {
+		err = s.store.SaveFinalAnswer(ctx, final)
+	}
 	if err == nil {
 		return final
 	}
@@ -78,7 +81,10 @@ func (s *Service) retrySave(a *liveAnswer) bool {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := s.store.SaveFinalAnswer(ctx, *m)
+	err := s.saveReasoning(ctx, *m)
+	if err == nil {
+		err = s.store.SaveFinalAnswer(ctx, *m)
+	}
 	if errors.Is(err, ErrNotFound) {
 		return true // deleted meanwhile: nothing left to save it into
 	}
@@ -93,4 +99,13 @@ func (s *Service) retrySave(a *liveAnswer) bool {
 	a.changed = make(chan struct{})
 	a.mu.Unlock()
 	return true
+}
+
+// saveReasoning saves the thinking of an answer that has some, before its
+// ending: an answer saved as ended has all of itself saved.
+func (s *Service) saveReasoning(ctx context.Context, m Message) error {
+	if m.Reasoning == "" {
+		return nil
+	}
+	return s.store.SaveReasoning(ctx, m.ID, m.Reasoning, m.ThoughtFor)
 }

@@ -198,7 +198,7 @@ func TestRunShowsTheFixTheProviderKnows(t *testing.T) {
 	if err := rep.WriteMarkdown(&md); err != nil {
 		t.Fatal(err)
 	}
-	if r := rep.Results[0]; r.Error != "model_not_found (HTTP 404)" || !strings.Contains(md.String(), "run `ollama pull llama3.2`") {
+	if r := rep.Results[0]; r.Error != "model_not_pulled (HTTP 404)" || !strings.Contains(md.String(), "run `ollama pull llama3.2`") {
 		t.Errorf("error %q, cause %q; the report does not say to run ollama pull", r.Error, r.Cause)
 	}
 }

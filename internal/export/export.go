@@ -100,18 +100,27 @@ type Source struct {
 // Message is one message of a JSON export. Hidden answers are earlier (or
 // later) versions that were not the one shown.
 type Message struct {
-	ID        string    `json:"id"`
-	Role      string    `json:"role"`
-	Content   string    `json:"content"`
-	State     string    `json:"state"`
-	Error     string    `json:"error,omitempty"`
-	ReplyTo   string    `json:"reply_to,omitempty"`
-	Hidden    bool      `json:"hidden,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
+	ID      string `json:"id"`
+	Role    string `json:"role"`
+	Content string `json:"content"`
+	State   string `json:"state"`
+	Error   string `json:"error,omitempty"`
+	ReplyTo string `json:"reply_to,omitempty"`
+	Hidden  bool   `json:"hidden,omitempty"`
+	// Reasoning is a reasoning model's thinking before the answer: not
+	// part of the answer (and left out of the Markdown export).
+	Reasoning *Reasoning `json:"reasoning,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
 	// AnswerMeta is how an answer was made (the page's "How this answer
 	// was made"), when it was recorded. Not in the Markdown export, which
 	// is the conversation as read.
 	AnswerMeta *chat.AnswerMeta `json:"answer_meta,omitempty"`
+}
+
+// Reasoning is the thinking a model did before an answer.
+type Reasoning struct {
+	Text      string `json:"text"`
+	ThoughtMS int64  `json:"thought_ms"`
 }
 
 // JSON returns the conversation with all its messages, for encoding.
@@ -122,10 +131,14 @@ func JSON(c chat.Conversation, msgs []chat.Message) Conversation {
 		Messages: make([]Message, 0, len(msgs)),
 	}
 	for _, m := range msgs {
-		out.Messages = append(out.Messages, Message{
+		em := Message{
 			ID: m.ID, Role: string(m.Role), Content: m.Content, State: string(m.State), Error: m.Error,
 			ReplyTo: m.ReplyTo, Hidden: m.Hidden, CreatedAt: m.CreatedAt.UTC(), AnswerMeta: m.Meta,
-		})
+		}
+		if m.Reasoning != "" {
+			em.Reasoning = &Reasoning{Text: m.Reasoning, ThoughtMS: m.ThoughtFor.Milliseconds()}
+		}
+		out.Messages = append(out.Messages, em)
 	}
 	return out
 }

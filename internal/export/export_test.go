@@ -85,3 +85,40 @@ func TestFileName(t *testing.T) {
 		}
 	}
 }
+
+// TestReasoningIsMarkedAndKeptOutOfMarkdown: a reasoning model's thinking
+// is in the JSON export as reasoning, apart from the content, and not in
+// the Markdown export at all.
+func TestReasoningIsMarkedAndKeptOutOfMarkdown(t *testing.T) {
+	thought := []chat.Message{
+		{ID: "Q1", Role: chat.RoleUser, Content: "Which tools?", State: chat.StateDone, CreatedAt: when},
+		{ID: "A1", Role: chat.RoleAssistant, Content: "PyTorch.", Reasoning: "Private musing.", ThoughtFor: 2500 * time.Millisecond,
+			State: chat.StateDone, ReplyTo: "Q1", CreatedAt: when},
+	}
+	if md := string(Markdown(conv, thought)); strings.Contains(md, "Private musing") || !strings.Contains(md, "PyTorch.") {
+		t.Errorf("Markdown export:\n%s\nwant the answer without the thinking", md)
+	}
+	b, err := json.Marshal(JSON(conv, thought))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Messages []struct {
+			Content   string `json:"content"`
+			Reasoning *struct {
+				Text      string `json:"text"`
+				ThoughtMS int64  `json:"thought_ms"`
+			} `json:"reasoning"`
+		} `json:"messages"`
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	a := got.Messages[1]
+	if a.Content != "PyTorch." || a.Reasoning == nil || a.Reasoning.Text != "Private musing." || a.Reasoning.ThoughtMS != 2500 {
+		t.Errorf("JSON answer: %s", b)
+	}
+	if got.Messages[0].Reasoning != nil {
+		t.Errorf("a question has reasoning: %s", b)
+	}
+}

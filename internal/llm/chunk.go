@@ -15,6 +15,11 @@ type chunk struct {
 	Choices []struct {
 		Delta struct {
 			Content string `json:"content"`
+			// A reasoning model's thinking, apart from the content:
+			// reasoning_content (DeepSeek, vLLM, llama.cpp) or reasoning
+			// (Ollama, OpenRouter, LM Studio).
+			ReasoningContent string `json:"reasoning_content"`
+			Reasoning        string `json:"reasoning"`
 		} `json:"delta"`
 		FinishReason string `json:"finish_reason"`
 	} `json:"choices"`
@@ -68,10 +73,12 @@ var (
 
 // ollamaHint adds to a 404 from Ollama for a model it has not downloaded
 // the command that fixes it, for the operator reading the log or
-// `rolefit eval`'s report; the person is told the model was not found.
+// `rolefit eval`'s report, and makes it FailModelNotPulled, so the person
+// is told that command too.
 func (p *OpenAI) ollamaHint(f *chat.ProviderError) *chat.ProviderError {
 	if f.Kind == chat.FailModelNotFound && f.Err != nil && strings.Contains(f.Err.Error(), "try pulling it first") {
 		f.Err = fmt.Errorf("the model is not pulled on the Ollama server: run `ollama pull %s`: %w", p.cfg.Model, f.Err)
+		f.Kind, f.Model = chat.FailModelNotPulled, p.cfg.Model
 	}
 	return f
 }

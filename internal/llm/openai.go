@@ -146,8 +146,11 @@ func (p *OpenAI) Describe() chat.ProviderInfo {
 // loses the usage report and is not an error. A finish_reason of "length"
 // still counts as complete; "content_filter" (Azure: the service's filter
 // stopped the answer) and "error" (OpenRouter) are FailModelError, with
-// the text so far.
-func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text string)) (chat.Usage, error) {
+// the text so far. A length finish sets Usage.StoppedAtLength.
+//
+// Thinking goes to req.OnReasoning, never to onDelta, whether the server
+// sends it in a field of its own or inline in a leading <think> block.
+func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text string)) (usage chat.Usage, err error) {
 	ctx, meta := withResponseMeta(ctx)
 	stream, err := p.client.CreateChatCompletionStream(ctx, p.request(req))
 	if err != nil {
@@ -158,7 +161,9 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 	}
 	defer stream.Close()
 
-	var usage chat.Usage
+	out := reasoningSink{onDelta: onDelta, onReasoning: req.OnReasoning}
+	// What the splitter holds back is delivered however the stream ends.
+	defer out.flush()
 	received, finished := false, false
 	var ended error // why a finished answer still failed (a content filter)
 	for {
@@ -174,7 +179,7 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 			f := streamFailure(err, received, finished)
 			if f.Kind == chat.FailCut && finished {
 				if ended != nil {
-					return usage, p.clean(&chat.ProviderError{Kind: chat.FailModelError, Err: ended})
+					return usage, p.clean(&chat.ProviderError{Kind: chat.FailContentFilter, Err: ended})
 				}
 				return usage, nil
 			}
@@ -182,7 +187,7 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 		}
 		received = true
 		if u := c.usage(); u != nil {
-			usage = chat.Usage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens}
+			usage.PromptTokens, usage.CompletionTokens = u.PromptTokens, u.CompletionTokens
 		}
 		if c.Error != nil {
 			// OpenRouter reports a failure inside an HTTP 200 stream.
@@ -194,11 +199,13 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 			continue
 		}
 		choice := c.Choices[0]
-		if choice.Delta.Content != "" {
-			onDelta(choice.Delta.Content)
-		}
+		out.reasoning(choice.Delta.ReasoningContent)
+		out.reasoning(choice.Delta.Reasoning)
+		out.content(choice.Delta.Content)
 		switch choice.FinishReason {
 		case "":
+		case "length":
+			finished, usage.StoppedAtLength = true, true
 		case "content_filter":
 			// Read on for the usage: the tokens were spent.
 			finished, ended = true, errContentFilter
@@ -207,6 +214,38 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 		default:
 			finished = true
 		}
+	}
+}
+
+// reasoningSink hands thinking and answer text to their callbacks, taking
+// inline thinking out of the content.
+type reasoningSink struct {
+	onDelta, onReasoning func(string)
+	inline               thinkSplitter
+}
+
+func (o *reasoningSink) reasoning(text string) {
+	if text != "" && o.onReasoning != nil {
+		o.onReasoning(text)
+	}
+}
+
+func (o *reasoningSink) content(text string) {
+	if text == "" {
+		return
+	}
+	thinking, answer := o.inline.split(text)
+	o.reasoning(thinking)
+	if answer != "" {
+		o.onDelta(answer)
+	}
+}
+
+func (o *reasoningSink) flush() {
+	thinking, answer := o.inline.flush()
+	o.reasoning(thinking)
+	if answer != "" {
+		o.onDelta(answer)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 // and the cause (what the log and `rolefit eval` show the operator).
 func TestRecordedWireFormats(t *testing.T) {
 	const text = "ML Engineers train the models."
+	const thought = "The person asks about ML roles."
 	tests := []struct {
 		recorded  string
 		model     string
@@ -24,20 +25,31 @@ func TestRecordedWireFormats(t *testing.T) {
 		wantUsage chat.Usage
 		wantKind  chat.FailureKind // empty: no error
 		wantCause string
+		// Reasoning models: the thinking, apart from the text.
+		wantReasoning string
+		wantAtLength  bool
 	}{
 		{recorded: "openai-usage-chunk", wantText: text, wantUsage: chat.Usage{PromptTokens: 1200, CompletionTokens: 5}},
 		{recorded: "azure-prompt-filter-results", wantText: text, wantUsage: chat.Usage{PromptTokens: 1200, CompletionTokens: 5}},
 		{recorded: "azure-content-filter", wantText: "ML Engineers", wantUsage: chat.Usage{PromptTokens: 1200, CompletionTokens: 2},
-			wantKind: chat.FailModelError, wantCause: "the model service's content filter stopped the answer"},
+			wantKind: chat.FailContentFilter, wantCause: "the model service's content filter stopped the answer"},
 		{recorded: "openrouter-processing", wantText: text, wantUsage: chat.Usage{PromptTokens: 1200, CompletionTokens: 5}},
 		{recorded: "openrouter-error-in-stream", wantText: "ML Engineers",
 			wantKind: chat.FailModelError, wantCause: "Provider disconnected unexpectedly"},
 		{recorded: "ollama-usage", model: "llama3.2", wantText: text, wantUsage: chat.Usage{PromptTokens: 1250, CompletionTokens: 6}},
 		{recorded: "ollama-model-not-pulled", model: "llama3.2",
-			wantKind: chat.FailModelNotFound, wantCause: "run `ollama pull llama3.2`"},
+			wantKind: chat.FailModelNotPulled, wantCause: "run `ollama pull llama3.2`"},
 		{recorded: "vllm-continuous-usage", wantText: text, wantUsage: chat.Usage{PromptTokens: 1210, CompletionTokens: 5}},
 		{recorded: "llamacpp-timings", wantText: text, wantUsage: chat.Usage{PromptTokens: 1190, CompletionTokens: 6}},
 		{recorded: "groq-x-groq-usage", wantText: text, wantUsage: chat.Usage{PromptTokens: 1180, CompletionTokens: 6}},
+		{recorded: "vllm-reasoning-content", model: "deepseek-r1", wantText: text, wantReasoning: thought,
+			wantUsage: chat.Usage{PromptTokens: 1200, CompletionTokens: 12}},
+		{recorded: "ollama-reasoning", model: "gpt-oss:20b", wantText: text, wantReasoning: thought,
+			wantUsage: chat.Usage{PromptTokens: 1200, CompletionTokens: 12}},
+		{recorded: "ollama-inline-think", model: "qwen3:8b", wantText: text, wantReasoning: "\n" + thought + "\n",
+			wantUsage: chat.Usage{PromptTokens: 1200, CompletionTokens: 14}},
+		{recorded: "ollama-think-length", model: "qwen3:8b", wantReasoning: "\nThe person asks about ML roles and",
+			wantUsage: chat.Usage{PromptTokens: 1200, CompletionTokens: 8, StoppedAtLength: true}, wantAtLength: true},
 	}
 	var tested []string
 	for _, tt := range tests {
@@ -51,7 +63,16 @@ func TestRecordedWireFormats(t *testing.T) {
 				model = "gpt-4o-mini"
 			}
 			p := newOpenAI(t, llm.OpenAIConfig{BaseURL: s.URL, Model: model})
-			deltas, usage, err := collect(ctx, p, conversation)
+			var reasoning strings.Builder
+			req := conversation
+			req.OnReasoning = func(text string) { reasoning.WriteString(text) }
+			deltas, usage, err := collect(ctx, p, req)
+			if got := reasoning.String(); got != tt.wantReasoning {
+				t.Errorf("reasoning = %q, want %q", got, tt.wantReasoning)
+			}
+			if usage.StoppedAtLength != tt.wantAtLength {
+				t.Errorf("stopped at length = %v, want %v", usage.StoppedAtLength, tt.wantAtLength)
+			}
 			if got := strings.Join(deltas, ""); got != tt.wantText {
 				t.Errorf("text = %q, want %q", got, tt.wantText)
 			}

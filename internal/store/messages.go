@@ -10,7 +10,7 @@ import (
 	"github.com/rolefit/rolefit/internal/chat"
 )
 
-const messageColumns = `id, conversation_id, role, content, state, error, reply_to, hidden, created_at, updated_at, meta`
+const messageColumns = `id, conversation_id, role, content, state, error, reply_to, hidden, created_at, updated_at, meta, reasoning, thought_ms`
 
 // Messages returns the conversation's messages in the order they were added,
 // hidden answer versions included: which to show is the caller's choice.
@@ -165,7 +165,7 @@ func touchConversation(ctx context.Context, tx *sql.Tx, id string, t time.Time) 
 func insertMessages(ctx context.Context, tx *sql.Tx, msgs ...chat.Message) error {
 	stmt, err := tx.PrepareContext(ctx, `
 		INSERT INTO messages (`+messageColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,8 @@ func insertMessages(ctx context.Context, tx *sql.Tx, msgs ...chat.Message) error
 			return fmt.Errorf("insert message %q: %w", m.ID, err)
 		}
 		_, err = stmt.ExecContext(ctx, m.ID, m.ConversationID, string(m.Role), m.Content,
-			string(m.State), m.Error, m.ReplyTo, m.Hidden, toMillis(m.CreatedAt), toMillis(m.UpdatedAt), meta)
+			string(m.State), m.Error, m.ReplyTo, m.Hidden, toMillis(m.CreatedAt), toMillis(m.UpdatedAt), meta,
+			m.Reasoning, m.ThoughtFor.Milliseconds())
 		if err != nil {
 			return fmt.Errorf("insert message %q: %w", m.ID, err)
 		}
@@ -201,6 +202,25 @@ func (s *Store) SaveAnswer(ctx context.Context, id, content string, state chat.S
 		return fmt.Errorf("store: save answer: %w", err)
 	}
 	if n == 0 {
+		return fmt.Errorf("store: assistant message %q: %w", id, chat.ErrNotFound)
+	}
+	return nil
+}
+
+// SaveReasoning sets an assistant message's thinking and how long the
+// model thought. Like SaveAnswer it is a single indexed UPDATE.
+func (s *Store) SaveReasoning(ctx context.Context, id, reasoning string, thoughtFor time.Duration) (err error) {
+	defer s.noteWrite(&err)
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE messages SET reasoning = ?, thought_ms = ?
+		WHERE id = ? AND role = 'assistant'`,
+		reasoning, thoughtFor.Milliseconds(), id)
+	if err != nil {
+		return fmt.Errorf("store: save reasoning: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: save reasoning: %w", err)
+	} else if n == 0 {
 		return fmt.Errorf("store: assistant message %q: %w", id, chat.ErrNotFound)
 	}
 	return nil
@@ -272,10 +292,10 @@ func (s *Store) ShowAnswer(ctx context.Context, id string) (err error) {
 func scanMessage(r scanner) (chat.Message, error) {
 	var m chat.Message
 	var role, state string
-	var created, updated int64
+	var created, updated, thought int64
 	var meta string
 	err := r.Scan(&m.ID, &m.ConversationID, &role, &m.Content, &state, &m.Error,
-		&m.ReplyTo, &m.Hidden, &created, &updated, &meta)
+		&m.ReplyTo, &m.Hidden, &created, &updated, &meta, &m.Reasoning, &thought)
 	if err != nil {
 		return chat.Message{}, err
 	}
@@ -284,5 +304,6 @@ func scanMessage(r scanner) (chat.Message, error) {
 	}
 	m.Role, m.State = chat.Role(role), chat.State(state)
 	m.CreatedAt, m.UpdatedAt = fromMillis(created), fromMillis(updated)
+	m.ThoughtFor = time.Duration(thought) * time.Millisecond
 	return m, nil
 }

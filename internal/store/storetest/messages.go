@@ -145,6 +145,30 @@ func testSaveAnswer(t *testing.T, h Harness) {
 	}
 }
 
+// testSaveReasoning: the thinking is kept apart from the answer's text,
+// and a later save of the text leaves it as it was.
+func testSaveReasoning(t *testing.T, h Harness) {
+	s := h.New(t)
+	ctx := testContext(t)
+	mustCreate(t, s, conversation("c1", "v1", at(0)))
+	mustAdd(t, s, question("q1", "c1", "q", at(time.Second)), placeholder("a1", "c1", "q1", at(time.Second)))
+	if err := s.SaveReasoning(ctx, "a1", "Let me think.", 3200*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveAnswer(ctx, "a1", "They train models", chat.StateDone, ""); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := s.Messages(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := msgs[1]
+	if got.Reasoning != "Let me think." || got.ThoughtFor != 3200*time.Millisecond || got.Content != "They train models" {
+		t.Errorf("got reasoning %q for %v, text %q", got.Reasoning, got.ThoughtFor, got.Content)
+	}
+	expectNotFound(t, "SaveReasoning of a question", func() error { return s.SaveReasoning(ctx, "q1", "x", 0) })
+}
+
 func testNotFound(t *testing.T, h Harness) {
 	s := h.New(t)
 	ctx := testContext(t)
