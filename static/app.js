@@ -252,6 +252,9 @@
     try { if (doc.execCommand("copy")) done(); } finally { area.remove(); }
   }
 
+  // The browser would put a reloaded conversation back where it was, above
+  // whatever was written since; it opens at its latest message instead.
+  if (inConversation() && "scrollRestoration" in history) history.scrollRestoration = "manual";
   addEventListener("load", function () {
     showDeleted();
     // A conversation opens at its latest message; other pages at the top.

@@ -83,7 +83,8 @@ func TestBrowserMarkdownRendersWhileStreaming(t *testing.T) {
 	waitFor(t, ctx, "the next piece as text", tail+` === 'In short, they **build**'`)
 	release(1)
 	waitFor(t, ctx, "the final rendering", assistantState+` === 'done'`)
-	final := `document.querySelector('[data-testid=message][data-role=assistant]')`
+	// The answer's own text, not the panel below it that lists its sentences.
+	final := `document.querySelector('[data-testid=message][data-role=assistant] .text')`
 	if n := eval[int](t, ctx, final+`.querySelectorAll('strong').length`); n != 2 {
 		t.Errorf("the final answer has %d <strong>, want 2", n)
 	}
