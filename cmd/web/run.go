@@ -55,6 +55,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Warn("answers left unfinished by the last run are marked interrupted", "count", n)
 	}
 
+	if limit, err := raiseFileLimit(); err != nil {
+		log.Warn("open-file limit", "err", err)
+	} else if limit > 0 {
+		log.Info("open-file limit", "limit", limit, "live_answers_at_most", liveAnswersFor(limit))
+	}
+
 	provider, closeProvider := newProvider(cfg)
 	info := provider.Describe()
 	// One line says what answers, and never the key.

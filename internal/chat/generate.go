@@ -17,6 +17,7 @@ var (
 	errNoFirstToken  = errors.New("no first token in time")
 	errStalled       = errors.New("stream stalled")
 	errShutdown      = errors.New("server shutting down")
+	errNotStored     = errors.New("the question could not be stored")
 )
 
 // generate runs one answer to its end: it has the provider stream it (with
@@ -29,6 +30,12 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	defer cancelTimeout()
 
 	run := s.stream(ctx, a, req)
+	if err := a.waitStored(); err != nil {
+		// The person was told their question was not taken: there is
+		// nothing to save or show. What the model spent still counts.
+		s.report(req, m, run, ending{state: StateStopped, cause: errNotStored})
+		return
+	}
 	final := m
 	final.Content = a.snapshot()
 	final.Reasoning, final.ThoughtFor = a.reasoningSnapshot(), run.thoughtFor
