@@ -3,7 +3,9 @@ package chat
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 )
 
 // The model is asked while the question is being written, not after: a
@@ -101,4 +103,32 @@ func followAll(t *testing.T, svc *Service, turn Turn) string {
 	}
 	text, _ := follow(t, ctx, p, 0)
 	return text
+}
+
+// A database too slow to store the question fails the question fast, with
+// a message saying to try again, instead of leaving the person waiting
+// past the server's own deadline.
+func TestAQuestionTheDatabaseCannotTakeInTimeFailsFast(t *testing.T) {
+	prov := newScriptedProvider()
+	svc, st := newTestService(t, prov, Config{StoreWait: 20 * time.Millisecond})
+	ctx := testCtx(t)
+	st.beforeAdd = func(ctx context.Context) error {
+		<-ctx.Done() // a database that never gets to it
+		return ctx.Err()
+	}
+	_, _, err := svc.Start(ctx, visitor, "Which role fits me?")
+	if ErrorCode(err) != ELIMIT || !strings.Contains(ErrorMessage(err), "too busy") {
+		t.Fatalf("start with a stuck database: %v (code %s), want a busy message to try again", err, ErrorCode(err))
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the question waited for the test's deadline instead of failing fast")
+	}
+	select {
+	case cause := <-prov.cancelled:
+		if !errors.Is(cause, errNotStored) {
+			t.Errorf("model request cancelled because %v, want %v", cause, errNotStored)
+		}
+	case <-ctx.Done():
+		t.Fatal("the request to the model was not cancelled")
+	}
 }

@@ -18,7 +18,13 @@ var (
 	errStalled       = errors.New("stream stalled")
 	errShutdown      = errors.New("server shutting down")
 	errNotStored     = errors.New("the question could not be stored")
+	errStoreBusy     = errors.New("the database took too long to store the question")
 )
+
+// errBusy is what a person is told when their question could not be
+// stored in time: the database is overloaded, and trying again soon is
+// the remedy.
+var errBusy = &Error{Code: ELIMIT, Message: "Rolefit is too busy to take your question right now. Please send it again in a moment."}
 
 // generate runs one answer to its end: it has the provider stream it (with
 // retries), decides from the cause how it ended, saves it and reports it.

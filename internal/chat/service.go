@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -20,7 +21,11 @@ type Config struct {
 	FirstTokenTimeout time.Duration // give up if the model has not started by then
 	StallTimeout      time.Duration // give up if the model goes quiet mid-answer
 	SaveEvery         time.Duration // how often the text so far is saved
-	KeepFinished      time.Duration // how long a finished answer stays in memory
+	// StoreWait bounds how long a question waits to be stored. Past it
+	// the person is told Rolefit is too busy, at once, rather than left
+	// waiting on a request that may outlive the server's write deadline.
+	StoreWait    time.Duration
+	KeepFinished time.Duration // how long a finished answer stays in memory
 
 	// Retries is how many times an answer that failed before its first
 	// token is tried again (rate limits, server errors, unreachable). After
@@ -55,6 +60,7 @@ func DefaultConfig() Config {
 		FirstTokenTimeout: 60 * time.Second,
 		StallTimeout:      60 * time.Second,
 		SaveEvery:         time.Second,
+		StoreWait:         10 * time.Second,
 		KeepFinished:      30 * time.Second,
 		Retries:           2,
 	}
@@ -79,6 +85,7 @@ func (c Config) withDefaults() Config {
 	orDefaultDuration(&c.FirstTokenTimeout, d.FirstTokenTimeout)
 	orDefaultDuration(&c.StallTimeout, d.StallTimeout)
 	orDefaultDuration(&c.SaveEvery, d.SaveEvery)
+	orDefaultDuration(&c.StoreWait, d.StoreWait)
 	orDefaultDuration(&c.KeepFinished, d.KeepFinished)
 	c.Retries = max(c.Retries, 0)
 	if c.Observer == nil {
@@ -498,7 +505,12 @@ func (s *Service) begin(ctx context.Context, m Message, req Request, history []H
 	a := newLiveAnswer(m.ConversationID, cancel)
 	s.wg.Add(1)
 	go s.generate(genCtx, a, m, req, history)
-	err := write(ctx)
+	writeCtx, cancelWrite := context.WithTimeoutCause(ctx, s.cfg.StoreWait, errStoreBusy)
+	err := write(writeCtx)
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(writeCtx), errStoreBusy) {
+		err = fmt.Errorf("%w (%w)", errBusy, err)
+	}
+	cancelWrite()
 	if err != nil {
 		cancel(errNotStored)
 	} else {
