@@ -111,7 +111,7 @@ func TestRelayPairsChunksWithCoveringEvent(t *testing.T) {
 func TestCheckCatchesWrongAnswers(t *testing.T) {
 	u := &upstream{}
 	for k := range 2 {
-		u.answers = append(u.answers, newAnswer(k, 3))
+		u.answers = append(u.answers, newAnswer(k, 3, false))
 	}
 	whole := func(k int) string { return strings.Join(u.answers[k].chunks, "") }
 	tests := []struct {
