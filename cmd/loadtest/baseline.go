@@ -22,10 +22,10 @@ type Baseline struct {
 	Errors int     `json:"errors"`
 }
 
-// measureBaseline runs n direct requests to a fresh fake model paced as
-// the level's, and checks each answer arrives whole.
-func measureBaseline(ctx context.Context, n, chunks int, model modelTiming) (Baseline, error) {
-	up := newUpstream(n, chunks, model, true)
+// measureBaseline runs rounds of n direct requests at once to a fresh fake
+// model paced as the level's, and checks each answer arrives whole.
+func measureBaseline(ctx context.Context, n, rounds, chunks int, model modelTiming) (Baseline, error) {
+	up := newUpstream(n*rounds, chunks, model, true)
 	defer up.close()
 	pacing, stopPacing := context.WithCancel(ctx)
 	pacers := up.startPacing(pacing)
@@ -44,25 +44,28 @@ func measureBaseline(ctx context.Context, n, chunks int, model modelTiming) (Bas
 		ttft, total []time.Duration
 		errs        failures
 	)
-	start := make(chan struct{})
-	for k := range n {
-		wg.Go(func() {
-			<-start
-			first, whole, err := readModel(ctx, client, up.url(), k, strings.Join(up.answers[k].chunks, ""))
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs.add("model alone, request %d: %v", k, err)
-				return
-			}
-			ttft, total = append(ttft, first), append(total, whole)
-		})
+	for r := range rounds {
+		start := make(chan struct{})
+		for i := range n {
+			k := r*n + i
+			wg.Go(func() {
+				<-start
+				first, whole, err := readModel(ctx, client, up.url(), k, strings.Join(up.answers[k].chunks, ""))
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs.add("model alone, request %d: %v", k, err)
+					return
+				}
+				ttft, total = append(ttft, first), append(total, whole)
+			})
+		}
+		close(start)
+		wg.Wait()
 	}
-	close(start)
-	wg.Wait()
 	b := Baseline{TTFT: summarize(ttft), Total: summarize(total), Errors: errs.n}
 	if errs.n > 0 {
-		return b, fmt.Errorf("the model alone failed %d of %d times: %s", errs.n, n, strings.Join(errs.first, "; "))
+		return b, fmt.Errorf("the model alone failed %d of %d times: %s", errs.n, n*rounds, strings.Join(errs.first, "; "))
 	}
 	return b, nil
 }

@@ -53,7 +53,7 @@ func main() {
 		finish(report.WriteJSON, report.WriteText, report.OK(), opts.asJSON)
 		return
 	}
-	s := runSuite(ctx, opts.cfg, opts.levels, opts.hold, limits, os.Stderr)
+	s := runSuite(ctx, opts.cfg, opts.levels, opts.minChats, opts.hold, limits, os.Stderr)
 	finish(s.WriteJSON, s.WriteText, s.OK(), opts.asJSON)
 }
 
@@ -74,11 +74,12 @@ func finish(asJSON func(io.Writer) error, asText func(io.Writer), ok, wantJSON b
 
 // options are the parsed flags.
 type options struct {
-	cfg    Config
-	suite  bool
-	levels []int
-	hold   *HoldConfig // nil: no hold
-	asJSON bool
+	cfg      Config
+	suite    bool
+	levels   []int
+	minChats int
+	hold     *HoldConfig // nil: no hold
+	asJSON   bool
 }
 
 func parseFlags(args []string, output io.Writer) (opts options, err error) {
@@ -94,6 +95,7 @@ func parseFlags(args []string, output io.Writer) (opts options, err error) {
 	fs.DurationVar(&cfg.Settle, "settle", 2*time.Second, "idle time after start-up, and again after the load, before the server's idle memory is read")
 	fs.BoolVar(&opts.suite, "suite", false, "run every -levels in turn and print a Markdown table")
 	levels := fs.String("levels", "1,50,200,1000", "concurrent chats of each -suite level, comma-separated")
+	fs.IntVar(&opts.minChats, "min-chats", 10, "a -suite level with fewer concurrent chats is repeated, round after round, until it had this many")
 	hold := HoldConfig{HealthEvery: 100 * time.Millisecond}
 	fs.IntVar(&hold.Answers, "hold", 0, "answers to hold live at once after the levels (0: no hold)")
 	fs.IntVar(&hold.Chunks, "hold-chunks", 2000, "deltas per held answer")

@@ -13,7 +13,8 @@ import (
 
 // Report is what one run measured.
 type Report struct {
-	Conversations int           `json:"conversations"`
+	Conversations int           `json:"conversations"` // at once
+	Rounds        int           `json:"rounds"`        // of Conversations, one after another
 	Chunks        int           `json:"chunks"`
 	Pace          time.Duration `json:"-"`
 	FirstDelay    time.Duration `json:"-"`
@@ -45,8 +46,11 @@ type Report struct {
 
 // OK reports whether every conversation got its exact answer, saved.
 func (r Report) OK() bool {
-	return r.Errors == 0 && r.Exact == r.Conversations && r.Saved.Finished == r.Conversations
+	return r.Errors == 0 && r.Exact == r.chats() && r.Saved.Finished == r.chats()
 }
+
+// chats is how many conversations the run had, all rounds together.
+func (r Report) chats() int { return r.Conversations * max(r.Rounds, 1) }
 
 // TTFTRatio is the median time to first token over the model alone's: the
 // measured baseline's, or the model's configured delay without one.
@@ -61,7 +65,7 @@ func (r Report) TotalRatio() float64 { return ratio(r.Total.P50, r.Baseline.Tota
 
 // CPUPerChat is the server's CPU time under load, shared out per chat.
 func (r Report) CPUPerChat() time.Duration {
-	return r.Resources.LoadCPU / time.Duration(max(r.Conversations, 1))
+	return r.Resources.LoadCPU / time.Duration(max(r.chats(), 1))
 }
 
 func ratio(d, baseline, fallback time.Duration) float64 {
@@ -179,11 +183,11 @@ func (r Report) WriteText(w io.Writer) {
 	if !r.OK() {
 		verdict = "FAILED"
 	}
-	fmt.Fprintf(w, "rolefit load: %d conversations x %d chunks, first after %v, pace %v: %s\n",
-		r.Conversations, r.Chunks, r.FirstDelay, r.Pace, verdict)
+	fmt.Fprintf(w, "rolefit load: %d conversations at once x %d rounds x %d chunks, first after %v, pace %v: %s\n",
+		r.Conversations, max(r.Rounds, 1), r.Chunks, r.FirstDelay, r.Pace, verdict)
 	fmt.Fprintf(w, "  exact answers       %d/%d, saved as finished %d (other saved answers %d), errors %d\n",
-		r.Exact, r.Conversations, r.Saved.Finished, r.Saved.Other, r.Errors)
-	fmt.Fprintf(w, "  upstream calls      %d, delta events %d for %d chunks\n", r.UpstreamCalls, r.DeltaEvents, r.Conversations*r.Chunks)
+		r.Exact, r.chats(), r.Saved.Finished, r.Saved.Other, r.Errors)
+	fmt.Fprintf(w, "  upstream calls      %d, delta events %d for %d chunks\n", r.UpstreamCalls, r.DeltaEvents, r.chats()*r.Chunks)
 	fmt.Fprintf(w, "  duration            %v\n", r.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "  model alone         first token %v\n", r.Baseline.TTFT)
 	fmt.Fprintf(w, "                      total       %v (schedule %v)\n", r.Baseline.Total, r.ModelAlone)

@@ -12,12 +12,15 @@ import (
 
 // Config is one load run.
 type Config struct {
-	Bin           string        // the rolefit binary to start
-	Conversations int           // visitors asking at the same moment
-	Chunks        int           // deltas per answer
-	FirstDelay    time.Duration // from the model receiving the request to its first delta
-	Pace          time.Duration // pause between an answer's deltas
-	Timeout       time.Duration // bound on the whole run, server start and stop included
+	Bin           string // the rolefit binary to start
+	Conversations int    // visitors asking at the same moment
+	// Rounds repeats the conversations, one round after another against
+	// the same server, so a small level gives enough samples; 0 means 1.
+	Rounds     int
+	Chunks     int           // deltas per answer
+	FirstDelay time.Duration // from the model receiving the request to its first delta
+	Pace       time.Duration // pause between an answer's deltas
+	Timeout    time.Duration // bound on the whole run, server start and stop included
 	// Settle is how long the server is left idle before the load, and
 	// again after it (for the GC and the runtime to give memory back),
 	// before its idle memory is read.
@@ -32,6 +35,8 @@ func (c Config) validate() error {
 		return errors.New("-bin is required (build it with: go build -o /tmp/rolefit ./cmd/web)")
 	case c.Conversations < 1:
 		return errors.New("-conversations must be at least 1")
+	case c.Rounds < 0:
+		return errors.New("rounds must not be negative")
 	case c.Chunks < 1:
 		return errors.New("-chunks must be at least 1")
 	case c.Pace < 0:
@@ -46,6 +51,11 @@ func (c Config) validate() error {
 	return nil
 }
 
+func (c Config) rounds() int { return max(c.Rounds, 1) }
+
+// chats is every conversation of the run, all rounds together.
+func (c Config) chats() int { return c.Conversations * c.rounds() }
+
 func (c Config) model() modelTiming { return modelTiming{first: c.FirstDelay, pace: c.Pace} }
 
 // run measures the model alone, then starts the server, runs every
@@ -59,15 +69,15 @@ func run(ctx context.Context, cfg Config) (Report, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 
-	rep := Report{Conversations: cfg.Conversations, Chunks: cfg.Chunks, Pace: cfg.Pace, FirstDelay: cfg.FirstDelay}
+	rep := Report{Conversations: cfg.Conversations, Rounds: cfg.rounds(), Chunks: cfg.Chunks, Pace: cfg.Pace, FirstDelay: cfg.FirstDelay}
 	rep.ModelAlone = cfg.model().alone(cfg.Chunks)
 	errs := &failures{}
 	var err error
-	if rep.Baseline, err = measureBaseline(ctx, cfg.Conversations, cfg.Chunks, cfg.model()); err != nil {
+	if rep.Baseline, err = measureBaseline(ctx, cfg.Conversations, cfg.rounds(), cfg.Chunks, cfg.model()); err != nil {
 		errs.add("%v", err)
 	}
 
-	up := newUpstream(cfg.Conversations, cfg.Chunks, cfg.model(), false)
+	up := newUpstream(cfg.chats(), cfg.Chunks, cfg.model(), false)
 	defer up.close()
 	srv, err := startServer(ctx, cfg, up.url())
 	if err != nil {
@@ -84,8 +94,12 @@ func run(ctx context.Context, cfg Config) (Report, error) {
 	pacing, stopPacing := context.WithCancel(ctx)
 	pacers := up.startPacing(pacing)
 
-	convs := newConversations(0, cfg.Conversations, srv.base, false)
-	rep.Elapsed = converseAll(ctx, convs, errs)
+	var convs []*conversation
+	for r := range cfg.rounds() {
+		round := newConversations(r*cfg.Conversations, cfg.Conversations, srv.base, false)
+		rep.Elapsed += converseAll(ctx, round, errs)
+		convs = append(convs, round...)
+	}
 
 	// Every answer is over (or failed): release pacers still waiting on a
 	// stream that never came, then read the memory before stopping.
@@ -104,8 +118,8 @@ func run(ctx context.Context, cfg Config) (Report, error) {
 	rep.ServerLog = srv.log.summary()
 
 	// One call per question: a retry or a duplicate would show here.
-	if rep.UpstreamCalls = len(up.fake.Calls()); rep.UpstreamCalls != cfg.Conversations {
-		errs.add("the fake model got %d calls for %d conversations", rep.UpstreamCalls, cfg.Conversations)
+	if rep.UpstreamCalls = len(up.fake.Calls()); rep.UpstreamCalls != cfg.chats() {
+		errs.add("the fake model got %d calls for %d conversations", rep.UpstreamCalls, cfg.chats())
 	}
 	up.check(convs, &rep, errs)
 	if rep.Saved.Finished != rep.Exact {

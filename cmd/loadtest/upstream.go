@@ -27,6 +27,9 @@ type upstream struct {
 	// hold, if set, keeps every answer's last chunk until it is closed, so
 	// that all answers are live at once however long starting them takes.
 	hold <-chan struct{}
+	// arriveMu guards the answers' calls and arrival times: a late call (a
+	// retry) may still arrive while they are being checked.
+	arriveMu sync.Mutex
 }
 
 // modelTiming is how the fake model paces an answer: the first delta
@@ -43,7 +46,7 @@ type answer struct {
 	chunks  []string
 	ends    []int // byte offset after each chunk: what the SSE ids must say; nil when light
 	gate    chan struct{}
-	calls   int           // calls that asked for it, under arriveMu
+	calls   int           // calls that asked for it, under upstream.arriveMu
 	came    chan struct{} // closed when the first call arrived
 	arrived time.Time     // when the fake received the request; set before came is closed
 	// released holds when each chunk went out (nil when light), first the
@@ -60,15 +63,14 @@ func newUpstream(n, chunks int, model modelTiming, light bool) *upstream {
 	for k := range n {
 		u.answers = append(u.answers, newAnswer(k, chunks, light))
 	}
-	var arriveMu sync.Mutex
 	u.fake.SetResponder(func(req fakeopenai.ChatRequest) (fakeopenai.Reply, bool) {
 		k, ok := questionIndex(req)
 		if !ok || k >= len(u.answers) {
 			return fakeopenai.Reply{}, false // the default reply, which the check rejects
 		}
 		a := u.answers[k]
-		arriveMu.Lock()
-		defer arriveMu.Unlock()
+		u.arriveMu.Lock()
+		defer u.arriveMu.Unlock()
 		if a.calls++; a.calls == 1 {
 			a.arrived = time.Now()
 			close(a.came)
@@ -176,6 +178,8 @@ func (a *answer) pace(ctx context.Context, model modelTiming, hold <-chan struct
 // check matches each conversation's text to the answer it names, and turns
 // the receive times into latencies. Call it once the pacers stopped.
 func (u *upstream) check(convs []*conversation, rep *Report, errs *failures) {
+	u.arriveMu.Lock()
+	defer u.arriveMu.Unlock()
 	claimed := make(map[int]int) // answer -> conversation
 	var ttft, total, before, model, after, relay []time.Duration
 	for _, c := range convs {
