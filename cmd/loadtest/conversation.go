@@ -32,6 +32,7 @@ type conversation struct {
 	ended func()
 
 	sent       time.Time     // when the question was sent
+	start      time.Duration // from sending the question to the fragment that answers the POST
 	ttft       time.Duration // from sending the question to the first delta
 	total      time.Duration // from sending the question to the answer's end
 	text       string        // the deltas and tails, unescaped and joined (see unseen)
@@ -80,6 +81,7 @@ func (c *conversation) ask(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("POST /c: read: %w", err)
 	}
+	c.start = time.Since(sent)
 	if res.StatusCode != http.StatusOK {
 		return fmt.Errorf("POST /c: status %d", res.StatusCode)
 	}

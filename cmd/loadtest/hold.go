@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -44,11 +45,12 @@ func (h HoldConfig) validate() error {
 
 // HoldReport is what the hold measured.
 type HoldReport struct {
-	Answers    int           `json:"answers"`
-	Chunks     int           `json:"chunks"`
-	Batch      int           `json:"batch"`
-	Pace       time.Duration `json:"-"`
-	FirstDelay time.Duration `json:"-"`
+	Answers     int           `json:"answers"`
+	Chunks      int           `json:"chunks"`
+	Batch       int           `json:"batch"`
+	Pace        time.Duration `json:"-"`
+	FirstDelay  time.Duration `json:"-"`
+	HealthEvery time.Duration `json:"-"`
 
 	Exact         int      `json:"exact_answers"`
 	Saved         Saved    `json:"saved"`
@@ -59,8 +61,9 @@ type HoldReport struct {
 	// PeakLive is the most answers seen streaming at one moment: between
 	// their first delta and their end.
 	PeakLive int           `json:"peak_live"`
-	StartAll time.Duration `json:"-"` // first question sent until every answer had its first delta
-	Elapsed  time.Duration `json:"-"` // first question sent until the last answer ended
+	StartAll time.Duration `json:"-"`     // first question sent until every answer had its first delta
+	Elapsed  time.Duration `json:"-"`     // first question sent until the last answer ended
+	Start    Latency       `json:"start"` // question sent until the POST's answer arrived
 	TTFT     Latency       `json:"ttft"`
 
 	Healthz         Latency `json:"healthz"` // sampled every HealthEvery, from start-up to the last answer's end
@@ -76,12 +79,26 @@ func (h HoldReport) OK() bool {
 	return h.Errors == 0 && h.Exact == h.Answers && h.Saved.Finished == h.Answers && h.HealthzFailures == 0
 }
 
+// MarshalJSON gives durations in plain units.
+func (h HoldReport) MarshalJSON() ([]byte, error) {
+	type plain HoldReport // without this method
+	return json.Marshal(struct {
+		plain
+		PaceMS        float64 `json:"pace_ms"`
+		FirstDelayMS  float64 `json:"first_delay_ms"`
+		HealthEveryMS float64 `json:"healthz_every_ms"`
+		StartAllS     float64 `json:"all_started_s"`
+		ElapsedS      float64 `json:"elapsed_s"`
+		OK            bool    `json:"ok"`
+	}{plain(h), ms(h.Pace), ms(h.FirstDelay), ms(h.HealthEvery), h.StartAll.Seconds(), h.Elapsed.Seconds(), h.OK()})
+}
+
 // Limits are the open-file limits of the load tool and of the server.
 type Limits struct {
 	ToolSoft   uint64 `json:"tool_soft"`
 	ToolHard   uint64 `json:"tool_hard"`
-	ServerSoft string `json:"server_soft"` // as /proc/PID/limits says, "unlimited" included
-	ServerHard string `json:"server_hard"`
+	ServerSoft string `json:"server_soft,omitempty"` // as /proc/PID/limits says, "unlimited" included
+	ServerHard string `json:"server_hard,omitempty"`
 }
 
 // runHold starts the server and holds cfg.Answers answers live on it:
@@ -95,7 +112,7 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	rep := HoldReport{Answers: cfg.Answers, Chunks: cfg.Chunks, Batch: cfg.Batch, Pace: cfg.Pace, FirstDelay: cfg.FirstDelay, Limits: limits}
+	rep := HoldReport{Answers: cfg.Answers, Chunks: cfg.Chunks, Batch: cfg.Batch, Pace: cfg.Pace, FirstDelay: cfg.FirstDelay, HealthEvery: cfg.HealthEvery, Limits: limits}
 	errs := &failures{}
 
 	model := modelTiming{first: cfg.FirstDelay, pace: cfg.Pace}
@@ -114,7 +131,7 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 	rep.Limits.ServerSoft, rep.Limits.ServerHard = openFileLimits(srv.pid())
 
 	idleBefore := srv.idleRSS(ctx, cfg.Settle)
-	cpuBefore, _ := procCPU(srv.pid())
+	cpuBefore := srv.cpuNow()
 	rssMax, stopSampling := srv.sampleRSS(100 * time.Millisecond)
 	health := startHealthSampler(ctx, srv.base, cfg.HealthEvery)
 	pacing, stopPacing := context.WithCancel(ctx)
@@ -162,8 +179,7 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 	rep.Healthz, rep.HealthzFailures = health.stop()
 	stopPacing()
 	pacers.Wait()
-	rep.Resources = srv.resources(stopSampling, rssMax)
-	rep.Resources.LoadCPU = rep.Resources.ServerCPU - cpuBefore
+	rep.Resources = srv.resources(stopSampling, rssMax, cpuBefore)
 	rep.Resources.IdleBeforeKB = idleBefore
 	if rep.Saved, err = checkSaved(ctx, srv.dataDir, up); err != nil {
 		errs.add("%v", err)
@@ -179,7 +195,7 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 	}
 	var checked Report
 	up.check(convs, &checked, errs)
-	rep.Exact, rep.TTFT = checked.Exact, checked.TTFT
+	rep.Exact, rep.Start, rep.TTFT = checked.Exact, checked.Start, checked.TTFT
 	if rep.Saved.Finished != rep.Exact {
 		errs.add("%d answers arrived exactly but %d are saved as finished", rep.Exact, rep.Saved.Finished)
 	}

@@ -32,6 +32,7 @@ type Report struct {
 	// until the model has the request), ModelFirst (the model's own delay
 	// to its first delta) and AfterModel (that delta leaving the model
 	// until the browser has it).
+	Start       Latency  `json:"start"` // question sent until the POST's answer (the page fragment) arrived
 	TTFT        Latency  `json:"ttft"`
 	BeforeModel Latency  `json:"before_model"`
 	ModelFirst  Latency  `json:"model_first"`
@@ -96,7 +97,7 @@ type Resources struct {
 	IdleAfterKB     int64         `json:"idle_after_rss_kb"`  // -settle after the load ended
 	ServerCPU       time.Duration `json:"-"`                  // since the server started
 	LoadCPU         time.Duration `json:"-"`                  // from the visits to the last answer's end
-	LoadToolCPU     time.Duration `json:"-"`
+	LoadToolCPU     time.Duration `json:"-"`                  // the load tool's (and the fake model's) over the same time
 }
 
 // MarshalJSON gives CPU times in seconds.
@@ -191,6 +192,7 @@ func (r Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "  duration            %v\n", r.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "  model alone         first token %v\n", r.Baseline.TTFT)
 	fmt.Fprintf(w, "                      total       %v (schedule %v)\n", r.Baseline.Total, r.ModelAlone)
+	fmt.Fprintf(w, "  POST /c answered    %v\n", r.Start)
 	fmt.Fprintf(w, "  time to first token %v\n", r.TTFT)
 	fmt.Fprintf(w, "    before the model  %v\n", r.BeforeModel)
 	fmt.Fprintf(w, "    the model         %v\n", r.ModelFirst)

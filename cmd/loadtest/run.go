@@ -88,7 +88,7 @@ func run(ctx context.Context, cfg Config) (Report, error) {
 	defer srv.stop(30 * time.Second)
 
 	idleBefore := srv.idleRSS(ctx, cfg.Settle)
-	cpuBefore, _ := procCPU(srv.pid())
+	cpuBefore := srv.cpuNow()
 	rssMax, stopSampling := srv.sampleRSS(100 * time.Millisecond)
 
 	pacing, stopPacing := context.WithCancel(ctx)
@@ -105,8 +105,7 @@ func run(ctx context.Context, cfg Config) (Report, error) {
 	// stream that never came, then read the memory before stopping.
 	stopPacing()
 	pacers.Wait()
-	rep.Resources = srv.resources(stopSampling, rssMax)
-	rep.Resources.LoadCPU = rep.Resources.ServerCPU - cpuBefore
+	rep.Resources = srv.resources(stopSampling, rssMax, cpuBefore)
 	rep.Resources.IdleBeforeKB = idleBefore
 	if rep.Saved, err = checkSaved(ctx, srv.dataDir, up); err != nil {
 		errs.add("%v", err)

@@ -337,9 +337,20 @@ func (p *serverProc) sampleRSS(interval time.Duration) (maxKB func() (int64, int
 	return maxKB, stop
 }
 
+// cpuMark is the CPU time the server and the load tool had used at a moment.
+type cpuMark struct{ server, tool time.Duration }
+
+func (p *serverProc) cpuNow() cpuMark {
+	var m cpuMark
+	m.server, _ = procCPU(p.pid())
+	m.tool, _ = procCPU(os.Getpid())
+	return m
+}
+
 // resources stops the sampling and reads the peak and current RSS and the
-// CPU times; call it before stopping the process.
-func (p *serverProc) resources(stopSampling func(), sampled func() (int64, int)) Resources {
+// CPU times, in all and since the load began; call it before stopping the
+// process.
+func (p *serverProc) resources(stopSampling func(), sampled func() (int64, int), began cpuMark) Resources {
 	stopSampling()
 	var m Resources
 	m.MaxSampledRSSKB, m.Samples = sampled()
@@ -349,7 +360,8 @@ func (p *serverProc) resources(stopSampling func(), sampled func() (int64, int))
 	// from time to time), so a sample can read above it: the peak is the
 	// highest figure seen by any means.
 	m.PeakRSSKB = max(m.PeakRSSKB, m.MaxSampledRSSKB, m.EndRSSKB)
-	m.ServerCPU, _ = procCPU(p.cmd.Process.Pid)
-	m.LoadToolCPU, _ = procCPU(os.Getpid())
+	now := p.cpuNow()
+	m.ServerCPU = now.server
+	m.LoadCPU, m.LoadToolCPU = now.server-began.server, now.tool-began.tool
 	return m
 }

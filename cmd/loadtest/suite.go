@@ -75,7 +75,7 @@ func (s Suite) WriteJSON(w io.Writer) error {
 		CPUs   int          `json:"cpus"`
 		Errors []string     `json:"run_errors,omitempty"`
 		OK     bool         `json:"ok"`
-	}{Hold: s.Hold, Limits: s.Limits, CPUs: s.CPUs, Errors: s.Err, OK: s.OK()}
+	}{Levels: []reportJSON{}, Hold: s.Hold, Limits: s.Limits, CPUs: s.CPUs, Errors: s.Err, OK: s.OK()}
 	for _, r := range s.Levels {
 		out.Levels = append(out.Levels, r.jsonView())
 	}
@@ -142,8 +142,9 @@ func (h HoldReport) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "  live at once        %d at most; all started within %v; last ended after %v\n",
 		h.PeakLive, h.StartAll.Round(time.Millisecond), h.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "  upstream calls      %d\n", h.UpstreamCalls)
+	fmt.Fprintf(w, "  POST /c answered    %v\n", h.Start)
 	fmt.Fprintf(w, "  time to first token %v\n", h.TTFT)
-	fmt.Fprintf(w, "  /healthz            %v, %d failed\n", h.Healthz, h.HealthzFailures)
+	fmt.Fprintf(w, "  /healthz            %v, %d failed (asked every %v, one at a time: a slow answer skips ticks)\n", h.Healthz, h.HealthzFailures, h.HealthEvery)
 	fmt.Fprintf(w, "  server memory       peak RSS %s, idle RSS %s after start-up, %s after the hold\n",
 		mib(h.Resources.PeakRSSKB), mib(h.Resources.IdleBeforeKB), mib(h.Resources.IdleAfterKB))
 	fmt.Fprintf(w, "  cpu time            server %v during the hold, load tool %v\n",
@@ -164,10 +165,10 @@ func (h HoldReport) WriteText(w io.Writer) {
 
 // WriteTable prints the hold as one Markdown row.
 func (h HoldReport) WriteTable(w io.Writer) {
-	fmt.Fprintln(w, "| live answers held | deltas, pace | started in batches of | errors | byte-exact, saved as finished | peak RSS | /healthz p50 / p99 / max | all started within | open files (server soft / hard) |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
-	fmt.Fprintf(w, "| %d (peak %d) | %d, %v | %d | %d | %d/%d, %d/%d | %s | %.1f / %.1f / %.1f ms | %v | %s / %s |\n",
+	fmt.Fprintln(w, "| live answers held | deltas, pace | started in batches of | errors | byte-exact, saved as finished | peak RSS | /healthz p50 / p99 / max | POST /c answered p50 / max | all started within | open files (server soft / hard) |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintf(w, "| %d (peak %d) | %d, %v | %d | %d | %d/%d, %d/%d | %s | %.1f / %.1f / %.1f ms | %.1f / %.1f ms | %v | %s / %s |\n",
 		h.Answers, h.PeakLive, h.Chunks, h.Pace, h.Batch, h.Errors, h.Exact, h.Answers, h.Saved.Finished, h.Answers,
-		mib(h.Resources.PeakRSSKB), ms(h.Healthz.P50), ms(h.Healthz.P99), ms(h.Healthz.Max),
+		mib(h.Resources.PeakRSSKB), ms(h.Healthz.P50), ms(h.Healthz.P99), ms(h.Healthz.Max), ms(h.Start.P50), ms(h.Start.Max),
 		h.StartAll.Round(100*time.Millisecond), h.Limits.ServerSoft, h.Limits.ServerHard)
 }

@@ -181,7 +181,7 @@ func (u *upstream) check(convs []*conversation, rep *Report, errs *failures) {
 	u.arriveMu.Lock()
 	defer u.arriveMu.Unlock()
 	claimed := make(map[int]int) // answer -> conversation
-	var ttft, total, before, model, after, relay []time.Duration
+	var start, ttft, total, before, model, after, relay []time.Duration
 	for _, c := range convs {
 		rep.DeltaEvents += c.eventCount
 		if c.err != nil {
@@ -204,6 +204,7 @@ func (u *upstream) check(convs []*conversation, rep *Report, errs *failures) {
 			continue
 		}
 		rep.Exact++
+		start = append(start, c.start)
 		ttft = append(ttft, c.ttft)
 		total = append(total, c.total)
 		// The split needs both ends of the model's part: a conversation
@@ -215,7 +216,7 @@ func (u *upstream) check(convs []*conversation, rep *Report, errs *failures) {
 		}
 		relay = append(relay, a.relay(c.events)...)
 	}
-	rep.TTFT, rep.Total, rep.Relay = summarize(ttft), summarize(total), summarize(relay)
+	rep.Start, rep.TTFT, rep.Total, rep.Relay = summarize(start), summarize(ttft), summarize(total), summarize(relay)
 	rep.BeforeModel, rep.ModelFirst, rep.AfterModel = summarize(before), summarize(model), summarize(after)
 }
 
