@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,6 +58,7 @@ type HoldReport struct {
 	Saved         Saved    `json:"saved"`
 	Errors        int      `json:"errors"`
 	FirstErrors   []string `json:"first_errors,omitempty"`
+	Warnings      []string `json:"warnings,omitempty"` // what may explain errors, such as a low open-file limit
 	UpstreamCalls int      `json:"upstream_calls"`
 
 	// PeakLive is the most answers seen streaming at one moment: between
@@ -129,6 +132,13 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 	}
 	defer srv.stop(30 * time.Second)
 	rep.Limits.ServerSoft, rep.Limits.ServerHard = openFileLimits(srv.pid())
+	for _, p := range []struct{ who, soft string }{
+		{"the load tool", strconv.FormatUint(limits.ToolSoft, 10)}, {"the server", rep.Limits.ServerSoft},
+	} {
+		if short := filesShort(p.soft, cfg.Answers); short != "" {
+			rep.Warnings = append(rep.Warnings, p.who+" "+short)
+		}
+	}
 
 	idleBefore := srv.idleRSS(ctx, cfg.Settle)
 	cpuBefore := srv.cpuNow()
@@ -201,6 +211,19 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 	}
 	rep.Errors, rep.FirstErrors = errs.n, errs.first
 	return rep, nil
+}
+
+// filesShort says why a process whose soft open-file limit is soft cannot
+// hold that many answers, or returns "" when it can (or the limit is
+// unknown). Each answer holds two descriptors in each process; a hundred
+// more cover the listeners, the database and the runtime's own.
+func filesShort(soft string, answers int) string {
+	limit, err := strconv.ParseUint(soft, 10, 64)
+	need := uint64(2*answers + 100)
+	if err != nil || limit == 0 || limit >= need {
+		return ""
+	}
+	return fmt.Sprintf("may open %d files, and %d answers need about %d: raise its hard limit (ulimit -Hn)", limit, answers, need)
 }
 
 // liveCount counts answers streaming now and remembers the most.

@@ -166,6 +166,21 @@ func TestHoldSmall(t *testing.T) {
 	}
 }
 
+// The hold warns before it runs into the open-file limit, not after.
+func TestFilesShort(t *testing.T) {
+	for _, tt := range []struct {
+		soft    string
+		answers int
+		short   bool
+	}{
+		{"20000", 9000, false}, {"1024", 9000, true}, {"unlimited", 9000, false}, {"?", 9000, false}, {"300", 100, false}, {"299", 100, true},
+	} {
+		if got := filesShort(tt.soft, tt.answers); (got != "") != tt.short {
+			t.Errorf("filesShort(%q, %d) = %q, want short %v", tt.soft, tt.answers, got, tt.short)
+		}
+	}
+}
+
 // The old command lines keep working, and the new flags reach the runs.
 func TestParseFlags(t *testing.T) {
 	opts, err := parseFlags([]string{"-bin", "x", "-conversations", "7", "-chunks", "9", "-pace", "3ms", "-timeout", "1m", "-json"}, &bytes.Buffer{})

@@ -155,6 +155,9 @@ func (h HoldReport) WriteText(w io.Writer) {
 	for _, l := range h.ServerLog.First {
 		fmt.Fprintf(w, "    %s\n", l)
 	}
+	for _, warning := range h.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", warning)
+	}
 	if len(h.FirstErrors) > 0 {
 		fmt.Fprintf(w, "  first errors:\n")
 		for _, e := range h.FirstErrors {
