@@ -87,7 +87,7 @@ func parseFlags(args []string, output io.Writer) (opts options, err error) {
 	fs.SetOutput(output)
 	cfg := &opts.cfg
 	fs.StringVar(&cfg.Bin, "bin", "", "path to a built rolefit binary (required)")
-	fs.IntVar(&cfg.Conversations, "conversations", 200, "conversations started at once (without -suite)")
+	fs.IntVar(&cfg.Conversations, "conversations", 200, "conversations started at once (without -suite or -hold)")
 	fs.IntVar(&cfg.Chunks, "chunks", 200, "deltas per answer")
 	fs.DurationVar(&cfg.FirstDelay, "first-delay", 50*time.Millisecond, "the model's delay from receiving a request to its first delta")
 	fs.DurationVar(&cfg.Pace, "pace", 5*time.Millisecond, "pause between an answer's deltas")
