@@ -160,18 +160,36 @@ func (a *answer) pace(ctx context.Context, model modelTiming, hold <-chan struct
 				return
 			}
 		}
-		select {
-		case a.gate <- struct{}{}:
-			now := time.Now()
-			if j == 0 {
-				a.first = now
-			}
-			if a.released != nil {
-				a.released[j] = now
-			}
-		case <-ctx.Done():
+		at, ok := a.release(ctx)
+		if !ok {
 			return
 		}
+		if j == 0 {
+			a.first = at
+		}
+		if a.released != nil {
+			a.released[j] = at
+		}
+	}
+}
+
+// release lets the fake send one chunk and returns when it went. The time
+// is taken before the send when the fake is already waiting for it, as it
+// nearly always is: the send hands the chunk over at once, while a time
+// taken after it could come later than the browser's receipt when this
+// goroutine is not scheduled again at once.
+func (a *answer) release(ctx context.Context) (time.Time, bool) {
+	at := time.Now()
+	select {
+	case a.gate <- struct{}{}:
+		return at, true
+	default:
+	}
+	select {
+	case a.gate <- struct{}{}:
+		return time.Now(), true // the fake lagged: it took the chunk now
+	case <-ctx.Done():
+		return time.Time{}, false
 	}
 }
 
