@@ -68,6 +68,12 @@ type HoldReport struct {
 	Elapsed  time.Duration `json:"-"`     // first question sent until the last answer ended
 	Start    Latency       `json:"start"` // question sent until the POST's answer arrived
 	TTFT     Latency       `json:"ttft"`
+	// Total is each answer's question sent until its end arrived; with
+	// Schedule, what the model alone would take (first delay and pace, the
+	// wait for the last batch aside), it shows whether the machine kept
+	// the model's pace.
+	Total    Latency       `json:"total"`
+	Schedule time.Duration `json:"-"`
 
 	Healthz         Latency `json:"healthz"` // sampled every HealthEvery, from start-up to the last answer's end
 	HealthzFailures int     `json:"healthz_failures"`
@@ -90,10 +96,11 @@ func (h HoldReport) MarshalJSON() ([]byte, error) {
 		PaceMS        float64 `json:"pace_ms"`
 		FirstDelayMS  float64 `json:"first_delay_ms"`
 		HealthEveryMS float64 `json:"healthz_every_ms"`
+		ScheduleS     float64 `json:"schedule_s"`
 		StartAllS     float64 `json:"all_started_s"`
 		ElapsedS      float64 `json:"elapsed_s"`
 		OK            bool    `json:"ok"`
-	}{plain(h), ms(h.Pace), ms(h.FirstDelay), ms(h.HealthEvery), h.StartAll.Seconds(), h.Elapsed.Seconds(), h.OK()})
+	}{plain(h), ms(h.Pace), ms(h.FirstDelay), ms(h.HealthEvery), h.Schedule.Seconds(), h.StartAll.Seconds(), h.Elapsed.Seconds(), h.OK()})
 }
 
 // Limits are the open-file limits of the load tool and of the server.
@@ -116,6 +123,7 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	rep := HoldReport{Answers: cfg.Answers, Chunks: cfg.Chunks, Batch: cfg.Batch, Pace: cfg.Pace, FirstDelay: cfg.FirstDelay, HealthEvery: cfg.HealthEvery, Limits: limits}
+	rep.Schedule = modelTiming{first: cfg.FirstDelay, pace: cfg.Pace}.alone(cfg.Chunks)
 	errs := &failures{}
 
 	model := modelTiming{first: cfg.FirstDelay, pace: cfg.Pace}
@@ -205,7 +213,7 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 	}
 	var checked Report
 	up.check(convs, &checked, errs)
-	rep.Exact, rep.Start, rep.TTFT = checked.Exact, checked.Start, checked.TTFT
+	rep.Exact, rep.Start, rep.TTFT, rep.Total = checked.Exact, checked.Start, checked.TTFT, checked.Total
 	if rep.Saved.Finished != rep.Exact {
 		errs.add("%d answers arrived exactly but %d are saved as finished", rep.Exact, rep.Saved.Finished)
 	}

@@ -101,7 +101,7 @@ func parseFlags(args []string, output io.Writer) (opts options, err error) {
 	fs.IntVar(&hold.Chunks, "hold-chunks", 2000, "deltas per held answer")
 	fs.DurationVar(&hold.Pace, "hold-pace", 20*time.Millisecond, "pause between a held answer's deltas")
 	fs.IntVar(&hold.Batch, "hold-batch", 500, "held answers started together; the next batch starts once they all have their first delta")
-	fs.DurationVar(&hold.Timeout, "hold-timeout", 10*time.Minute, "bound on the hold")
+	fs.DurationVar(&hold.Timeout, "hold-timeout", 30*time.Minute, "bound on the hold: when the machine cannot keep the model's pace, answers take longer than their schedule")
 	fs.BoolVar(&opts.asJSON, "json", false, "print the report as JSON")
 	if err := fs.Parse(args); err != nil {
 		return opts, err

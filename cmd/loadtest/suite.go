@@ -144,6 +144,8 @@ func (h HoldReport) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "  upstream calls      %d\n", h.UpstreamCalls)
 	fmt.Fprintf(w, "  POST /c answered    %v\n", h.Start)
 	fmt.Fprintf(w, "  time to first token %v\n", h.TTFT)
+	fmt.Fprintf(w, "  whole answer        %v (the model's schedule: %v; deltas delivered %.0f a second)\n",
+		h.Total, h.Schedule, float64(h.Exact*h.Chunks)/max(h.Elapsed.Seconds(), 1e-9))
 	fmt.Fprintf(w, "  /healthz            %v, %d failed (asked every %v, one at a time: a slow answer skips ticks)\n", h.Healthz, h.HealthzFailures, h.HealthEvery)
 	fmt.Fprintf(w, "  server memory       peak RSS %s, idle RSS %s after start-up, %s after the hold\n",
 		mib(h.Resources.PeakRSSKB), mib(h.Resources.IdleBeforeKB), mib(h.Resources.IdleAfterKB))
