@@ -363,3 +363,28 @@ func TestCheckCatchesWrongAnswers(t *testing.T) {
 		})
 	}
 }
+
+// With -profile, each level leaves the server's CPU and allocation
+// profiles, readable by go tool pprof (gzipped protocol buffers).
+func TestProfiles(t *testing.T) {
+	bin := serverBinary(t)
+	dir := t.TempDir()
+	cfg := Config{Bin: bin, Conversations: 3, Chunks: 5, FirstDelay: 2 * time.Millisecond, Pace: time.Millisecond,
+		Timeout: time.Minute, Profile: dir}
+	rep, err := run(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Errors != 0 {
+		t.Fatalf("run with profiles: %d errors: %q", rep.Errors, rep.FirstErrors)
+	}
+	for _, name := range []string{"cpu-3.pprof", "allocs-3.pprof"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Errorf("%s: %d bytes, not a gzipped profile", name, len(b))
+		}
+	}
+}

@@ -102,6 +102,7 @@ func parseFlags(args []string, output io.Writer) (opts options, err error) {
 	fs.DurationVar(&hold.Pace, "hold-pace", 20*time.Millisecond, "pause between a held answer's deltas")
 	fs.IntVar(&hold.Batch, "hold-batch", 500, "held answers started together; the next batch starts once they all have their first delta")
 	fs.DurationVar(&hold.Timeout, "hold-timeout", 30*time.Minute, "bound on the hold: when the machine cannot keep the model's pace, answers take longer than their schedule")
+	fs.StringVar(&cfg.Profile, "profile", "", "directory for the server's profiles of each level (cpu-N.pprof while answers stream, allocs-N.pprof after); the heap sampling this turns on costs a little memory")
 	fs.BoolVar(&opts.asJSON, "json", false, "print the report as JSON")
 	if err := fs.Parse(args); err != nil {
 		return opts, err

@@ -25,6 +25,9 @@ type Config struct {
 	// again after it (for the GC and the runtime to give memory back),
 	// before its idle memory is read.
 	Settle time.Duration
+	// Profile, when set, is a directory for the server's profiles of each
+	// level: CPU while the answers stream, and allocations once they end.
+	Profile string
 
 	holdsLast bool // the hold keeps each answer's last chunk back for a while
 }
@@ -93,6 +96,7 @@ func run(ctx context.Context, cfg Config) (Report, error) {
 
 	pacing, stopPacing := context.WithCancel(ctx)
 	pacers := up.startPacing(pacing)
+	profiled := srv.profileCPU(ctx, cfg, errs)
 
 	var convs []*conversation
 	for r := range cfg.rounds() {
@@ -105,6 +109,8 @@ func run(ctx context.Context, cfg Config) (Report, error) {
 	// stream that never came, then read the memory before stopping.
 	stopPacing()
 	pacers.Wait()
+	<-profiled
+	srv.profileAllocs(ctx, cfg, errs)
 	rep.Resources = srv.resources(stopSampling, rssMax, cpuBefore)
 	rep.Resources.IdleBeforeKB = idleBefore
 	if rep.Saved, err = checkSaved(ctx, srv.dataDir, up); err != nil {

@@ -22,6 +22,7 @@ type serverProc struct {
 	cmd     *exec.Cmd
 	log     *logLines
 	dataDir string
+	pprof   string // http://127.0.0.1:PORT/debug/pprof/, with -profile
 	exited  chan struct{} // closed when the process has been waited for
 	waitErr error
 
@@ -40,6 +41,15 @@ func startServer(ctx context.Context, cfg Config, modelURL string) (*serverProc,
 	listening := &firstLine{line: make(chan string, 1)}
 	p.cmd = exec.Command(cfg.Bin)
 	p.cmd.Env = serverEnv(cfg, dataDir, modelURL)
+	if cfg.Profile != "" {
+		addr, err := freeLoopbackAddr()
+		if err != nil {
+			os.RemoveAll(dataDir)
+			return nil, err
+		}
+		p.cmd.Env = append(p.cmd.Env, "PPROF_ADDR="+addr)
+		p.pprof = "http://" + addr + "/debug/pprof/"
+	}
 	p.cmd.Stdout = listening
 	p.cmd.Stderr = p.log
 	if err := p.cmd.Start(); err != nil {
