@@ -22,7 +22,7 @@ type serverProc struct {
 	cmd     *exec.Cmd
 	log     *logLines
 	dataDir string
-	pprof   string // http://127.0.0.1:PORT/debug/pprof/, with -profile
+	pprof   string        // http://127.0.0.1:PORT/debug/pprof/, with -profile
 	exited  chan struct{} // closed when the process has been waited for
 	waitErr error
 
