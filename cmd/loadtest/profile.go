@@ -23,15 +23,17 @@ func freeLoopbackAddr() (string, error) {
 }
 
 // profileCPU, with -profile, records the server's CPU profile from now for
-// as long as the model takes to send an answer (whole seconds, at least
-// one), into cpu-<chats>.pprof. The channel is closed when it is written.
+// three times as long as the model takes to send an answer (whole seconds,
+// at least two), into cpu-<chats>.pprof: under load the answers take
+// longer than the model's schedule, and idle time adds nothing to a CPU
+// profile. The channel is closed when it is written.
 func (p *serverProc) profileCPU(ctx context.Context, cfg Config, errs *failures) <-chan struct{} {
 	done := make(chan struct{})
 	if p.pprof == "" {
 		close(done)
 		return done
 	}
-	seconds := max(1, int(math.Ceil(cfg.model().alone(cfg.Chunks).Seconds())))
+	seconds := max(2, int(math.Ceil(3*cfg.model().alone(cfg.Chunks).Seconds())))
 	go func() {
 		defer close(done)
 		url := fmt.Sprintf("%sprofile?seconds=%d", p.pprof, seconds)
