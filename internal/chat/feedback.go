@@ -64,7 +64,9 @@ func (s *Service) SetFeedback(ctx context.Context, visitorID, conversationID, an
 	if m.ConversationID != c.ID || m.Role != RoleAssistant {
 		return Message{}, fmt.Errorf("chat: feedback on %s: %w", answerID, ErrNotFound)
 	}
-	if !m.State.Final() || s.live(answerID) != nil {
+	// The store may lag what this process knows: an answer is finished
+	// when its generator says so.
+	if live := s.withLive(c.ID, []Message{m}); !live[0].State.Final() {
 		return Message{}, Errorf(ECONFLICT, "This answer is still being written; rate it once it is finished.")
 	}
 	if err := s.store.SetFeedback(ctx, answerID, f); err != nil {
