@@ -50,6 +50,7 @@ func TestBrowserThumbsDownWithAReason(t *testing.T) {
 	if up := pressed("up"); up != "false" {
 		t.Errorf("thumbs up shows pressed %s", up)
 	}
+	accessible(t, ctx, "thumbs down, the reason asked")
 
 	waitForHTMX(t, ctx, `[data-testid=feedback-reason-send]`)
 	// The sticky composer must not cover the question it asks.
