@@ -265,3 +265,39 @@ func TestFeedbackBadInput(t *testing.T) {
 		t.Errorf("after refused ratings, the store holds %+v, want the thumbs up", m.Feedback)
 	}
 }
+
+// Thumbs come with the finished answer, not before: an answer still being
+// written cannot be rated, and its end event brings them.
+func TestFeedbackOnlyOnceFinished(t *testing.T) {
+	app := newTestApp(t, chat.Config{})
+	gate := make(chan struct{})
+	app.fake.Push(fakeopenai.Reply{Chunks: []string{"They train ", "models."}, Gate: gate})
+	owner := app.browser(true)
+	res := owner.post("/c", url.Values{"message": {"What do they do?"}})
+	convID := strings.TrimPrefix(res.Header.Get("HX-Push-Url"), "/c/")
+	streaming := doc(t, res).Find(`[data-testid="message"][data-role="assistant"]`)
+	answerID := strings.TrimPrefix(streaming.AttrOr("id", ""), "m-")
+	if streaming.Find(`[data-testid^="feedback"]`).Length() != 0 {
+		t.Error("a streaming answer has thumbs")
+	}
+	gate <- struct{}{} // the first words; the rest waits
+
+	res = owner.post(views.FeedbackURL(convID, answerID), url.Values{"rating": {"up"}})
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusConflict || !strings.Contains(string(body), "still being written") {
+		t.Errorf("rating a streaming answer = %d %q, want 409 saying it is still being written", res.StatusCode, body)
+	}
+
+	close(gate)
+	end, err := goquery.NewDocumentFromReader(strings.NewReader(endOf(t, owner, streaming.AttrOr("sse-connect", ""))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := thumbs(t, end.Selection); got != "" {
+		t.Errorf("the end event's thumbs show %q pressed", got)
+	}
+	if res := owner.post(views.FeedbackURL(convID, answerID), url.Values{"rating": {"up"}}); res.StatusCode != http.StatusOK {
+		t.Errorf("rating the finished answer = %d", res.StatusCode)
+	}
+}

@@ -6,4 +6,4 @@ ALTER TABLE messages ADD COLUMN feedback TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN feedback_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN feedback_comment TEXT NOT NULL DEFAULT '';
 ALTER TABLE messages ADD COLUMN feedback_at INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX messages_feedback_at ON messages (feedback_at) WHERE feedback <> '';
+CREATE INDEX messages_feedback_at ON messages (feedback_at, id) WHERE feedback <> '';
