@@ -109,7 +109,7 @@ func TestOpenExistingCreatesNothing(t *testing.T) {
 		t.Errorf("OpenExisting created %s (stat: %v)", filepath.Dir(missing), err)
 	}
 
-	path := filepath.Join(dir, "rolefit.db")
+	path := filepath.Join(dir, "odd #1 %20", "rolefit.db") // what a URI would cut short or decode
 	openAt(t, path).Close()
 	s, err := OpenExisting(ctx, path)
 	if err != nil {
