@@ -86,6 +86,14 @@
     updateJump();
   });
 
+  // A thumbs down asks why just under the answer, where the composer
+  // (sticky at the bottom) may cover it: bring the question into view.
+  on("htmx:afterSettle", function (e) {
+    var box = e.target && e.target.closest && e.target.closest(".feedback");
+    var reason = box && box.querySelector(".feedback-reason");
+    if (reason) reason.scrollIntoView({ block: "nearest" });
+  });
+
   // The composer is only replaced on success: say the text is kept.
   function notice(text, ok) {
     var el = byId("notice");

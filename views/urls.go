@@ -64,6 +64,11 @@ func ShowVersionURL(conversationID, answerID string) string {
 	return answerURL(conversationID, answerID, "show")
 }
 
+// FeedbackURL rates an answer (thumbs up or down, and why).
+func FeedbackURL(conversationID, answerID string) string {
+	return answerURL(conversationID, answerID, "feedback")
+}
+
 // RenameURL, DeleteURL and the export URLs act on one conversation.
 func RenameURL(conversationID string) string { return ConversationURL(conversationID) + "/rename" }
 func DeleteURL(conversationID string) string { return ConversationURL(conversationID) + "/delete" }
@@ -158,3 +163,8 @@ func FitFormTarget() string { return "#" + fitFormID }
 func MessagesTarget() string { return "#" + messagesID }
 
 func messageDOMID(id string) string { return "m-" + id }
+
+// FeedbackTarget is the selector of an answer's feedback controls, which
+// a rating replaces.
+func FeedbackTarget(answerID string) string { return "#" + feedbackDOMID(answerID) }
+func feedbackDOMID(id string) string        { return "feedback-" + id }

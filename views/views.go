@@ -86,6 +86,10 @@ type Item struct {
 	// given to its question; Prev and Next are their ids, if any.
 	Version, Versions int
 	Prev, Next        string
+	// CanRate: a finished answer its owner can say helped or not. Thread
+	// draws the owner's view; a read-only view of someone else's (a shared
+	// page) leaves it false.
+	CanRate bool
 }
 
 // Thread returns the messages a person sees, in order: the questions and
@@ -120,6 +124,8 @@ func Thread(msgs []chat.Message, provider chat.ProviderInfo) []Item {
 				}
 			}
 		}
+		it.CanRate = m.Role == chat.RoleAssistant && m.Content != "" &&
+			(m.State == chat.StateDone || m.State == chat.StateStopped)
 		it.CanRegenerate = i == len(visible)-1 && m.Role == chat.RoleAssistant && m.State.Final() &&
 			(m.State != chat.StateDone || !provider.Offline)
 		items[i] = it

@@ -33,6 +33,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 1 && args[1] == "eval" {
 		return evalCommand(ctx, args[2:], getenv, stdout, stderr)
 	}
+	if len(args) > 1 && args[1] == "feedback" {
+		return feedbackCommand(ctx, args[2:], getenv, stdout, stderr)
+	}
 	cfg, err := config.Load(args[1:], getenv, stderr)
 	if err != nil {
 		return err

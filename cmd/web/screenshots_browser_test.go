@@ -60,6 +60,17 @@ func TestBrowserScreenshots(t *testing.T) {
 	waitFor(t, ctx, "the citation panel", `document.querySelector('#source-panel').open && !!document.querySelector('[data-testid=source-passage]')`)
 	shot("screenshot-citation.png", 1280, 900)
 
+	do(t, ctx, chromedp.KeyEvent(kb.Escape))
+	waitFor(t, ctx, "the panel to close", `!document.querySelector('#source-panel').open`)
+	ask("How much does each role earn?")
+	waitForHTMX(t, ctx, `[data-testid=feedback-down]`)
+	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=feedback-down]`)))
+	waitFor(t, ctx, "the reason asked", `!!document.querySelector('[data-testid=feedback-reason]')`)
+	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=feedback-reason] input[value=not-helpful]`)),
+		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur(); scrollTo(0, document.documentElement.scrollHeight)`))
+	waitFor(t, ctx, "the jump button gone at the bottom", `document.querySelector('#jump-latest')?.hidden ?? true`)
+	shot("screenshot-feedback.png", 1280, 900)
+
 	do(t, ctx, chromedp.EmulateViewport(1280, 1100, chromedp.EmulateScale(1)), chromedp.Navigate(url+"/fit"))
 	waitFor(t, ctx, "the fit check", loaded)
 	for q, o := range productAnswers {

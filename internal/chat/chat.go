@@ -73,6 +73,8 @@ type Message struct {
 	// still streaming, and answers from before it was recorded or while
 	// recording was off.
 	Meta *AnswerMeta
+	// Feedback is how the person rated an answer; nil when they did not.
+	Feedback *Feedback
 }
 
 // Store keeps conversations and messages: exactly what Service needs, so
@@ -138,6 +140,10 @@ type Store interface {
 	// ShowAnswer makes answer id the shown version of its question's
 	// answer, hiding the other versions.
 	ShowAnswer(ctx context.Context, id string) error
+	// SetFeedback sets assistant message id's Feedback (nil clears it) in
+	// one write, touching nothing else: rating an answer is not activity
+	// that reorders conversations.
+	SetFeedback(ctx context.Context, id string, f *Feedback) error
 }
 
 // AnswerSoFar is what is saved, every tick, of an answer being written.

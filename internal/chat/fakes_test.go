@@ -353,3 +353,18 @@ func (s *memStore) LatestMessages(ctx context.Context, conversationID, before st
 	// Hidden versions are left out: the service's tests do not page.
 	return Visible(all[start:end]), more, nil
 }
+
+func (s *memStore) SetFeedback(_ context.Context, id string, f *Feedback) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failWrites != nil {
+		return fmt.Errorf("mem: set feedback: %w", s.failWrites)
+	}
+	for i := range s.msgs {
+		if s.msgs[i].ID == id && s.msgs[i].Role == RoleAssistant {
+			s.msgs[i].Feedback = f
+			return nil
+		}
+	}
+	return fmt.Errorf("mem: %w", ErrNotFound)
+}

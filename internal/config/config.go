@@ -96,12 +96,16 @@ type setting struct {
 	value flag.Value
 }
 
+// DefaultDataDir is DATA_DIR when nothing sets it; the operator's commands
+// that read the database default to it too.
+const DefaultDataDir = "./data"
+
 // Load builds the Config from args (without the program name) and getenv.
 // Usage and flag errors go to output.
 func Load(args []string, getenv func(string) string, output io.Writer) (Config, error) {
 	limits := chat.DefaultConfig() // the answer's limits have one home
 	c := Config{
-		Addr: ":8080", DataDir: "./data", Model: "gpt-4o-mini", APIType: "openai",
+		Addr: ":8080", DataDir: DefaultDataDir, Model: "gpt-4o-mini", APIType: "openai",
 		MaxMessageChars: limits.MaxQuestionChars, HistoryTokens: limits.HistoryTokens, MaxAnswerTokens: limits.MaxAnswerTokens,
 		MaxGeneration: limits.MaxGeneration, FirstTokenTimeout: limits.FirstTokenTimeout, StallTimeout: limits.StallTimeout,
 		ModelRetries:  limits.Retries,

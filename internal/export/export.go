@@ -115,6 +115,9 @@ type Message struct {
 	// was made"), when it was recorded. Not in the Markdown export, which
 	// is the conversation as read.
 	AnswerMeta *chat.AnswerMeta `json:"answer_meta,omitempty"`
+	// Feedback is how the person rated an answer, when they did. Not in
+	// the Markdown export either.
+	Feedback *chat.Feedback `json:"feedback,omitempty"`
 }
 
 // Reasoning is the thinking a model did before an answer.
@@ -135,12 +138,60 @@ func JSON(c chat.Conversation, msgs []chat.Message) Conversation {
 			ID: m.ID, Role: string(m.Role), Content: m.Content, State: string(m.State), Error: m.Error,
 			ReplyTo: m.ReplyTo, Hidden: m.Hidden, CreatedAt: m.CreatedAt.UTC(), AnswerMeta: m.Meta,
 		}
+		if m.Feedback != nil {
+			f := *m.Feedback
+			f.At = f.At.UTC()
+			em.Feedback = &f
+		}
 		if m.Reasoning != "" {
 			em.Reasoning = &Reasoning{Text: m.Reasoning, ThoughtMS: m.ThoughtFor.Milliseconds()}
 		}
 		out.Messages = append(out.Messages, em)
 	}
 	return out
+}
+
+// Rated is one rated answer in the operator's export of every rating
+// (JSON Lines): what someone improving the prompt needs to see what was
+// asked, what came back, from which model and which sections, and how the
+// person judged it. It names no visitor.
+type Rated struct {
+	AnswerID string `json:"answer_id"`
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+	// State is how the answer ended: done, or stopped.
+	State string `json:"state"`
+	// Provider and Model are those that wrote the answer, when that was
+	// recorded (ANSWER_DETAILS on); empty otherwise.
+	Provider string `json:"provider,omitempty"`
+	Model    string `json:"model,omitempty"`
+	// CitedSections are the knowledge sections the answer cites, in the
+	// order first cited.
+	CitedSections []string    `json:"cited_sections"`
+	Rating        chat.Rating `json:"rating"`
+	Reason        chat.Reason `json:"reason,omitempty"`
+	Comment       string      `json:"comment,omitempty"`
+	At            time.Time   `json:"at"`
+}
+
+// RatedAnswer is the export line of a rated answer and its question.
+func RatedAnswer(question, answer chat.Message) Rated {
+	r := Rated{
+		AnswerID: answer.ID, Question: question.Content, Answer: answer.Content, State: string(answer.State),
+		// From the text, not the recorded details, so answers from
+		// while ANSWER_DETAILS was off have them too.
+		CitedSections: views.CitedSections(answer.Content),
+	}
+	if r.CitedSections == nil {
+		r.CitedSections = []string{}
+	}
+	if answer.Meta != nil {
+		r.Provider, r.Model = answer.Meta.Provider, answer.Meta.Model
+	}
+	if f := answer.Feedback; f != nil {
+		r.Rating, r.Reason, r.Comment, r.At = f.Rating, f.Reason, f.Comment, f.At.UTC()
+	}
+	return r
 }
 
 // FileName makes a safe, readable download name from a title.

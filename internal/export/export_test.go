@@ -122,3 +122,21 @@ func TestReasoningIsMarkedAndKeptOutOfMarkdown(t *testing.T) {
 		t.Errorf("a question has reasoning: %s", b)
 	}
 }
+
+// A rated answer carries its rating in the JSON export, in UTC; the
+// Markdown export, the conversation as read, has none of it.
+func TestFeedbackInTheJSONExportOnly(t *testing.T) {
+	rated := append([]chat.Message(nil), msgs...)
+	rated[2].Feedback = &chat.Feedback{Rating: chat.RatingDown, Reason: chat.ReasonWrong, Comment: "PyTorch is not all",
+		At: time.Date(2026, 11, 27, 11, 0, 0, 0, time.FixedZone("CET", 3600))}
+	b, err := json.Marshal(JSON(conv, rated))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"feedback":{"rating":"down","reason":"wrong","comment":"PyTorch is not all","at":"2026-11-27T10:00:00Z"}`; !strings.Contains(string(b), want) || strings.Count(string(b), `"feedback"`) != 1 {
+		t.Errorf("JSON export lacks %s (once, for A1):\n%s", want, b)
+	}
+	if md := string(Markdown(conv, rated)); md != string(Markdown(conv, msgs)) {
+		t.Errorf("the Markdown export changed with a rating:\n%s", md)
+	}
+}

@@ -37,6 +37,7 @@ type Metrics struct {
 	upstream      *counterVec
 	retries       *counterVec
 	limited       *counterVec
+	feedback      *counterVec
 
 	families []family // in the order they are served
 }
@@ -66,9 +67,11 @@ func New() *Metrics {
 			"Times an answer that failed before its first token was tried again."),
 		limited: newCounterVec("rolefit_rate_limited_total",
 			"Requests refused by a limit: visitor (questions per visitor and IP), budget (daily tokens), login (password attempts).", "limit"),
+		feedback: newCounterVec("rolefit_feedback_total",
+			"Answers rated by their readers, by rating (up or down); a changed rating counts again.", "rating"),
 	}
 	m.families = []family{m.requests, m.streams, m.answersActive, m.answers, m.firstToken, m.duration,
-		m.tokens, m.upstream, m.retries, m.limited, runtimeFamily{}, processFamily{}}
+		m.tokens, m.upstream, m.retries, m.limited, m.feedback, runtimeFamily{}, processFamily{}}
 	// Series that exist from the start, at zero, so a dashboard or an
 	// alert sees "none yet" rather than "no data".
 	m.retries.with()
@@ -80,6 +83,9 @@ func New() *Metrics {
 	}
 	for _, l := range []string{LimitVisitor, LimitBudget, LimitLogin} {
 		m.limited.with(l)
+	}
+	for _, r := range []chat.Rating{chat.RatingUp, chat.RatingDown} {
+		m.feedback.with(string(r))
 	}
 	return m
 }
@@ -115,6 +121,14 @@ func (m *Metrics) StreamOpened() (closed func()) {
 
 // Limited counts a request refused by limit (LimitVisitor, …).
 func (m *Metrics) Limited(limit string) { m.limited.with(limit).Add(1) }
+
+// Feedback counts a rating given to an answer. Taking a rating back is
+// not counted: a counter only goes up.
+func (m *Metrics) Feedback(r chat.Rating) {
+	if r == chat.RatingUp || r == chat.RatingDown {
+		m.feedback.with(string(r)).Add(1)
+	}
+}
 
 // AnswerStarted implements chat.Observer.
 func (m *Metrics) AnswerStarted() { m.answersActive.Add(1) }

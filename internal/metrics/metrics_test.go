@@ -194,3 +194,26 @@ func TestEachMetricsStartsFromZero(t *testing.T) {
 		t.Errorf("a second Metrics sees the first's requests: %v", v)
 	}
 }
+
+// Ratings are counted by rating from zero; taking one back counts nothing.
+func TestFeedbackCounted(t *testing.T) {
+	m := New()
+	for _, r := range []string{"up", "down"} {
+		if v, ok := value(scrape(t, m), "rolefit_feedback_total", "rating", r); !ok || v != 0 {
+			t.Errorf("before any rating, rolefit_feedback_total{rating=%q} = %v (exists: %v), want 0", r, v, ok)
+		}
+	}
+	m.Feedback(chat.RatingDown)
+	m.Feedback(chat.RatingUp)
+	m.Feedback(chat.RatingDown)
+	m.Feedback("")
+	families := scrape(t, m)
+	if f := families["rolefit_feedback_total"]; f == nil || f.GetType() != dto.MetricType_COUNTER || len(f.GetMetric()) != 2 {
+		t.Fatalf("rolefit_feedback_total = %v, want a counter with two series", f)
+	}
+	up, _ := value(families, "rolefit_feedback_total", "rating", "up")
+	down, _ := value(families, "rolefit_feedback_total", "rating", "down")
+	if up != 1 || down != 2 {
+		t.Errorf("up %v, down %v; want 1 and 2", up, down)
+	}
+}

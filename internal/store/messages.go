@@ -10,7 +10,7 @@ import (
 	"github.com/rolefit/rolefit/internal/chat"
 )
 
-const messageColumns = `id, conversation_id, role, content, state, error, reply_to, hidden, created_at, updated_at, meta, reasoning, thought_ms`
+const messageColumns = `id, conversation_id, role, content, state, error, reply_to, hidden, created_at, updated_at, meta, reasoning, thought_ms, feedback, feedback_reason, feedback_comment, feedback_at`
 
 // Messages returns the conversation's messages in the order they were added,
 // hidden answer versions included: which to show is the caller's choice.
@@ -165,7 +165,7 @@ func touchConversation(ctx context.Context, tx *sql.Tx, id string, t time.Time) 
 func insertMessages(ctx context.Context, tx *sql.Tx, msgs ...chat.Message) error {
 	stmt, err := tx.PrepareContext(ctx, `
 		INSERT INTO messages (`+messageColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -175,9 +175,10 @@ func insertMessages(ctx context.Context, tx *sql.Tx, msgs ...chat.Message) error
 		if err != nil {
 			return fmt.Errorf("insert message %q: %w", m.ID, err)
 		}
+		rating, reason, comment, ratedAt := feedbackColumns(m.Feedback)
 		_, err = stmt.ExecContext(ctx, m.ID, m.ConversationID, string(m.Role), m.Content,
 			string(m.State), m.Error, m.ReplyTo, m.Hidden, toMillis(m.CreatedAt), toMillis(m.UpdatedAt), meta,
-			m.Reasoning, m.ThoughtFor.Milliseconds())
+			m.Reasoning, m.ThoughtFor.Milliseconds(), rating, reason, comment, ratedAt)
 		if err != nil {
 			return fmt.Errorf("insert message %q: %w", m.ID, err)
 		}
@@ -326,10 +327,11 @@ func (s *Store) ShowAnswer(ctx context.Context, id string) (err error) {
 func scanMessage(r scanner) (chat.Message, error) {
 	var m chat.Message
 	var role, state string
-	var created, updated, thought int64
-	var meta string
+	var created, updated, thought, ratedAt int64
+	var meta, rating, reason, comment string
 	err := r.Scan(&m.ID, &m.ConversationID, &role, &m.Content, &state, &m.Error,
-		&m.ReplyTo, &m.Hidden, &created, &updated, &meta, &m.Reasoning, &thought)
+		&m.ReplyTo, &m.Hidden, &created, &updated, &meta, &m.Reasoning, &thought,
+		&rating, &reason, &comment, &ratedAt)
 	if err != nil {
 		return chat.Message{}, err
 	}
@@ -339,5 +341,6 @@ func scanMessage(r scanner) (chat.Message, error) {
 	m.Role, m.State = chat.Role(role), chat.State(state)
 	m.CreatedAt, m.UpdatedAt = fromMillis(created), fromMillis(updated)
 	m.ThoughtFor = time.Duration(thought) * time.Millisecond
+	m.Feedback = feedbackFrom(rating, reason, comment, ratedAt)
 	return m, nil
 }

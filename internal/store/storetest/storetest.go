@@ -62,6 +62,7 @@ func Run(t *testing.T, h Harness) {
 		{"Versions/AddAnswerVersion", testAddAnswerVersion},
 		{"Versions/AddAnswerVersionFailsWhole", testAddAnswerVersionFailsWhole},
 		{"Versions/ShowAnswer", testShowAnswer},
+		{"Feedback/SetChangeClear", testSetFeedback},
 		{"NotFound", testNotFound},
 		{"IsolationBetweenVisitors", testIsolation},
 		{"CancelledContext", testCancelledContext},

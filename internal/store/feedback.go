@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rolefit/rolefit/internal/chat"
+)
+
+// SetFeedback sets (or, with nil, clears) how the person rated assistant
+// message id, in one UPDATE. It leaves updated_at alone: a rating is not
+// a change to the answer, and must not reorder the sidebar.
+func (s *Store) SetFeedback(ctx context.Context, id string, f *chat.Feedback) (err error) {
+	defer s.noteWrite(&err)
+	rating, reason, comment, at := feedbackColumns(f)
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE messages SET feedback = ?, feedback_reason = ?, feedback_comment = ?, feedback_at = ?
+		WHERE id = ? AND role = 'assistant'`,
+		rating, reason, comment, at, id)
+	if err != nil {
+		return fmt.Errorf("store: set feedback: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: set feedback: %w", err)
+	} else if n == 0 {
+		return fmt.Errorf("store: assistant message %q: %w", id, chat.ErrNotFound)
+	}
+	return nil
+}
+
+func feedbackColumns(f *chat.Feedback) (rating, reason, comment string, at int64) {
+	if f == nil {
+		return "", "", "", 0
+	}
+	return string(f.Rating), string(f.Reason), f.Comment, toMillis(f.At)
+}
+
+func feedbackFrom(rating, reason, comment string, at int64) *chat.Feedback {
+	if rating == "" {
+		return nil
+	}
+	return &chat.Feedback{Rating: chat.Rating(rating), Reason: chat.Reason(reason), Comment: comment, At: fromMillis(at)}
+}
+
+// feedbackVersion is the schema version whose migration added feedback.
+const feedbackVersion = 8
+
+// RatedAnswers calls fn with every rated answer of the whole instance and
+// the question it answers, oldest rating first, reading row by row so an
+// export of many answers holds one in memory at a time. A database older
+// than feedback has none.
+func (s *Store) RatedAnswers(ctx context.Context, fn func(question, answer chat.Message) error) error {
+	var version int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("store: rated answers: read schema version: %w", err)
+	}
+	if version < feedbackVersion {
+		return nil
+	}
+	a := "a." + strings.ReplaceAll(messageColumns, ", ", ", a.")
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT `+a+`, q.id, q.content, q.created_at FROM messages a
+		JOIN messages q ON q.id = a.reply_to
+		WHERE a.feedback <> ''
+		ORDER BY a.feedback_at, a.id`)
+	if err != nil {
+		return fmt.Errorf("store: rated answers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		question := chat.Message{Role: chat.RoleUser, State: chat.StateDone}
+		var asked int64
+		answer, err := scanMessage(alsoScan{rows, []any{&question.ID, &question.Content, &asked}})
+		if err != nil {
+			return fmt.Errorf("store: rated answers: %w", err)
+		}
+		question.ConversationID, question.CreatedAt, question.UpdatedAt = answer.ConversationID, fromMillis(asked), fromMillis(asked)
+		if err := fn(question, answer); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: rated answers: %w", err)
+	}
+	return nil
+}
+
+// alsoScan scans a row of a message's columns followed by more.
+type alsoScan struct {
+	r    scanner
+	more []any
+}
+
+func (s alsoScan) Scan(dest ...any) error { return s.r.Scan(append(dest, s.more...)...) }
+
+// OpenExisting opens the database at path for an operator's command,
+// which reads it, perhaps while Rolefit runs: it never creates a file
+// (a mistyped DATA_DIR must not leave an empty database behind) and never
+// migrates one (that is the server's job, at its start).
+func OpenExisting(ctx context.Context, path string) (*Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("store: no database at %s", path)
+		}
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	// mode=rw opens the file only if it exists, even if it vanished since
+	// the check above.
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=rw&"+dsnParams)
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	s := &Store{db: db, now: time.Now}
+	var version int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return s, nil
+}
