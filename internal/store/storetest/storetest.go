@@ -61,6 +61,8 @@ func Run(t *testing.T, h Harness) {
 		{"Versions/AddAnswerVersion", testAddAnswerVersion},
 		{"Versions/AddAnswerVersionFailsWhole", testAddAnswerVersionFailsWhole},
 		{"Versions/ShowAnswer", testShowAnswer},
+		{"Search/Finds", testSearch},
+		{"Search/FollowsWrites", testSearchFollowsWrites},
 		{"NotFound", testNotFound},
 		{"IsolationBetweenVisitors", testIsolation},
 		{"CancelledContext", testCancelledContext},
