@@ -83,8 +83,8 @@ func testSearch(t *testing.T, h Harness) {
 			"kubernetes":     {"tidy"},
 			"KUBER":          {"tidy"},
 			"resume":         {"other"},
-			"deploy":         {"tidy"},   // "deploy" in the question
-			"deploy monitor": nil,        // words from two messages: one message must hold them all
+			"deploy":         {"tidy"}, // "deploy" in the question
+			"deploy monitor": nil,      // words from two messages: one message must hold them all
 			"monitor drift":  {"tidy"},
 			"model":          {"other", "tidy"},
 			"langchain gpt":  {"other"},
