@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -14,6 +15,10 @@ const SearchResults = 30
 // MaxSearchChars bounds a search's text; longer is cut, not refused, since
 // search is typed live and a refusal would flash at every keystroke.
 const MaxSearchChars = 200
+
+// Now is the service's clock, for pages that place things in time
+// relative to it (the list's date groups).
+func (s *Service) Now() time.Time { return s.now() }
 
 // Search finds the visitor's own conversations whose title, or one of
 // whose shown messages, holds every word of query, most recently updated
