@@ -7,13 +7,17 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/rolefit/rolefit/internal/fakeopenai"
 )
 
 // Typing in the sidebar's search box finds the conversation, its match
 // marked, and the result opens it; each entry's own menu renames and
 // deletes a conversation without opening it, and stays on the page.
 func TestBrowserSearchAndTidyFromTheList(t *testing.T) {
-	url := startRolefit(t, map[string]string{"OFFLINE_PACE": "0s"})
+	fake := fakeopenai.New()
+	defer fake.Close()
+	fake.Push(fakeopenai.Reply{Chunks: []string{"In **Zanzibar** as anywhere: ", "PyTorch and MLflow [§ml-engineer-tools]."}})
+	url := startRolefit(t, map[string]string{"OPENAI_BASE_URL": fake.URL})
 	ctx := browserTab(t)
 	ask := func(question string) string {
 		t.Helper()
@@ -34,12 +38,13 @@ func TestBrowserSearchAndTidyFromTheList(t *testing.T) {
 	// Search as you type: the list gives way to the results.
 	do(t, ctx, chromedp.SendKeys(chromedp.CSS(`[data-testid=search]`), "zanzi"))
 	waitFor(t, ctx, "a search result", `document.querySelectorAll('[data-testid=search-result]').length === 1`)
-	if got := eval[string](t, ctx, `document.querySelector('[data-testid=search-result] mark').textContent`); got != "Zanzibar" {
+	if got := eval[string](t, ctx, `[...document.querySelectorAll('[data-testid=search-result] mark')].map(m => m.textContent).filter((w, i, all) => all.indexOf(w) === i).join(' ')`); got != "Zanzibar" {
 		t.Errorf("marked %q, want Zanzibar", got)
 	}
 	if n := eval[int](t, ctx, `document.querySelectorAll('#sidebar [data-testid=conversation]').length`); n != 0 {
 		t.Errorf("the list still shows %d conversations beside the results", n)
 	}
+	accessible(t, ctx, "search results in the list")
 	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=search-result] a`)))
 	waitFor(t, ctx, "the first conversation to open", `location.pathname === '`+first+`' && `+loaded)
 
@@ -66,6 +71,7 @@ func TestBrowserSearchAndTidyFromTheList(t *testing.T) {
 		chromedp.Click(chromedp.CSS(entry+`[data-testid=conversation-menu] > summary`)),
 		chromedp.Click(chromedp.CSS(entry+`[data-testid=conversation-delete]`)),
 	)
+	accessible(t, ctx, "an entry's menu open at its delete confirmation")
 	navigate(t, ctx, chromedp.Click(chromedp.CSS(entry+`[data-testid=conversation-delete-confirm]`)))
 	waitFor(t, ctx, "the entry to go", `!document.querySelector('a[href="`+second+`"]') && `+loaded)
 	waitFor(t, ctx, "the notice", `document.querySelector('[data-testid=notice]').textContent === 'Conversation deleted.'`)
@@ -75,6 +81,11 @@ func TestBrowserSearchAndTidyFromTheList(t *testing.T) {
 	if got := eval[string](t, ctx, `document.querySelector('[data-testid=conversation-group] h2').textContent`); !strings.EqualFold(got, "Today") {
 		t.Errorf("the list's group is %q, want Today", got)
 	}
+
+	// Without JavaScript's help, the form's own page of results.
+	navigate(t, ctx, chromedp.Navigate(url+"/search?q=zanzibar"))
+	waitFor(t, ctx, "the results page", loaded+` && document.querySelectorAll('main [data-testid=search-result] mark').length > 0`)
+	accessible(t, ctx, "the search page")
 }
 
 // navigate runs an action that loads another page (a form's post and its
