@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"slices"
 	"strings"
 	"testing"
@@ -120,18 +121,25 @@ func TestStreamingSavesDoNotReachTheIndex(t *testing.T) {
 
 // BenchmarkSaveLongAnswer is one save of a long answer (24 KB, the length
 // cap): the periodic save while it streams, which the index does not see,
-// and a final save, which indexes it (here replacing the text it indexed
-// the time before, so a little more than the real one-off final save).
+// and the one final save, which indexes it.
 func BenchmarkSaveLongAnswer(b *testing.B) {
 	long := strings.Repeat("Gen AI application developers build retrieval pipelines and ship them. ", 340)[:24000]
 	for _, state := range []chat.State{chat.StateStreaming, chat.StateDone} {
 		b.Run(string(state), func(b *testing.B) {
 			s := openTest(b)
 			mustCreateConversation(b, s, "c", "v1", at(0))
-			mustAddMessages(b, s, answerPlaceholder("a", "c", at(time.Second)))
 			ctx := context.Background()
+			n := 0
 			for b.Loop() {
-				if err := s.SaveAnswer(ctx, "a", long, state, ""); err != nil {
+				// Each final save ends a new answer, as in the service.
+				b.StopTimer()
+				id := "a" + strconv.Itoa(n)
+				if n == 0 || state == chat.StateDone {
+					mustAddMessages(b, s, answerPlaceholder(id, "c", at(time.Second)))
+					n++
+				}
+				b.StartTimer()
+				if err := s.SaveAnswer(ctx, "a"+strconv.Itoa(n-1), long, state, ""); err != nil {
 					b.Fatal(err)
 				}
 			}
