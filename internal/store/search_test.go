@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"path/filepath"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
