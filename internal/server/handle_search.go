@@ -24,7 +24,12 @@ func handleSearch(svc *chat.Service, log *slog.Logger) http.Handler {
 		}
 		if r.Header.Get("HX-Request") == "true" {
 			if query == "" {
-				render(w, r, log, http.StatusOK, views.ConversationList(page(r, svc, log, "")))
+				// The list again, the conversation on screen marked.
+				var current string
+				if rest, ok := strings.CutPrefix(currentPage(r), "/c/"); ok {
+					current, _, _ = strings.Cut(rest, "?")
+				}
+				render(w, r, log, http.StatusOK, views.ConversationList(page(r, svc, log, current)))
 				return
 			}
 			render(w, r, log, http.StatusOK, views.SearchResults(query, hits))

@@ -107,8 +107,11 @@ func TestSearchAsYouTypeWithHtmx(t *testing.T) {
 		t.Errorf("htmx results %q %q", ids, texts)
 	}
 
-	// Emptying the box brings the list back.
-	part = doc(t, b.htmxGet("/search?q="))
+	// Emptying the box brings the list back, the open conversation marked.
+	part = doc(t, b.do("GET", "/search?q=", nil, http.Header{"HX-Request": {"true"}, "HX-Current-URL": {app.url + rag}}))
+	if got := part.Find(`[aria-current="page"]`).AttrOr("href", ""); got != rag {
+		t.Errorf("the list given back marks %q, want %s", got, rag)
+	}
 	if part.Find(`[data-testid="conversation-group"] [data-testid="conversation"]`).Length() != 1 || part.Find("html").Length() > 0 && part.Find("body > *").Length() > 1 {
 		t.Error("an empty search does not give the conversation list back")
 	}
