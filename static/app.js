@@ -224,7 +224,7 @@
   var deletedKey = "rolefit:deleted";
   on("submit", function (e) {
     var button = e.submitter && e.submitter.dataset.testid;
-    var text = { "delete-confirm": "Conversation deleted.", "clear-all-confirm": "All conversations deleted." }[button];
+    var text = { "delete-confirm": "Conversation deleted.", "conversation-delete-confirm": "Conversation deleted.", "clear-all-confirm": "All conversations deleted." }[button];
     try { if (text) sessionStorage.setItem(deletedKey, text); } catch (err) { /* storage off: no notice */ }
   });
   function showDeleted() {

@@ -147,6 +147,7 @@ const (
 	messagesID        = "messages"
 	earlierID         = "earlier"
 	conversationBarID = "conversation-bar"
+	sidebarListID     = "sidebar-list"
 )
 
 // NoticeTarget is the selector of the notice area every page has, where

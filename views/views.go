@@ -5,6 +5,8 @@
 package views
 
 import (
+	"time"
+
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/fit"
 )
@@ -29,6 +31,21 @@ type Page struct {
 	// Refresh makes the page reload itself every few seconds when
 	// JavaScript is off, while an answer on it is still being written.
 	Refresh bool
+	// Now is when the page is drawn, for grouping the list by date (zero:
+	// the clock's now).
+	Now time.Time
+	// Back is this page's own address, where the sidebar's rename and
+	// delete forms return to (empty: the conversation acted on, or the
+	// new chat).
+	Back string
+	// Query is the search shown in the sidebar's search box.
+	Query string
+}
+
+// SearchPage is the page of a search's results, without JavaScript.
+type SearchPage struct {
+	Page
+	Hits []chat.SearchHit
 }
 
 // ChatPage is a conversation, or a new chat when Conversation.ID is empty.

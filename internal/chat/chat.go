@@ -144,6 +144,38 @@ type Store interface {
 	// one write, touching nothing else: rating an answer is not activity
 	// that reorders conversations.
 	SetFeedback(ctx context.Context, id string, f *Feedback) error
+
+	// SearchConversations returns up to limit (at least 1) of the
+	// visitor's conversations, and never another's, whose title, or one
+	// of whose shown messages, holds every word of query (a word of the query matches a
+	// word it begins: "deploy" finds "deployment"), most recently updated
+	// first. A word is a run of letters and digits; everything else in
+	// query, quotes and operators included, only separates words, and a
+	// query without words finds nothing. An answer still being written is
+	// found once it ends.
+	SearchConversations(ctx context.Context, visitorID, query string, limit int) ([]SearchHit, error)
+}
+
+// SearchHit is a conversation a search found, with where it matched.
+type SearchHit struct {
+	Conversation Conversation
+	// Title is the conversation's title with the words that matched
+	// marked (none when only its messages matched).
+	Title Marked
+	// Passage is a short passage around the best match among the
+	// conversation's messages, the matches marked, and MessageID the
+	// message it comes from; both empty when only the title matched.
+	Passage   Marked
+	MessageID string
+}
+
+// Marked is text in pieces, in order, the pieces a search matched marked.
+type Marked []MarkedText
+
+// MarkedText is one piece of Marked text.
+type MarkedText struct {
+	Text  string
+	Match bool
 }
 
 // AnswerSoFar is what is saved, every tick, of an answer being written.

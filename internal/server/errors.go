@@ -163,5 +163,22 @@ func page(r *http.Request, svc *chat.Service, log *slog.Logger, currentID string
 		ConversationCount: conversationCount(r, log, len(list)),
 		CurrentID:         currentID,
 		SignedIn:          hasSession(r),
+		Now:               svc.Now(),
+		Back:              pageAddress(r, currentID),
+	}
+}
+
+// pageAddress is the address of the page the person sees, where the
+// sidebar's rename and delete forms bring them back to: the page asked
+// for, or, for an htmx request, the conversation it acted on or the page
+// it came from.
+func pageAddress(r *http.Request, currentID string) string {
+	switch {
+	case r.Method == http.MethodGet && !htmx.IsHTMX(r):
+		return safeNext(r.URL.RequestURI())
+	case currentID != "":
+		return views.ConversationURL(currentID)
+	default:
+		return safeNext(currentPage(r))
 	}
 }

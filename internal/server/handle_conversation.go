@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/export"
@@ -22,18 +24,36 @@ func handleRenameConversation(svc *chat.Service, log *slog.Logger) http.Handler 
 			writeError(w, r, log, err)
 			return
 		}
-		http.Redirect(w, r, views.ConversationURL(id), http.StatusSeeOther)
+		to := views.ConversationURL(id)
+		if back := r.PostFormValue("back"); back != "" {
+			to = safeNext(back)
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
 	})
 }
 
 func handleDeleteConversation(svc *chat.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := svc.Delete(r.Context(), visitorID(r), r.PathValue("id")); err != nil {
+		id := r.PathValue("id")
+		r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+		if err := svc.Delete(r.Context(), visitorID(r), id); err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		http.Redirect(w, r, views.NewChatURL(), http.StatusSeeOther)
+		http.Redirect(w, r, afterDelete(r.PostFormValue("back"), id), http.StatusSeeOther)
 	})
+}
+
+// afterDelete is where a delete returns to: back, the page the person was
+// on (only a path of this site, never another site's address), unless
+// that is the conversation just deleted; else the new chat.
+func afterDelete(back, id string) string {
+	to := safeNext(back)
+	deleted := views.ConversationURL(id)
+	if u, err := url.Parse(to); back == "" || err != nil || u.Path == deleted || strings.HasPrefix(u.Path, deleted+"/") {
+		return views.NewChatURL()
+	}
+	return to
 }
 
 func handleDeleteAllConversations(svc *chat.Service, log *slog.Logger) http.Handler {

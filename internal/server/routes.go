@@ -31,6 +31,7 @@ func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Conf
 	private("POST /c/delete-all", handleDeleteAllConversations(svc, log))
 	private("GET /c/{id}/export.md", handleExportConversation(svc, log, "md"))
 	private("GET /c/{id}/export.json", handleExportConversation(svc, log, "json"))
+	private("GET /search", handleSearch(svc, log))
 	private("GET /fit", handleFitCheck(svc, log))
 	private("POST /fit", handleFitSubmit(svc, log, g))
 	private("POST /c/{id}/fit/discuss", handleFitDiscuss(svc, log, g, cfg.AnswerWait))

@@ -155,6 +155,11 @@ func scanConversation(r scanner) (chat.Conversation, error) {
 	if err := r.Scan(&c.ID, &c.VisitorID, &c.Title, &created, &updated, &fit); err != nil {
 		return chat.Conversation{}, err
 	}
+	return finishConversation(c, created, updated, fit)
+}
+
+// finishConversation sets what scanConversation reads in stored form.
+func finishConversation(c chat.Conversation, created, updated int64, fit string) (chat.Conversation, error) {
 	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
 	if fit != "" {
 		if err := json.Unmarshal([]byte(fit), &c.FitAnswers); err != nil {

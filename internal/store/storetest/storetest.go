@@ -63,6 +63,8 @@ func Run(t *testing.T, h Harness) {
 		{"Versions/AddAnswerVersionFailsWhole", testAddAnswerVersionFailsWhole},
 		{"Versions/ShowAnswer", testShowAnswer},
 		{"Feedback/SetChangeClear", testSetFeedback},
+		{"Search/Finds", testSearch},
+		{"Search/FollowsWrites", testSearchFollowsWrites},
 		{"NotFound", testNotFound},
 		{"IsolationBetweenVisitors", testIsolation},
 		{"CancelledContext", testCancelledContext},
