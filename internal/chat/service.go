@@ -245,6 +245,72 @@ func (s *Service) Regenerate(ctx context.Context, visitorID, conversationID, ans
 	return old, answer, nil
 }
 
+// continueInstruction is what the model is told, after the answer it cut
+// at its length limit, to have it go on.
+const continueInstruction = "Continue exactly where your previous answer stopped. " +
+	"Do not repeat anything you already wrote, and do not start over: write only what comes next."
+
+// CanContinue reports whether m is an answer the model (or Rolefit's
+// length cap) cut at the length limit, with some text to go on from. It
+// reads the ending recorded with the answer; for an answer recorded
+// without it (ANSWER_DETAILS=off), the message it was cut with.
+func CanContinue(m Message) bool {
+	if m.Role != RoleAssistant || m.State != StateStopped || m.Content == "" {
+		return false
+	}
+	if m.Meta != nil {
+		return m.Meta.Ending == EndLength
+	}
+	return m.Error == lengthCutMessage || m.Error == capCutMessage
+}
+
+// Continue asks the model to go on with the latest answer, which it cut
+// at its length limit: it is sent the history, the cut answer, and an
+// instruction to continue without repeating. The new text is appended to
+// the same answer (same id; the stream's offsets go on from the cut text),
+// saved as any answer is. It returns the answer, streaming again.
+func (s *Service) Continue(ctx context.Context, visitorID, conversationID, answerID string) (Message, error) {
+	c, err := s.owned(ctx, visitorID, conversationID)
+	if err != nil {
+		return Message{}, err
+	}
+	msgs, err := s.store.Messages(ctx, c.ID)
+	if err != nil {
+		return Message{}, fmt.Errorf("chat: continue: %w", err)
+	}
+	visible := Visible(s.withLive(c.ID, msgs))
+	i := len(visible) - 1
+	if i < 1 || visible[i].ID != answerID || visible[i].Role != RoleAssistant || visible[i-1].Role != RoleUser {
+		return Message{}, Errorf(ECONFLICT, "Only the latest answer can be continued.")
+	}
+	cut := visible[i]
+	if !cut.State.Final() {
+		return Message{}, Errorf(ECONFLICT, "This answer is still being written.")
+	}
+	if !CanContinue(cut) {
+		return Message{}, Errorf(ECONFLICT, "Only an answer cut at the length limit can be continued.")
+	}
+	if err := s.allowed(); err != nil {
+		return Message{}, err
+	}
+	if err := s.reserve(c.ID); err != nil {
+		return Message{}, err
+	}
+	if err := s.store.SaveAnswer(ctx, cut.ID, cut.Content, StateStreaming, ""); err != nil {
+		s.release(c.ID)
+		return Message{}, fmt.Errorf("chat: continue: %w", err)
+	}
+	req, sent := s.request(visible[:i])
+	req.Messages = append(req.Messages,
+		PromptMessage{Role: RoleAssistant, Content: cut.Content},
+		PromptMessage{Role: RoleUser, Content: continueInstruction})
+	m := cut
+	m.State, m.Error, m.UpdatedAt = StateStreaming, "", s.stamp()
+	s.launch(m, req, sent)
+	m.Meta = nil // recorded again when it ends
+	return m, nil
+}
+
 // SelectVersion shows another version of an answer instead of the current
 // one; the shown version is the one later questions are asked with.
 func (s *Service) SelectVersion(ctx context.Context, visitorID, conversationID, answerID string) error {
@@ -356,6 +422,7 @@ func (s *Service) withLive(conversationID string, msgs []Message) []Message {
 			msgs[i] = *a.final
 		} else {
 			msgs[i].Content = string(a.text)
+			msgs[i].Reasoning, msgs[i].ThoughtFor = string(a.reasoning), a.thoughtFor
 		}
 		a.mu.Unlock()
 	}
@@ -475,7 +542,7 @@ func (s *Service) live(answerID string) *liveAnswer {
 
 func (s *Service) launch(m Message, req Request, history []HistoryTurn) {
 	ctx, cancel := context.WithCancelCause(s.ctx)
-	a := newLiveAnswer(m.ConversationID, cancel)
+	a := newLiveAnswer(m, cancel)
 	s.mu.Lock()
 	s.answers[m.ID] = a
 	s.mu.Unlock()
@@ -517,19 +584,38 @@ func (s *Service) savePartial(id string, a *liveAnswer) {
 		return
 	}
 	a.mu.Lock()
-	if len(a.text) == a.savedLen {
-		a.mu.Unlock()
+	var text, thinking string
+	textChanged, thinkingChanged := len(a.text) != a.savedLen, len(a.reasoning) != a.savedThinking
+	if textChanged {
+		text = string(a.text)
+	}
+	if thinkingChanged {
+		thinking = string(a.reasoning)
+	}
+	thoughtFor := a.thoughtFor
+	a.mu.Unlock()
+	if !textChanged && !thinkingChanged {
 		return
 	}
-	text := string(a.text)
-	a.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := s.store.SaveAnswer(ctx, id, text, StateStreaming, ""); err != nil {
-		s.log.Warn("save partial answer", "answer", id, "err", err)
-		return
+	// The thinking so far is saved like the text so far: a model can think
+	// for a minute before it writes a word, and a crash or a reload should
+	// not lose that.
+	if thinkingChanged {
+		if err := s.store.SaveReasoning(ctx, id, thinking, thoughtFor); err != nil {
+			s.log.Warn("save partial thinking", "answer", id, "err", err)
+			return
+		}
+		a.savedThinking = len(thinking)
 	}
-	a.savedLen = len(text)
+	if textChanged {
+		if err := s.store.SaveAnswer(ctx, id, text, StateStreaming, ""); err != nil {
+			s.log.Warn("save partial answer", "answer", id, "err", err)
+			return
+		}
+		a.savedLen = len(text)
+	}
 }
 
 func newID() string { return rand.Text() }
