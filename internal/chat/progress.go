@@ -15,23 +15,28 @@ type liveAnswer struct {
 	cancel         context.CancelCauseFunc
 	done           chan struct{} // closed once the final state is saved
 
-	// saveMu orders the periodic partial saves before the final one;
-	// both fields are the saver's bookkeeping.
-	saveMu        sync.Mutex
-	savedLen      int
-	savedThinking int      // bytes of reasoning saved
-	finalSaved    bool     // set once the final save was tried: partial saves stop
-	unsaved       *Message // the ending still to be saved, when that save failed
+	// stored is closed once the write that stores the answer has
+	// returned; storeErr is its error. Generation starts before it: see
+	// Service.begin.
+	stored   chan struct{}
+	storeErr error
+
+	// saveMu orders the saves of an answer's ending, the first and the
+	// retries of one that failed.
+	saveMu  sync.Mutex
+	unsaved *Message // the ending still to be saved, when that save failed
 
 	mu        sync.Mutex
 	text      []byte
 	reasoning []byte // the model's thinking, apart from text
-	// thoughtFor is how long the model has thought so far, for the
-	// periodic save.
+	// thoughtFor is how long the model has thought so far.
 	thoughtFor time.Duration
-	status     string        // a note for the person while they wait, e.g. a retry
-	final      *Message      // set when finished
-	changed    chan struct{} // closed and replaced whenever text or final changes
+	status     string // a note for the person while they wait, e.g. a retry
+	// savedLen and savedReasoning are how much of text and reasoning the
+	// last periodic save held: an answer that has not grown is skipped.
+	savedLen, savedReasoning int
+	final                    *Message      // set when finished
+	changed                  chan struct{} // closed and replaced whenever text or final changes
 }
 
 // newLiveAnswer starts the buffer of answer m. A continued answer starts
@@ -42,13 +47,26 @@ func newLiveAnswer(m Message, cancel context.CancelCauseFunc) *liveAnswer {
 		conversationID: m.ConversationID,
 		cancel:         cancel,
 		done:           make(chan struct{}),
+		stored:         make(chan struct{}),
 		changed:        make(chan struct{}),
 		text:           []byte(m.Content),
 		savedLen:       len(m.Content),
 		reasoning:      []byte(m.Reasoning),
-		savedThinking:  len(m.Reasoning),
+		savedReasoning: len(m.Reasoning),
 		thoughtFor:     m.ThoughtFor,
 	}
+}
+
+// storedAs records how the write storing the answer went.
+func (a *liveAnswer) storedAs(err error) {
+	a.storeErr = err
+	close(a.stored)
+}
+
+// waitStored waits for the write storing the answer and returns its error.
+func (a *liveAnswer) waitStored() error {
+	<-a.stored
+	return a.storeErr
 }
 
 // append adds a delta and wakes the watchers. This is the hot path of every
