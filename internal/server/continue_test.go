@@ -100,6 +100,12 @@ func TestContinueAfterALengthCut(t *testing.T) {
 	if final.Find(`[data-testid="continue"]`).Length() != 0 || final.Find(`[data-state="done"]`).Length() != 1 {
 		t.Errorf("the finished continuation: %s", end)
 	}
+	if got := final.Find(`[data-testid="answer-meta-continued"]`).Text(); !strings.HasPrefix(got, "once") {
+		t.Errorf("the panel says the answer was continued %q; want once", got)
+	}
+	if got := final.Find(`[data-testid="answer-meta-ending"]`).Text(); got != "done" {
+		t.Errorf("the continued answer ended %q; want done", got)
+	}
 
 	calls := app.fake.Calls()
 	sent := calls[len(calls)-1].Request.Messages
