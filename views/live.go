@@ -1,6 +1,10 @@
 package views
 
-import "github.com/rolefit/rolefit/internal/markdown"
+import (
+	"html"
+
+	"github.com/rolefit/rolefit/internal/markdown"
+)
 
 // A streaming answer shows its finished blocks (rendered Markdown), then
 // the finished items of a list still being written (rendered), then its
@@ -12,6 +16,9 @@ import "github.com/rolefit/rolefit/internal/markdown"
 func liveBlocksDOMID(answerID string) string { return "live-blocks-" + answerID }
 func liveOpenDOMID(answerID string) string   { return "live-open-" + answerID }
 func liveTailDOMID(answerID string) string   { return "live-tail-" + answerID }
+func reasoningTextDOMID(answerID string) string {
+	return "reasoning-" + answerID
+}
 
 // AppendLiveBlocksEvent appends the data of a "blocks" event: step's blocks,
 // and its list items and tail replacing those shown.
@@ -41,4 +48,11 @@ func appendOOB(b []byte, swap, id string, content []byte) []byte {
 	b = append(b, `">`...)
 	b = append(b, content...)
 	return append(b, "</div>"...)
+}
+
+// AppendReasoningResetEvent appends the data of a "reasoning" event that
+// replaces the thinking shown with thinking (escaped): the first event of
+// a connection, as the page may show more or less of it than it has.
+func AppendReasoningResetEvent(b []byte, answerID, thinking string) []byte {
+	return appendOOB(b, "innerHTML", reasoningTextDOMID(answerID), []byte(html.EscapeString(thinking)))
 }

@@ -59,6 +59,12 @@ func RegenerateURL(conversationID, answerID string) string {
 	return answerURL(conversationID, answerID, "regenerate")
 }
 
+// ContinueURL has the model go on with an answer it cut at its length
+// limit.
+func ContinueURL(conversationID, answerID string) string {
+	return answerURL(conversationID, answerID, "continue")
+}
+
 // ShowVersionURL makes an answer the shown version of its question's answer.
 func ShowVersionURL(conversationID, answerID string) string {
 	return answerURL(conversationID, answerID, "show")

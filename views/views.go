@@ -99,6 +99,9 @@ type Item struct {
 	// CanRegenerate: the latest answer, finished, can be asked again
 	// (Regenerate), or, if it did not finish well, tried again.
 	CanRegenerate bool
+	// CanContinue: the latest answer was cut at the length limit, and
+	// the model can be asked to go on with it.
+	CanContinue bool
 	// Version is this answer's place (from 1) among the Versions answers
 	// given to its question; Prev and Next are their ids, if any.
 	Version, Versions int
@@ -145,6 +148,7 @@ func Thread(msgs []chat.Message, provider chat.ProviderInfo) []Item {
 			(m.State == chat.StateDone || m.State == chat.StateStopped)
 		it.CanRegenerate = i == len(visible)-1 && m.Role == chat.RoleAssistant && m.State.Final() &&
 			(m.State != chat.StateDone || !provider.Offline)
+		it.CanContinue = i == len(visible)-1 && chat.CanContinue(m)
 		items[i] = it
 	}
 	return items

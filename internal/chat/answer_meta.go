@@ -11,10 +11,17 @@ type AnswerMeta struct {
 	Model    string `json:"model,omitempty"`
 	// FirstTokenMS is the time from the first request to the first text,
 	// retries included; 0 when no text came.
-	FirstTokenMS int64  `json:"first_token_ms"`
-	TotalMS      int64  `json:"total_ms"`
-	Retries      int    `json:"retries"`
-	Ending       Ending `json:"ending"`
+	FirstTokenMS int64 `json:"first_token_ms"`
+	// FirstReasoningMS is the time to the first thinking of a reasoning
+	// model; 0 when it did not think.
+	FirstReasoningMS int64  `json:"first_reasoning_ms,omitempty"`
+	TotalMS          int64  `json:"total_ms"`
+	Retries          int    `json:"retries"`
+	Ending           Ending `json:"ending"`
+	// Continued is how many times the person had the model continue
+	// this answer after a length cut; the times, tokens and retries are
+	// those of all its parts, the messages sent those of the last.
+	Continued int `json:"continued,omitempty"`
 
 	PromptTokens     int `json:"prompt_tokens"`
 	CompletionTokens int `json:"completion_tokens"`
@@ -87,7 +94,7 @@ func endingOf(end ending) Ending {
 	case StateInterrupted:
 		return EndInterrupted
 	}
-	if errors.Is(end.cause, errTooManyTokens) {
+	if errors.Is(end.cause, errTooManyTokens) || errors.Is(end.cause, errModelLength) {
 		return EndLength
 	}
 	return EndStopped
@@ -97,10 +104,11 @@ func endingOf(end ending) Ending {
 // answer, after the stream.
 func (s *Service) answerMeta(req Request, history []HistoryTurn, run streamRun, end ending, content string) *AnswerMeta {
 	info := s.provider.Describe()
-	in, out, estimated := spentTokens(req, content, run.usage)
+	in, out, estimated := spentTokens(req, content[min(run.base, len(content)):], run.usage)
 	m := &AnswerMeta{
 		Provider: info.Name, Model: info.Model,
-		FirstTokenMS: run.firstToken.Milliseconds(), TotalMS: s.now().Sub(run.begin).Milliseconds(),
+		FirstTokenMS: run.firstToken.Milliseconds(), FirstReasoningMS: run.firstThought.Milliseconds(),
+		TotalMS: s.now().Sub(run.begin).Milliseconds(),
 		Retries: run.retries, Ending: endingOf(end),
 		PromptTokens: in, CompletionTokens: out, TokensEstimated: estimated,
 		History: history,
@@ -128,4 +136,27 @@ func spentTokens(req Request, content string, usage Usage) (prompt, completion i
 		prompt += estimateTokens(pm.Content)
 	}
 	return prompt, estimateTokens(content), true
+}
+
+// continuedMeta is the record of an answer continued after a length cut:
+// its first part's first tokens, the times, tokens and retries of all its
+// parts added up, and the last part's request. now is the last part's.
+func continuedMeta(before, now *AnswerMeta, continued bool) *AnswerMeta {
+	if !continued || before == nil || now == nil {
+		return now
+	}
+	m := *now
+	if before.FirstTokenMS > 0 {
+		m.FirstTokenMS = before.FirstTokenMS
+	}
+	if before.FirstReasoningMS > 0 {
+		m.FirstReasoningMS = before.FirstReasoningMS
+	}
+	m.TotalMS += before.TotalMS
+	m.Retries += before.Retries
+	m.PromptTokens += before.PromptTokens
+	m.CompletionTokens += before.CompletionTokens
+	m.TokensEstimated = m.TokensEstimated || before.TokensEstimated
+	m.Continued = before.Continued + 1
+	return &m
 }

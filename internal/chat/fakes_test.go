@@ -284,7 +284,9 @@ func (s *memStore) saveCount() int {
 // scriptedProvider streams what the test sends on deltas until the channel
 // is closed (then returns end), and records each request.
 type scriptedProvider struct {
-	deltas   chan string
+	deltas chan string
+	// thoughts, when made, carries thinking, given to req.OnReasoning.
+	thoughts chan string
 	end      error
 	usage    Usage // reported when the deltas end
 	requests chan Request
@@ -313,6 +315,10 @@ func (p *scriptedProvider) Stream(ctx context.Context, req Request, onDelta func
 				return p.usage, p.end
 			}
 			onDelta(d)
+		case th := <-p.thoughts:
+			if req.OnReasoning != nil {
+				req.OnReasoning(th)
+			}
 		case <-ctx.Done():
 			p.cancelled <- context.Cause(ctx)
 			return Usage{}, ctx.Err()

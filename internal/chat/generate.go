@@ -19,6 +19,9 @@ var (
 	errShutdown      = errors.New("server shutting down")
 	errNotStored     = errors.New("the question could not be stored")
 	errStoreBusy     = errors.New("the database took too long to store the question")
+	// errModelLength is no cancellation: the model ended the answer at
+	// its own length limit (finish_reason "length").
+	errModelLength = errors.New("the model reached its length limit")
 )
 
 // errBusy is what a person is told when their question could not be
@@ -35,7 +38,8 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	ctx, cancelTimeout := context.WithTimeoutCause(ctx, s.cfg.MaxGeneration, errTooLong)
 	defer cancelTimeout()
 
-	run := s.stream(ctx, a, req)
+	// A continued answer (m has text) goes on from its text and thinking.
+	run := s.stream(ctx, a, req, len(m.Content), m.ThoughtFor)
 	if err := a.waitStored(); err != nil {
 		// The person was told their question was not taken: there is
 		// nothing to save or show. What the model spent still counts.
@@ -44,13 +48,15 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	}
 	final := m
 	final.Content = a.snapshot()
-	final.Reasoning, final.ThoughtFor = a.reasoningSnapshot(), run.thoughtFor
+	final.Reasoning = a.reasoningSnapshot()
+	final.ThoughtFor = m.ThoughtFor + run.thoughtFor
 	end := decideEnding(ctx, run.err, final.Content != "")
 	end = atLengthLimit(end, run, final.Content != "")
 	final.State, final.Error = end.state, end.message
 	final.UpdatedAt = s.now()
+	final.Meta = nil
 	if !s.cfg.NoAnswerMeta {
-		final.Meta = s.answerMeta(req, history, run, end, final.Content)
+		final.Meta = continuedMeta(m.Meta, s.answerMeta(req, history, run, end, final.Content), run.base > 0)
 	}
 	final = s.saveFinal(a, final)
 	// Reported before the conversation is free again, so a question sent
@@ -63,7 +69,10 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	a.finish(final)
 	time.AfterFunc(s.cfg.KeepFinished, func() {
 		s.mu.Lock()
-		delete(s.answers, m.ID)
+		// A continued answer has the same id: its new buffer stays.
+		if s.answers[m.ID] == a {
+			delete(s.answers, m.ID)
+		}
 		s.mu.Unlock()
 	})
 }
@@ -74,6 +83,7 @@ type streamRun struct {
 	err        error // the last attempt's
 	retries    int
 	begin      time.Time
+	base       int           // bytes of text before this run: a continued answer's
 	firstToken time.Duration // 0 if no text came
 	// firstThought is when the first thinking came (0 if none), and
 	// thought how many bytes of it: a reasoning model's thinking is kept
@@ -86,7 +96,11 @@ type streamRun struct {
 // stream has the provider write the answer into a. What fails before the
 // first token is tried again, within the first-token timeout, telling the
 // person meanwhile; after it nothing is, the person is already reading.
-func (s *Service) stream(ctx context.Context, a *liveAnswer, req Request) streamRun {
+//
+// base is how much text the answer had before (a continued answer's), and
+// thoughtBefore how long it had thought: the length cap holds for this
+// run's text, and the thinking goes on from there.
+func (s *Service) stream(ctx context.Context, a *liveAnswer, req Request, base int, thoughtBefore time.Duration) streamRun {
 	// One timer watches for silence: first for the first token, then, reset
 	// on every delta, for a stall mid-answer.
 	var started atomic.Bool
@@ -98,7 +112,7 @@ func (s *Service) stream(ctx context.Context, a *liveAnswer, req Request) stream
 		}
 	})
 	defer watchdog.Stop()
-	run := streamRun{begin: s.now()}
+	run := streamRun{begin: s.now(), base: base}
 	s.cfg.Observer.AnswerStarted()
 	maxBytes := maxAnswerBytes(s.cfg.MaxAnswerTokens)
 	// Providers call onDelta from the goroutine that called Stream, so
@@ -116,6 +130,9 @@ func (s *Service) stream(ctx context.Context, a *liveAnswer, req Request) stream
 			run.firstThought = s.now().Sub(run.begin)
 			started.Store(true)
 			a.setStatus("")
+			if len(a.reasoningSnapshot()) > 0 {
+				thought = "\n\n" + thought // a continued answer's new thinking, apart from the old
+			}
 		}
 		watchdog.Reset(s.cfg.StallTimeout)
 		if room := maxBytes - size - run.thought; len(thought) > room {
@@ -123,7 +140,7 @@ func (s *Service) stream(ctx context.Context, a *liveAnswer, req Request) stream
 		}
 		run.thought += len(thought)
 		run.thoughtFor = s.now().Sub(run.begin)
-		a.appendReasoning(thought)
+		a.appendReasoning(thought, thoughtBefore+run.thoughtFor)
 		if capped {
 			a.cancel(errTooManyTokens)
 		}
@@ -148,7 +165,7 @@ func (s *Service) stream(ctx context.Context, a *liveAnswer, req Request) stream
 			delta, capped = cutUTF8(delta, max(room, 0)), true
 		}
 		if delta != "" {
-			size = a.append(delta)
+			size = a.append(delta) - base
 		}
 		if capped {
 			a.cancel(errTooManyTokens)
@@ -210,7 +227,7 @@ func decideEnding(ctx context.Context, err error, partial bool) ending {
 		case errors.Is(cause, errTooLong):
 			return ending{state: StateStopped, message: "The answer took longer than allowed and was cut short.", cause: cause}
 		case errors.Is(cause, errTooManyTokens):
-			return ending{state: StateStopped, message: "The answer reached its length limit.", cause: cause}
+			return ending{state: StateStopped, message: capCutMessage, cause: cause}
 		case errors.Is(cause, errNoFirstToken):
 			return ending{state: StateError, message: "The model did not start answering in time. Please try again.",
 				failure: FailTimeout, cause: cause}
@@ -236,14 +253,22 @@ func atLengthLimit(end ending, run streamRun, partial bool) ending {
 	thoughtOnly := !partial && run.thought > 0
 	switch {
 	case end.state == StateDone && run.usage.StoppedAtLength && thoughtOnly:
-		return ending{state: StateStopped, message: thinkingCutMessage}
+		return ending{state: StateStopped, message: thinkingCutMessage, cause: errModelLength}
 	case end.state == StateDone && run.usage.StoppedAtLength:
-		return ending{state: StateStopped, message: "The answer was cut at the length limit."}
+		return ending{state: StateStopped, message: lengthCutMessage, cause: errModelLength}
 	case errors.Is(end.cause, errTooManyTokens) && thoughtOnly:
 		end.message = thinkingCutMessage
 	}
 	return end
 }
+
+// What the person is told of an answer cut at the length limit: the
+// model's own, or Rolefit's cap. Continue recognises them by these words
+// only for answers recorded without their details.
+const (
+	lengthCutMessage = "The answer was cut at the length limit."
+	capCutMessage    = "The answer reached its length limit."
+)
 
 const thinkingCutMessage = "The model was still thinking when it reached its length limit, so no answer came. " +
 	"Please try again, or ask a narrower question."
@@ -253,7 +278,7 @@ const thinkingCutMessage = "The model was still thinking when it reached its len
 func (s *Service) report(req Request, final Message, run streamRun, end ending) {
 	r := AnswerReport{State: final.State, Duration: s.now().Sub(run.begin), Retries: run.retries, Failure: end.failure}
 	// Not every server reports usage: estimate, so budgets still hold.
-	r.PromptTokens, r.CompletionTokens, r.Estimated = spentTokens(req, final.Content, run.usage)
+	r.PromptTokens, r.CompletionTokens, r.Estimated = spentTokens(req, final.Content[min(run.base, len(final.Content)):], run.usage)
 	if s.cfg.Budget != nil {
 		s.cfg.Budget.Spend(r.PromptTokens+r.CompletionTokens, s.now())
 	}

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // liveAnswer is the in-memory buffer of an answer being generated. The
@@ -28,7 +29,9 @@ type liveAnswer struct {
 	mu        sync.Mutex
 	text      []byte
 	reasoning []byte // the model's thinking, apart from text
-	status    string // a note for the person while they wait, e.g. a retry
+	// thoughtFor is how long the model has thought so far.
+	thoughtFor time.Duration
+	status     string // a note for the person while they wait, e.g. a retry
 	// savedLen and savedReasoning are how much of text and reasoning the
 	// last periodic save held: an answer that has not grown is skipped.
 	savedLen, savedReasoning int
@@ -36,13 +39,21 @@ type liveAnswer struct {
 	changed                  chan struct{} // closed and replaced whenever text or final changes
 }
 
-func newLiveAnswer(conversationID string, cancel context.CancelCauseFunc) *liveAnswer {
+// newLiveAnswer starts the buffer of answer m. A continued answer starts
+// from its saved text and thinking: offsets go on from there, so a watcher
+// that has the text so far resumes exactly at its end.
+func newLiveAnswer(m Message, cancel context.CancelCauseFunc) *liveAnswer {
 	return &liveAnswer{
-		conversationID: conversationID,
+		conversationID: m.ConversationID,
 		cancel:         cancel,
 		done:           make(chan struct{}),
 		stored:         make(chan struct{}),
 		changed:        make(chan struct{}),
+		text:           []byte(m.Content),
+		savedLen:       len(m.Content),
+		reasoning:      []byte(m.Reasoning),
+		savedReasoning: len(m.Reasoning),
+		thoughtFor:     m.ThoughtFor,
 	}
 }
 
@@ -70,11 +81,15 @@ func (a *liveAnswer) append(delta string) (size int) {
 	return size
 }
 
-// appendReasoning adds thinking. Watchers see it with the final answer;
-// it wakes nobody.
-func (a *liveAnswer) appendReasoning(thought string) {
+// appendReasoning adds thinking, and how long the model has thought by
+// now, and wakes the watchers: the thinking streams live, apart from the
+// text. Like append, it is on the per-token path: no I/O.
+func (a *liveAnswer) appendReasoning(thought string, thoughtFor time.Duration) {
 	a.mu.Lock()
 	a.reasoning = append(a.reasoning, thought...)
+	a.thoughtFor = thoughtFor
+	close(a.changed)
+	a.changed = make(chan struct{})
 	a.mu.Unlock()
 }
 
@@ -139,6 +154,37 @@ func (p *Progress) Since(offset int) (text string, next int, final bool, more <-
 	}
 	// Copy only the unread part: the buffer keeps growing under the lock.
 	return string(a.text[start(a.text, offset):]), len(a.text), false, a.changed
+}
+
+// Reasoning returns the model's thinking after offset (a byte offset into
+// the thinking, apart from the text's) and the offset just past it. A
+// finished answer's thinking is its saved one.
+func (p *Progress) Reasoning(offset int) (text string, next int) {
+	if p.live == nil {
+		r := p.saved.Reasoning
+		return r[start(r, offset):], len(r)
+	}
+	a := p.live
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.final != nil {
+		r := a.final.Reasoning
+		return r[start(r, offset):], len(r)
+	}
+	return string(a.reasoning[start(a.reasoning, offset):]), len(a.reasoning)
+}
+
+// ThoughtFor returns how long the model has thought so far.
+func (p *Progress) ThoughtFor() time.Duration {
+	if p.live == nil {
+		return p.saved.ThoughtFor
+	}
+	p.live.mu.Lock()
+	defer p.live.mu.Unlock()
+	if p.live.final != nil {
+		return p.live.final.ThoughtFor
+	}
+	return p.live.thoughtFor
 }
 
 // Status returns the note for the person while they wait (a retry in

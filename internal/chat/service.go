@@ -264,6 +264,74 @@ func (s *Service) Regenerate(ctx context.Context, visitorID, conversationID, ans
 	return old, answer, nil
 }
 
+// continueInstruction is what the model is told, after the answer it cut
+// at its length limit, to have it go on.
+const continueInstruction = "Continue exactly where your previous answer stopped. " +
+	"Do not repeat anything you already wrote, and do not start over: write only what comes next."
+
+// CanContinue reports whether m is an answer the model (or Rolefit's
+// length cap) cut at the length limit, with some text to go on from. It
+// reads the ending recorded with the answer; for an answer recorded
+// without it (ANSWER_DETAILS=off), the message it was cut with.
+func CanContinue(m Message) bool {
+	if m.Role != RoleAssistant || m.State != StateStopped || m.Content == "" {
+		return false
+	}
+	if m.Meta != nil {
+		return m.Meta.Ending == EndLength
+	}
+	return m.Error == lengthCutMessage || m.Error == capCutMessage
+}
+
+// Continue asks the model to go on with the latest answer, which it cut
+// at its length limit: it is sent the history, the cut answer, and an
+// instruction to continue without repeating. The new text is appended to
+// the same answer (same id; the stream's offsets go on from the cut text),
+// saved as any answer is. It returns the answer, streaming again.
+func (s *Service) Continue(ctx context.Context, visitorID, conversationID, answerID string) (Message, error) {
+	c, err := s.owned(ctx, visitorID, conversationID)
+	if err != nil {
+		return Message{}, err
+	}
+	msgs, err := s.store.Messages(ctx, c.ID)
+	if err != nil {
+		return Message{}, fmt.Errorf("chat: continue: %w", err)
+	}
+	visible := Visible(s.withLive(c.ID, msgs))
+	i := len(visible) - 1
+	if i < 1 || visible[i].ID != answerID || visible[i].Role != RoleAssistant || visible[i-1].Role != RoleUser {
+		return Message{}, Errorf(ECONFLICT, "Only the latest answer can be continued.")
+	}
+	cut := visible[i]
+	if !cut.State.Final() {
+		return Message{}, Errorf(ECONFLICT, "This answer is still being written.")
+	}
+	if !CanContinue(cut) {
+		return Message{}, Errorf(ECONFLICT, "Only an answer cut at the length limit can be continued.")
+	}
+	if err := s.allowed(); err != nil {
+		return Message{}, err
+	}
+	if err := s.reserve(c.ID); err != nil {
+		return Message{}, err
+	}
+	req, sent := s.request(visible[:i])
+	req.Messages = append(req.Messages,
+		PromptMessage{Role: RoleAssistant, Content: cut.Content},
+		PromptMessage{Role: RoleUser, Content: continueInstruction})
+	m := cut
+	m.State, m.Error, m.UpdatedAt = StateStreaming, "", s.stamp()
+	err = s.begin(ctx, m, req, sent, func(ctx context.Context) error {
+		return s.store.SaveAnswer(ctx, cut.ID, cut.Content, StateStreaming, "")
+	})
+	if err != nil {
+		s.release(c.ID)
+		return Message{}, fmt.Errorf("chat: continue: %w", err)
+	}
+	m.Meta = nil // recorded again when it ends
+	return m, nil
+}
+
 // SelectVersion shows another version of an answer instead of the current
 // one; the shown version is the one later questions are asked with.
 func (s *Service) SelectVersion(ctx context.Context, visitorID, conversationID, answerID string) error {
@@ -375,6 +443,7 @@ func (s *Service) withLive(conversationID string, msgs []Message) []Message {
 			msgs[i] = *a.final
 		} else {
 			msgs[i].Content = string(a.text)
+			msgs[i].Reasoning, msgs[i].ThoughtFor = string(a.reasoning), a.thoughtFor
 		}
 		a.mu.Unlock()
 	}
@@ -502,7 +571,7 @@ func (s *Service) live(answerID string) *liveAnswer {
 // taken only once it is stored.
 func (s *Service) begin(ctx context.Context, m Message, req Request, history []HistoryTurn, write func(context.Context) error) error {
 	genCtx, cancel := context.WithCancelCause(s.ctx)
-	a := newLiveAnswer(m.ConversationID, cancel)
+	a := newLiveAnswer(m, cancel)
 	s.wg.Add(1)
 	go s.generate(genCtx, a, m, req, history)
 	writeCtx, cancelWrite := context.WithTimeoutCause(ctx, s.cfg.StoreWait, errStoreBusy)

@@ -580,7 +580,7 @@ func TestProgressOffsets(t *testing.T) {
 }
 
 func BenchmarkRelayDelta(b *testing.B) {
-	a := newLiveAnswer("c", func(error) {})
+	a := newLiveAnswer(Message{ConversationID: "c"}, func(error) {})
 	p := &Progress{live: a}
 	delta := "token "
 	offset := 0

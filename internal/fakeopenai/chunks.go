@@ -32,9 +32,11 @@ type choiceJSON struct {
 }
 
 type deltaJSON struct {
-	Role    string          `json:"role,omitempty"`
-	Content *string         `json:"content,omitempty"`
-	Refusal json.RawMessage `json:"refusal,omitempty"`
+	Role    string  `json:"role,omitempty"`
+	Content *string `json:"content,omitempty"`
+	// ReasoningContent is vLLM's and DeepSeek's field for thinking.
+	ReasoningContent string          `json:"reasoning_content,omitempty"`
+	Refusal          json.RawMessage `json:"refusal,omitempty"`
 }
 
 type usageJSON struct {
@@ -54,9 +56,17 @@ func (c chunks) content(text string) []byte {
 	return c.choice(deltaJSON{Content: &text}, nil)
 }
 
-func (c chunks) finish() []byte {
-	stop := "stop"
-	return c.choice(deltaJSON{}, &stop)
+// reasoning is a thinking delta: empty content beside it, as vLLM sends.
+func (c chunks) reasoning(text string) []byte {
+	empty := ""
+	return c.choice(deltaJSON{Content: &empty, ReasoningContent: text}, nil)
+}
+
+func (c chunks) finish(reason string) []byte {
+	if reason == "" {
+		reason = "stop"
+	}
+	return c.choice(deltaJSON{}, &reason)
 }
 
 func (c chunks) usageChunk(u Usage) []byte {

@@ -147,6 +147,15 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, c *Call, reply R
 		c.cancel()
 		return
 	}
+	for _, thought := range reply.Reasoning {
+		if !s.pass(reply.Gate, r, c) {
+			return
+		}
+		if !out.data(cs.reasoning(thought)) {
+			c.cancel()
+			return
+		}
+	}
 	for i, text := range reply.Chunks {
 		if fault(i) || !s.pass(reply.Gate, r, c) {
 			return
@@ -159,7 +168,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, c *Call, reply R
 	if fault(len(reply.Chunks)) {
 		return
 	}
-	out.data(cs.finish())
+	out.data(cs.finish(reply.FinishReason))
 	if fault(len(reply.Chunks) + 1) {
 		return
 	}
@@ -236,7 +245,7 @@ func defaultUsage(req ChatRequest, reply Reply) Usage {
 	if reply.Usage != nil {
 		return *reply.Usage
 	}
-	u := Usage{CompletionTokens: len(reply.Chunks)}
+	u := Usage{CompletionTokens: len(reply.Chunks) + len(reply.Reasoning)} // thinking is output the model is paid for
 	for _, m := range req.Messages {
 		u.PromptTokens += len(strings.Fields(m.Content))
 	}

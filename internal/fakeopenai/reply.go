@@ -4,15 +4,23 @@ package fakeopenai
 //
 // A successful stream is, like api.openai.com's: a first chunk with the
 // assistant role and empty content (sent with the headers), one chunk per
-// element of Chunks, a chunk with an empty delta and finish_reason "stop",
-// the usage chunk (only when the request asked for
+// element of Reasoning (thinking, as vLLM and DeepSeek send it), one chunk
+// per element of Chunks, a chunk with an empty delta and finish_reason
+// FinishReason ("stop" unless set), the usage chunk (only when the request asked for
 // stream_options.include_usage), then "data: [DONE]".
 type Reply struct {
 	// Chunks are the content deltas, one chunk each, sent as they are (an
 	// empty string sends a chunk with empty content).
 	Chunks []string
-	// Gate, if set, is received from once before each content chunk and
-	// once before the Fault, so the test paces the stream. Close it to
+	// Reasoning are thinking deltas, sent before Chunks, one chunk each,
+	// in the delta's reasoning_content field with empty content, as
+	// vLLM's and DeepSeek's reasoning models stream them.
+	Reasoning []string
+	// FinishReason is the finish chunk's finish_reason; "" sends "stop".
+	// "length" is a model that reached its token limit.
+	FinishReason string
+	// Gate, if set, is received from once before each reasoning and
+	// content chunk and once before the Fault, so the test paces the stream. Close it to
 	// release the rest at once.
 	Gate <-chan struct{}
 

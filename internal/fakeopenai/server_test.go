@@ -562,3 +562,39 @@ func TestCloseReleasesWaitingHandlers(t *testing.T) {
 		t.Error("the request succeeded after Close")
 	}
 }
+
+// TestReasoningAndFinishReasonOnTheWire: thinking goes out as vLLM's and
+// DeepSeek's reasoning_content deltas beside empty content, before the
+// answer, and a reply can end at the length limit.
+func TestReasoningAndFinishReasonOnTheWire(t *testing.T) {
+	s := newFake(t)
+	s.Push(fakeopenai.Reply{Reasoning: []string{"Let me", " think."}, Chunks: []string{"Cut sho"}, FinishReason: "length"})
+	body := `{"model":"m","stream":true,"messages":[{"role":"user","content":"q"}]}`
+	req, _ := http.NewRequestWithContext(testContext(t), http.MethodPost, s.URL+"/chat/completions", strings.NewReader(body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := strings.Split(strings.TrimSuffix(string(raw), "\n\n"), "\n\n")
+	wantParts := []string{
+		`"delta":{"role":"assistant","content":"","refusal":null}`,
+		`"delta":{"content":"","reasoning_content":"Let me"}`,
+		`"delta":{"content":"","reasoning_content":" think."}`,
+		`"delta":{"content":"Cut sho"}`,
+		`"delta":{},"logprobs":null,"finish_reason":"length"`,
+		`[DONE]`,
+	}
+	if len(events) != len(wantParts) {
+		t.Fatalf("got %d events, want %d:\n%s", len(events), len(wantParts), raw)
+	}
+	for i, part := range wantParts {
+		if !strings.Contains(events[i], part) {
+			t.Errorf("event %d = %s\nwant it to contain %s", i, events[i], part)
+		}
+	}
+}

@@ -55,6 +55,31 @@ func handleRegenerateAnswer(svc *chat.Service, log *slog.Logger, g *guards, wait
 	})
 }
 
+// handleContinueAnswer has the model go on with the latest answer, which
+// it cut at its length limit; the new text is appended to the same answer.
+// With htmx the answer, streaming again, takes its own place; without, the
+// form's post waits a moment and redirects to it, as asking does.
+func handleContinueAnswer(svc *chat.Service, log *slog.Logger, g *guards, wait time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		var answer chat.Message
+		err := g.limitQuestion(w, r, func() (err error) {
+			answer, err = svc.Continue(r.Context(), visitorID(r), id, r.PathValue("answer"))
+			return err
+		})
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		if htmx.IsHTMX(r) {
+			render(w, r, log, http.StatusOK, views.Message(views.Item{Message: answer}))
+			return
+		}
+		waitForAnswer(r, svc, answer.ID, wait)
+		http.Redirect(w, r, views.MessageURL(id, answer.ID), http.StatusSeeOther)
+	})
+}
+
 // handleShowVersion switches an answer to another of its versions.
 func handleShowVersion(svc *chat.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -61,12 +61,26 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive, writeTim
 		defer tick.Stop()
 		var chunk []byte
 		status := ""
+		// thinking is how much of the model's thinking this watcher was
+		// sent, -1 before any; named says whether it was told how long
+		// the model thought.
+		thinking, named := -1, false
 		for {
 			text, end, final, more := progress.Since(offset)
 			if st := progress.Status(); st != status && !final {
 				// A note while the person waits, such as a retry.
 				status = st
 				if stream.send("status", "", html.EscapeString(st)) != nil {
+					return
+				}
+			}
+			if !final && sendThinking(stream, progress, answerID, &thinking, &chunk) != nil {
+				return
+			}
+			if !final && !named && thinking > 0 && end > 0 {
+				// The model has started answering: its thinking is done.
+				named = true
+				if stream.send("thought", "", html.EscapeString(views.ThoughtLabel(progress.ThoughtFor()))) != nil {
 					return
 				}
 			}
@@ -127,6 +141,25 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive, writeTim
 			}
 		}
 	})
+}
+
+// sendThinking sends what the model thought since *sent, apart from the
+// answer's text, as a "reasoning" event without an id: ids are offsets in
+// the text, and a reconnect must resume the text there. The first event of
+// a connection replaces the thinking the page shows with all of it so far
+// (the page may show more or less); later ones append.
+func sendThinking(stream *eventStream, progress *chat.Progress, answerID string, sent *int, buf *[]byte) error {
+	th, next := progress.Reasoning(max(*sent, 0))
+	if th == "" {
+		return nil
+	}
+	first := *sent < 0
+	*sent = next
+	if first {
+		*buf = views.AppendReasoningResetEvent((*buf)[:0], answerID, th)
+		return stream.send("reasoning", "", string(*buf))
+	}
+	return stream.send("reasoning", "", html.EscapeString(th))
 }
 
 // resumeOffset is where the client's copy of the answer ends: Last-Event-ID

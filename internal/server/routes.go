@@ -24,6 +24,7 @@ func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Conf
 	private("GET /c/{id}/answers/{answer}/events", handleAnswerEvents(svc, log, cfg.KeepAlive, cfg.StreamWriteTimeout, cfg.Metrics))
 	private("POST /c/{id}/answers/{answer}/stop", handleStopAnswer(svc, log))
 	private("POST /c/{id}/answers/{answer}/regenerate", handleRegenerateAnswer(svc, log, g, cfg.AnswerWait))
+	private("POST /c/{id}/answers/{answer}/continue", handleContinueAnswer(svc, log, g, cfg.AnswerWait))
 	private("POST /c/{id}/answers/{answer}/show", handleShowVersion(svc, log))
 	private("POST /c/{id}/answers/{answer}/feedback", handleFeedback(svc, log, cfg.Metrics))
 	private("POST /c/{id}/rename", handleRenameConversation(svc, log))

@@ -33,6 +33,7 @@ func TestEveryViewsURLIsRouted(t *testing.T) {
 		"RegenerateURL":        {"POST", views.RegenerateURL(c, a)},
 		"ShowVersionURL":       {"POST", views.ShowVersionURL(c, a)},
 		"FeedbackURL":          {"POST", views.FeedbackURL(c, a)},
+		"ContinueURL":          {"POST", views.ContinueURL(c, a)},
 		"RenameURL":            {"POST", views.RenameURL(c)},
 		"DeleteURL":            {"POST", views.DeleteURL(c)},
 		"ExportMarkdownURL":    {"GET", views.ExportMarkdownURL(c)},
