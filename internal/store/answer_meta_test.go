@@ -29,7 +29,7 @@ func TestOpenUpgradesToAnswerMeta(t *testing.T) {
 	}
 
 	s := openAt(t, path)
-	assertSchemaVersion(t, s, len(mustLoadMigrations(t)))
+	assertSchemaVersion(t, s, latestVersion(mustLoadMigrations(t)))
 	msgs, err := s.Messages(ctx, "c1")
 	if err != nil {
 		t.Fatal(err)

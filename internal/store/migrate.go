@@ -10,9 +10,13 @@ import (
 	"strings"
 )
 
-// migrationFS holds the schema history. Files are named NNNN_name.sql and
-// numbered from 1 without gaps; a file, once released, is never edited: a
-// change is a new file. PRAGMA user_version records how many have run.
+// migrationFS holds the schema history. Files are named NNNN_name.sql,
+// numbered from 1 upwards; a file, once released, is never edited: a change
+// is a new file. PRAGMA user_version records the last one that ran.
+//
+// Numbers may have gaps only while branches that each took a number are
+// being merged: a database migrated past a gap would never run the
+// migration later filed in it, so a release must have none.
 //
 //go:embed migrations/*.sql
 var migrationFS embed.FS
@@ -47,11 +51,20 @@ func loadMigrations() ([]migration, error) {
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %04d", m.name, i+1)
+		if m.version < 1 || i > 0 && m.version == ms[i-1].version {
+			return nil, fmt.Errorf("migration %s: versions must be distinct and start from 0001", m.name)
 		}
 	}
 	return ms, nil
+}
+
+// latestVersion is the schema version a database has once every migration
+// ran.
+func latestVersion(ms []migration) int {
+	if len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
 }
 
 // migrate applies, in order, every migration the database has not seen.
@@ -64,11 +77,14 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
 		return fmt.Errorf("store: migrate: read schema version: %w", err)
 	}
-	if current > len(ms) {
+	if latest := latestVersion(ms); current > latest {
 		return fmt.Errorf("store: migrate: database schema version %d is newer than this program knows (%d): "+
-			"run a newer Rolefit or point it at another database file", current, len(ms))
+			"run a newer Rolefit or point it at another database file", current, latest)
 	}
-	for _, m := range ms[current:] {
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
 		if err := s.apply(ctx, m); err != nil {
 			return fmt.Errorf("store: migrate %s: %w", m.name, err)
 		}
