@@ -29,6 +29,9 @@ type Page struct {
 	// Refresh makes the page reload itself every few seconds when
 	// JavaScript is off, while an answer on it is still being written.
 	Refresh bool
+	// ReadOnly pages (a shared link) show someone else's conversation:
+	// no sidebar, nothing of the visitor's own, and not for search engines.
+	ReadOnly bool
 }
 
 // ChatPage is a conversation, or a new chat when Conversation.ID is empty.
@@ -46,6 +49,8 @@ type ChatPage struct {
 	// FitResult is the scored fit check the conversation started from, if
 	// it did: the page shows its result card.
 	FitResult *fit.Result
+	// Share is the conversation's read-only link, for its share panel.
+	Share ShareState
 }
 
 // Composer is the question form's state: where it posts, and, after a
