@@ -263,3 +263,28 @@ func TestSharedFitResult(t *testing.T) {
 		t.Error("the copy does not show the result with Discuss my result")
 	}
 }
+
+// An answer still being written is not shared half done: the owner is told
+// to wait, and no link is made.
+func TestShareWaitsForTheAnswer(t *testing.T) {
+	app := newTestApp(t, chat.Config{})
+	gate := make(chan struct{})
+	app.fake.Push(fakeopenai.Reply{Chunks: []string{"partial ", "rest"}, Gate: gate})
+	owner := app.browser(true)
+	d := doc(t, owner.post("/c", url.Values{"message": {"q"}}))
+	conv := strings.TrimSuffix(d.Find(`form[data-testid="composer"]`).AttrOr("action", ""), "/messages")
+	if !strings.HasPrefix(conv, "/c/") {
+		t.Fatalf("no conversation: composer posts to %q", conv)
+	}
+	plain := app.browser(false)
+	plain.client.Jar = owner.client.Jar
+	res := plain.post(conv+"/share", nil)
+	page := doc(t, res)
+	if res.StatusCode != http.StatusConflict || !strings.Contains(page.Text(), "still being written") {
+		t.Errorf("sharing mid-answer = %d %q, want 409 asking to wait", res.StatusCode, page.Find("main").Text())
+	}
+	close(gate)
+	if n := doc(t, plain.get(conv)).Find(`[data-testid="share-url"]`).Length(); n != 0 {
+		t.Error("a link was made mid-answer")
+	}
+}
