@@ -235,14 +235,17 @@
     } catch (err) { /* storage off: no notice */ }
   }
 
-  // Copy an answer's text.
+  // Copy an answer's text, or the value a button names (a shared link).
   on("click", function (e) {
     var button = hit(e, "[data-copy]");
     if (!button) return;
-    var text = button.closest("article").querySelector(".text").innerText.trim();
+    var text = button.hasAttribute("data-copy-value") ? button.getAttribute("data-copy-value")
+      : button.closest("article").querySelector(".text").innerText.trim();
+    var label = button.getAttribute("data-label") || button.textContent;
+    button.setAttribute("data-label", label);
     var done = function () {
       button.textContent = "Copied";
-      setTimeout(function () { button.textContent = "Copy"; }, 2000);
+      setTimeout(function () { button.textContent = label; }, 2000);
     };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text, done); });

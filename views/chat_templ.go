@@ -45,7 +45,7 @@ func Chat(p ChatPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if p.Conversation.ID != "" {
-				templ_7745c5c3_Err = ConversationBar(p.Conversation).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ConversationBar(p.Conversation, p.Share).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

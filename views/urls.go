@@ -96,6 +96,20 @@ func FitDiscussURL(conversationID string) string {
 	return ConversationURL(conversationID) + "/fit/discuss"
 }
 
+// ShareURL creates (or refreshes) a conversation's read-only link;
+// RevokeShareURL deletes it; SharePanelURL is the conversation's page with
+// its share panel open, where the owner lands after either.
+func ShareURL(conversationID string) string       { return ConversationURL(conversationID) + "/share" }
+func RevokeShareURL(conversationID string) string { return ShareURL(conversationID) + "/revoke" }
+func SharePanelURL(conversationID string) string {
+	return ConversationURL(conversationID) + "?share=open#" + sharePanelID
+}
+
+// SharedURL is a read-only link's page, its address made of the link's own
+// id; ContinueSharedURL copies it into the visitor's own conversations.
+func SharedURL(shareID string) string         { return "/s/" + url.PathEscape(shareID) }
+func ContinueSharedURL(shareID string) string { return SharedURL(shareID) + "/continue" }
+
 // SourceURL is the whole knowledge base; SourceSectionURL one section on
 // it, where a citation leads without JavaScript; SourcePassageURL the
 // section alone, for the citation panel.
@@ -154,6 +168,7 @@ const (
 	earlierID         = "earlier"
 	conversationBarID = "conversation-bar"
 	sidebarListID     = "sidebar-list"
+	sharePanelID      = "share-panel"
 )
 
 // NoticeTarget is the selector of the notice area every page has, where

@@ -40,6 +40,9 @@ type Page struct {
 	Back string
 	// Query is the search shown in the sidebar's search box.
 	Query string
+	// ReadOnly pages (a shared link) show someone else's conversation:
+	// no sidebar, nothing of the visitor's own, and not for search engines.
+	ReadOnly bool
 }
 
 // SearchPage is the page of a search's results, without JavaScript.
@@ -63,6 +66,8 @@ type ChatPage struct {
 	// FitResult is the scored fit check the conversation started from, if
 	// it did: the page shows its result card.
 	FitResult *fit.Result
+	// Share is the conversation's read-only link, for its share panel.
+	Share ShareState
 }
 
 // Composer is the question form's state: where it posts, and, after a

@@ -110,7 +110,7 @@ func TestBrowserAccessibleInEveryState(t *testing.T) {
 			do(t, ctx, chromedp.KeyEvent(kb.Escape))
 			waitFor(t, ctx, "the panel to close", `!document.querySelector('#source-panel').open`)
 
-			for _, menu := range []string{"rename", "export", "delete"} {
+			for _, menu := range []string{"rename", "export", "share", "delete"} {
 				do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=`+menu+`]`)))
 				accessible(t, ctx, menu+" menu open")
 				do(t, ctx, chromedp.KeyEvent(kb.Escape))
@@ -129,6 +129,16 @@ func TestBrowserAccessibleInEveryState(t *testing.T) {
 			do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=fit-submit]`)))
 			waitFor(t, ctx, "the fit result", `!!document.querySelector('[data-testid=fit-result]') && `+loaded)
 			accessible(t, ctx, "fit result")
+			do(t, ctx,
+				chromedp.Click(chromedp.CSS(`[data-testid=share]`)),
+				chromedp.Click(chromedp.CSS(`[data-testid=share-create]`)),
+				chromedp.WaitVisible(chromedp.CSS(`[data-testid=share-url]`)),
+			)
+			waitFor(t, ctx, "the share panel with its link", loaded)
+			accessible(t, ctx, "share panel with its link")
+			do(t, ctx, chromedp.Navigate(eval[string](t, ctx, `document.querySelector('[data-testid=share-url]').href`)))
+			waitFor(t, ctx, "the shared page", `!!document.querySelector('[data-testid=share-continue]') && `+loaded)
+			accessible(t, ctx, "shared page")
 
 			do(t, ctx, chromedp.Navigate(url+"/source"))
 			waitFor(t, ctx, "the source page", loaded)

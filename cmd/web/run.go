@@ -104,6 +104,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		UnknownCitations:  views.UnknownCitations,
 		CitedSections:     views.CitedSections,
 		NoAnswerMeta:      !cfg.AnswerDetails,
+		Shares:            db,
 	}, log)
 
 	if cfg.RetentionDays > 0 {
@@ -222,6 +223,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // passes the same conformance suite (internal/store/storetest).
 type database interface {
 	chat.Store
+	chat.ShareStore
 	guard.Ledger
 	// InterruptStreaming marks the answers a crash left streaming as
 	// interrupted, at start-up, and reports how many.

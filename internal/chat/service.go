@@ -46,6 +46,9 @@ type Config struct {
 	// NoAnswerMeta turns off recording how each answer was made (the
 	// setting ANSWER_DETAILS=off).
 	NoAnswerMeta bool
+	// Shares, if set, keeps read-only links to conversations; without it
+	// nothing can be shared.
+	Shares ShareStore
 }
 
 // DefaultConfig returns the limits Rolefit runs with unless told otherwise.

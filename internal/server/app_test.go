@@ -153,6 +153,9 @@ func newOpsApp(t *testing.T, opts ...appOption) *testApp {
 	if o.chat.Budget != nil {
 		o.chat.Budget = m.CountRefusals(o.chat.Budget)
 	}
+	if o.chat.Shares == nil {
+		o.chat.Shares = db
+	}
 	svc := chat.NewService(db, provider, "SYSTEM", o.chat, log)
 	clock := &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	cfg := o.server

@@ -26,7 +26,7 @@ func handleNewChat(svc *chat.Service, log *slog.Logger) http.Handler {
 // messages (and the next link) for htmx, which puts them in the link's
 // place. An answer still being written shows its text so far and keeps
 // streaming.
-func handleConversation(svc *chat.Service, log *slog.Logger) http.Handler {
+func handleConversation(svc *chat.Service, log *slog.Logger, secure bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		before := r.URL.Query().Get("before")
 		c, msgs, more, err := svc.ConversationPage(r.Context(), visitorID(r), r.PathValue("id"), before)
@@ -48,6 +48,7 @@ func handleConversation(svc *chat.Service, log *slog.Logger) http.Handler {
 		cp.Refresh = before == "" && views.Streaming(msgs)
 		cp.Composer = views.Composer{ConversationID: c.ID, Text: views.AskParam(r.URL.Query())}
 		cp.FitResult = fitResult(r, log, c)
+		cp.Share = shareState(r, svc, log, c.ID, secure)
 		render(w, r, log, http.StatusOK, views.Chat(cp))
 	})
 }

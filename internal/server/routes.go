@@ -18,7 +18,7 @@ func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Conf
 	public := func(pattern string, h http.Handler) { mux.Handle(pattern, named(pattern, h)) }
 
 	private("GET /{$}", handleNewChat(svc, log))
-	private("GET /c/{id}", handleConversation(svc, log))
+	private("GET /c/{id}", handleConversation(svc, log, cfg.SecureCookies))
 	private("POST /c", handleStartConversation(svc, log, g, cfg.AnswerWait))
 	private("POST /c/{id}/messages", handleAsk(svc, log, g, cfg.AnswerWait))
 	private("GET /c/{id}/answers/{answer}/events", handleAnswerEvents(svc, log, cfg.KeepAlive, cfg.StreamWriteTimeout, cfg.Metrics))
@@ -33,6 +33,12 @@ func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Conf
 	private("GET /c/{id}/export.md", handleExportConversation(svc, log, "md"))
 	private("GET /c/{id}/export.json", handleExportConversation(svc, log, "json"))
 	private("GET /search", handleSearch(svc, log))
+	private("POST /c/{id}/share", handleShareConversation(svc, log))
+	private("POST /c/{id}/share/revoke", handleRevokeShare(svc, log))
+	// Behind the access password like every page: a link shares a
+	// conversation, not the instance.
+	private("GET /s/{id}", handleShared(svc, log))
+	private("POST /s/{id}/continue", handleContinueShared(svc, log, g))
 	private("GET /fit", handleFitCheck(svc, log))
 	private("POST /fit", handleFitSubmit(svc, log, g))
 	private("POST /c/{id}/fit/discuss", handleFitDiscuss(svc, log, g, cfg.AnswerWait))

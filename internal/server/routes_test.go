@@ -47,6 +47,11 @@ func TestEveryViewsURLIsRouted(t *testing.T) {
 		"LoginURL":             {"GET", views.LoginURL("/fit")},
 		"LogoutURL":            {"POST", views.LogoutURL()},
 		"AskLinkURL":           {"GET", views.AskLinkURL(c, "What is RAG?")},
+		"ShareURL":             {"POST", views.ShareURL(c)},
+		"RevokeShareURL":       {"POST", views.RevokeShareURL(c)},
+		"SharePanelURL":        {"GET", views.SharePanelURL(c)},
+		"SharedURL":            {"GET", views.SharedURL("SHARE")},
+		"ContinueSharedURL":    {"POST", views.ContinueSharedURL("SHARE")},
 	}
 	also := map[string]struct{ method, url string }{
 		"the fit check's answers":   {"POST", views.FitURL()},
