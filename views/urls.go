@@ -64,6 +64,22 @@ func ShowVersionURL(conversationID, answerID string) string {
 	return answerURL(conversationID, answerID, "show")
 }
 
+func questionURL(conversationID, questionID, action string) string {
+	return ConversationURL(conversationID) + "/questions/" + url.PathEscape(questionID) + "/" + action
+}
+
+// EditQuestionURL asks a question again with edited text: the
+// conversation branches there.
+func EditQuestionURL(conversationID, questionID string) string {
+	return questionURL(conversationID, questionID, "edit")
+}
+
+// ShowQuestionURL makes a question the shown version of its question, with
+// the branch that follows it.
+func ShowQuestionURL(conversationID, questionID string) string {
+	return questionURL(conversationID, questionID, "show")
+}
+
 // RenameURL, DeleteURL and the export URLs act on one conversation.
 func RenameURL(conversationID string) string { return ConversationURL(conversationID) + "/rename" }
 func DeleteURL(conversationID string) string { return ConversationURL(conversationID) + "/delete" }
@@ -158,3 +174,9 @@ func FitFormTarget() string { return "#" + fitFormID }
 func MessagesTarget() string { return "#" + messagesID }
 
 func messageDOMID(id string) string { return "m-" + id }
+
+func editDOMID(id string) string { return "edit-" + id }
+
+// EditTarget is the selector of a question's Edit form, where a refused
+// edit is shown.
+func EditTarget(questionID string) string { return "#" + editDOMID(questionID) }

@@ -25,6 +25,8 @@ func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Conf
 	private("POST /c/{id}/answers/{answer}/stop", handleStopAnswer(svc, log))
 	private("POST /c/{id}/answers/{answer}/regenerate", handleRegenerateAnswer(svc, log, g, cfg.AnswerWait))
 	private("POST /c/{id}/answers/{answer}/show", handleShowVersion(svc, log))
+	private("POST /c/{id}/questions/{question}/edit", handleEditQuestion(svc, log, g, cfg.AnswerWait))
+	private("POST /c/{id}/questions/{question}/show", handleShowQuestion(svc, log))
 	private("POST /c/{id}/rename", handleRenameConversation(svc, log))
 	private("POST /c/{id}/delete", handleDeleteConversation(svc, log))
 	private("POST /c/delete-all", handleDeleteAllConversations(svc, log))

@@ -32,6 +32,8 @@ func TestEveryViewsURLIsRouted(t *testing.T) {
 		"StopURL":              {"POST", views.StopURL(c, a)},
 		"RegenerateURL":        {"POST", views.RegenerateURL(c, a)},
 		"ShowVersionURL":       {"POST", views.ShowVersionURL(c, a)},
+		"EditQuestionURL":      {"POST", views.EditQuestionURL(c, a)},
+		"ShowQuestionURL":      {"POST", views.ShowQuestionURL(c, a)},
 		"RenameURL":            {"POST", views.RenameURL(c)},
 		"DeleteURL":            {"POST", views.DeleteURL(c)},
 		"ExportMarkdownURL":    {"GET", views.ExportMarkdownURL(c)},
