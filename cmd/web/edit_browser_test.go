@@ -37,12 +37,16 @@ func TestBrowserEditAQuestionAndSwitchBranches(t *testing.T) {
 	// new answer streams in, piece by piece.
 	first := `#messages [data-role=user]:first-of-type `
 	do(t, ctx,
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('`+first+`[data-testid=question-edit] summary').scrollIntoView({block: 'center'})`),
 		chromedp.Click(chromedp.CSS(first+`[data-testid=question-edit] summary`)),
 		chromedp.WaitVisible(chromedp.CSS(first+`[data-testid=question-edit] textarea`)),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('`+first+`[data-testid=question-edit] textarea').value = ''`),
 		chromedp.SendKeys(chromedp.CSS(first+`[data-testid=question-edit] textarea`), "One, edited"),
-		chromedp.Click(chromedp.CSS(first+`[data-testid=question-edit-save]`)),
 	)
+	// The composer stays at the bottom of the window: scroll the form
+	// clear of it, as a person would, before clicking.
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('`+first+`[data-testid=question-edit-save]').scrollIntoView({block: 'center'})`))
+	do(t, ctx, chromedp.Click(chromedp.CSS(first+`[data-testid=question-edit-save]`)))
 	waitFor(t, ctx, "the new branch", threadText+` === 'One, edited|'`)
 	if s := eval[string](t, ctx, assistantState); s != "streaming" {
 		t.Errorf("the edited question's answer is %q, want streaming", s)
@@ -62,12 +66,16 @@ func TestBrowserEditAQuestionAndSwitchBranches(t *testing.T) {
 
 	// ‹ goes back to the earlier branch, with its answer and later turns;
 	// › returns to the new one.
-	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=question-version-prev]`)))
+	do(t, ctx,
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=question-version-prev]').scrollIntoView({block: 'center'})`),
+		chromedp.Click(chromedp.CSS(`[data-testid=question-version-prev]`)))
 	waitFor(t, ctx, "the earlier branch", threadText+` === 'One|Answer one.|Two|Answer two.'`)
 	if got := eval[string](t, ctx, `document.querySelector('[data-testid=question-version-label]').textContent`); got != "1 / 2" {
 		t.Errorf("back on the earlier branch the switcher says %q, want 1 / 2", got)
 	}
-	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=question-version-next]`)))
+	do(t, ctx,
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=question-version-next]').scrollIntoView({block: 'center'})`),
+		chromedp.Click(chromedp.CSS(`[data-testid=question-version-next]`)))
 	waitFor(t, ctx, "the new branch again", threadText+` === 'One, edited|Edited answer.'`)
 
 	// The branch shown is the one a reload shows.

@@ -19,7 +19,7 @@ import (
 func handleEditQuestion(svc *chat.Service, log *slog.Logger, g *guards, wait time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, questionID := r.PathValue("id"), r.PathValue("question")
-		text, err := readQuestion(w, r)
+		text, err := readQuestionField(w, r, "question")
 		if err == nil {
 			err = g.cleanQuestion(text)
 		}

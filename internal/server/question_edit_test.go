@@ -72,11 +72,11 @@ func TestEditQuestionBranchesWithoutJavaScript(t *testing.T) {
 	}
 	edit := question(d, "One").Find(`[data-testid="question-edit"] form`)
 	action := edit.AttrOr("action", "")
-	if edit.Find(`textarea[name="message"]`).Text() != "One" || edit.Find(`[data-testid="question-edit-save"]`).Length() != 1 {
+	if edit.Find(`textarea[name="question"]`).Text() != "One" || edit.Find(`[data-testid="question-edit-save"]`).Length() != 1 {
 		t.Fatalf("the Edit form holds %q; want the question and a save button", edit.Find("textarea").Text())
 	}
 
-	b.postAndWait(action, url.Values{"message": {"One, edited"}})
+	b.postAndWait(action, url.Values{"question": {"One, edited"}})
 	calls := app.fake.Calls()
 	if got := calls[len(calls)-1].Request.Messages; len(got) != 2 || got[1].Content != "One, edited" {
 		t.Errorf("the edited question was sent with %+v; want the system prompt and the edited question alone", got)
@@ -160,7 +160,7 @@ func TestEditQuestionWithHtmx(t *testing.T) {
 
 	h := app.browser(true)
 	h.client.Jar = b.client.Jar
-	d := doc(t, h.post(action, url.Values{"message": {"One, edited"}}))
+	d := doc(t, h.post(action, url.Values{"question": {"One, edited"}}))
 	// The thread comes back, from the question on the new branch, its
 	// answer streaming from the same event stream as any answer.
 	answer := d.Find(`[data-role="assistant"]`)
@@ -193,14 +193,14 @@ func TestEditQuestionIsOnlyTheOwners(t *testing.T) {
 	other := app.browser(false)
 	other.get("/").Body.Close() // a visitor of its own
 	for _, path := range []string{action, conv + "/questions/" + qid + "/show"} {
-		res := other.post(path, url.Values{"message": {"Hijacked"}})
+		res := other.post(path, url.Values{"question": {"Hijacked"}})
 		res.Body.Close()
 		if res.StatusCode != http.StatusNotFound {
 			t.Errorf("another visitor's POST %s = %d, want 404", path, res.StatusCode)
 		}
 	}
 	// A made-up question of one's own conversation is the same 404.
-	res := owner.post(conv+"/questions/NOSUCHQUESTION/edit", url.Values{"message": {"x"}})
+	res := owner.post(conv+"/questions/NOSUCHQUESTION/edit", url.Values{"question": {"x"}})
 	res.Body.Close()
 	if res.StatusCode != http.StatusNotFound {
 		t.Errorf("editing a made-up question = %d, want 404", res.StatusCode)
@@ -227,7 +227,7 @@ func TestRefusedEditSaysWhatToChange(t *testing.T) {
 	} {
 		// Without JavaScript: the page again, the Edit open with the text
 		// and the message.
-		res := b.post(action, url.Values{"message": {tt.text}})
+		res := b.post(action, url.Values{"question": {tt.text}})
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("edit %q = %d, want 422", tt.text, res.StatusCode)
 		}
@@ -240,7 +240,7 @@ func TestRefusedEditSaysWhatToChange(t *testing.T) {
 		}
 
 		// With htmx: the form alone, in its own place.
-		res = h.post(action, url.Values{"message": {tt.text}})
+		res = h.post(action, url.Values{"question": {tt.text}})
 		target := res.Header.Get("HX-Retarget")
 		d = doc(t, res)
 		if target != "#"+q.Find(`[data-testid="question-edit"]`).AttrOr("id", "") || d.Find(`[data-testid="question-edit-error"]`).Text() != tt.want {
