@@ -34,19 +34,32 @@ func TestBrowserEditAQuestionAndSwitchBranches(t *testing.T) {
 	waitFor(t, ctx, "the second answer", threadText+` === 'One|Answer one.|Two|Answer two.'`)
 
 	// Edit the first question: the conversation branches there, and the
-	// new answer streams in, piece by piece.
+	// new answer streams in, piece by piece. The composer stays at the
+	// bottom of the window: each control is scrolled clear of it, as a
+	// person would, before it is clicked.
 	first := `#messages [data-role=user]:first-of-type `
+	click := func(sel string) {
+		t.Helper()
+		do(t, ctx,
+			chromedp.Evaluate[chromedp.Void](`document.querySelector(`+jsString(sel)+`).scrollIntoView({block: 'center'})`),
+			chromedp.Click(chromedp.CSS(sel)),
+		)
+	}
+	box := first + `[data-testid=question-edit] textarea`
+	click(first + `[data-testid=question-edit] summary`)
 	do(t, ctx,
-		chromedp.Evaluate[chromedp.Void](`document.querySelector('`+first+`[data-testid=question-edit] summary').scrollIntoView({block: 'center'})`),
-		chromedp.Click(chromedp.CSS(first+`[data-testid=question-edit] summary`)),
-		chromedp.WaitVisible(chromedp.CSS(first+`[data-testid=question-edit] textarea`)),
-		chromedp.Evaluate[chromedp.Void](`document.querySelector('`+first+`[data-testid=question-edit] textarea').value = ''`),
-		chromedp.SendKeys(chromedp.CSS(first+`[data-testid=question-edit] textarea`), "One, edited"),
+		chromedp.WaitVisible(chromedp.CSS(box)),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector(`+jsString(box)+`).value = ' '`),
 	)
-	// The composer stays at the bottom of the window: scroll the form
-	// clear of it, as a person would, before clicking.
-	do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('`+first+`[data-testid=question-edit-save]').scrollIntoView({block: 'center'})`))
-	do(t, ctx, chromedp.Click(chromedp.CSS(first+`[data-testid=question-edit-save]`)))
+	click(first + `[data-testid=question-edit-save]`)
+	// An empty edit is refused with the composer's words, in the open form.
+	waitFor(t, ctx, "the refused edit's message", `document.querySelector(`+jsString(first+`[data-testid=question-edit-error]`)+`)?.textContent === 'Type a question first.'`)
+	accessible(t, ctx, "a refused edit")
+	do(t, ctx,
+		chromedp.Evaluate[chromedp.Void](`document.querySelector(`+jsString(box)+`).value = ''`),
+		chromedp.SendKeys(chromedp.CSS(box), "One, edited"),
+	)
+	click(first + `[data-testid=question-edit-save]`)
 	waitFor(t, ctx, "the new branch", threadText+` === 'One, edited|'`)
 	if s := eval[string](t, ctx, assistantState); s != "streaming" {
 		t.Errorf("the edited question's answer is %q, want streaming", s)
@@ -66,16 +79,13 @@ func TestBrowserEditAQuestionAndSwitchBranches(t *testing.T) {
 
 	// ‹ goes back to the earlier branch, with its answer and later turns;
 	// › returns to the new one.
-	do(t, ctx,
-		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=question-version-prev]').scrollIntoView({block: 'center'})`),
-		chromedp.Click(chromedp.CSS(`[data-testid=question-version-prev]`)))
+	accessible(t, ctx, "an edited question")
+	click(`[data-testid=question-version-prev]`)
 	waitFor(t, ctx, "the earlier branch", threadText+` === 'One|Answer one.|Two|Answer two.'`)
 	if got := eval[string](t, ctx, `document.querySelector('[data-testid=question-version-label]').textContent`); got != "1 / 2" {
 		t.Errorf("back on the earlier branch the switcher says %q, want 1 / 2", got)
 	}
-	do(t, ctx,
-		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=question-version-next]').scrollIntoView({block: 'center'})`),
-		chromedp.Click(chromedp.CSS(`[data-testid=question-version-next]`)))
+	click(`[data-testid=question-version-next]`)
 	waitFor(t, ctx, "the new branch again", threadText+` === 'One, edited|Edited answer.'`)
 
 	// The branch shown is the one a reload shows.
