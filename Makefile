@@ -63,8 +63,15 @@ browser-deps:
 bench: assets generate
 	go test -run '^$$' -bench . -benchmem ./...
 
-## load: the load tool against the built binary (CONVERSATIONS=1000 for the full run)
-CONVERSATIONS ?= 200
+## load: the load tool's whole measurement against the built binary: 1, 50, 200 and 1,000
+## concurrent chats, then 9,000 long answers held at once (LEVELS=200 HOLD=0 for one level;
+## CONVERSATIONS=N for a single run; LOAD_FLAGS for any other flag of cmd/loadtest)
+LEVELS ?= 1,50,200,1000
+HOLD ?= 9000
 load: build
 	go build -o bin/loadtest ./cmd/loadtest
-	bin/loadtest -bin bin/rolefit -conversations $(CONVERSATIONS)
+ifdef CONVERSATIONS
+	bin/loadtest -bin bin/rolefit -conversations $(CONVERSATIONS) $(LOAD_FLAGS)
+else
+	bin/loadtest -bin bin/rolefit -suite -levels $(LEVELS) -hold $(HOLD) $(LOAD_FLAGS)
+endif

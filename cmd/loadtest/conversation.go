@@ -22,10 +22,23 @@ type conversation struct {
 	base   string
 	client *http.Client // its own cookie jar: its own visitor
 
-	ttft   time.Duration // from sending the question to the first delta
-	text   string        // the deltas and tails, unescaped and joined (see unseen)
-	events []received
-	err    error
+	// light keeps no per-event times, for runs too large to keep them.
+	light bool
+	// started, if set, is called once: with true when the first delta
+	// arrives, with false when the conversation failed before it.
+	started    func(gotFirst bool)
+	wasStarted bool
+	// ended, if set, is called when the answer's end event arrives.
+	ended func()
+
+	sent       time.Time     // when the question was sent
+	start      time.Duration // from sending the question to the fragment that answers the POST
+	ttft       time.Duration // from sending the question to the first delta
+	total      time.Duration // from sending the question to the answer's end
+	text       string        // the deltas and tails, unescaped and joined (see unseen)
+	events     []received
+	eventCount int // delta and blocks events, kept or not
+	err        error
 }
 
 // received is one delta event: the offset its id gave, and when it was read.
@@ -52,8 +65,10 @@ var sseConnect = regexp.MustCompile(`sse-connect="([^"]+)"`)
 
 // ask posts the question, then follows the answer's event stream to its end.
 func (c *conversation) ask(ctx context.Context) error {
+	defer c.markStarted(false) // when it failed before its first delta
 	form := url.Values{"message": {fmt.Sprintf("Question %d: what does an AI evaluation engineer do all day?", c.index)}}
 	sent := time.Now()
+	c.sent = sent
 	res, err := c.do(ctx, http.MethodPost, "/c", strings.NewReader(form.Encode()), http.Header{
 		"Content-Type": {"application/x-www-form-urlencoded"},
 		"Hx-Request":   {"true"},
@@ -66,6 +81,7 @@ func (c *conversation) ask(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("POST /c: read: %w", err)
 	}
+	c.start = time.Since(sent)
 	if res.StatusCode != http.StatusOK {
 		return fmt.Errorf("POST /c: status %d", res.StatusCode)
 	}
@@ -106,11 +122,11 @@ func (c *conversation) follow(ctx context.Context, path string, sent time.Time) 
 			if err != nil || offset <= text.Len() || offset != text.Len()+len(delta) {
 				return fmt.Errorf("delta id %q after %d bytes carries %d bytes", ev.id, text.Len(), len(delta))
 			}
-			if len(c.events) == 0 {
-				c.ttft = at.Sub(sent)
+			if c.eventCount == 0 {
+				c.first(at)
 			}
 			text.WriteString(delta)
-			c.events = append(c.events, received{offset: offset, at: at})
+			c.record(received{offset: offset, at: at})
 		case "blocks":
 			// Finished blocks, rendered, and the rest of the text as tail:
 			// the tail is checked against what came before it; bytes that
@@ -136,8 +152,15 @@ func (c *conversation) follow(ctx context.Context, path string, sent time.Time) 
 			}
 			text.Reset()
 			text.WriteString(known + tail)
-			c.events = append(c.events, received{offset: offset, at: at})
+			if c.eventCount == 0 {
+				c.first(at)
+			}
+			c.record(received{offset: offset, at: at})
 		case "end":
+			c.total = at.Sub(sent)
+			if c.ended != nil {
+				c.ended()
+			}
 			c.text = text.String()
 			if !strings.Contains(ev.data, `data-state="done"`) {
 				return fmt.Errorf("answer ended not done: %.300q", ev.data)
@@ -146,6 +169,26 @@ func (c *conversation) follow(ctx context.Context, path string, sent time.Time) 
 		default:
 			return fmt.Errorf("unexpected event %q", ev.name)
 		}
+	}
+}
+
+// first notes the first delta's arrival.
+func (c *conversation) first(at time.Time) {
+	c.ttft = at.Sub(c.sent)
+	c.markStarted(true)
+}
+
+func (c *conversation) markStarted(gotFirst bool) {
+	if c.started != nil && !c.wasStarted {
+		c.wasStarted = true
+		c.started(gotFirst)
+	}
+}
+
+func (c *conversation) record(r received) {
+	c.eventCount++
+	if !c.light {
+		c.events = append(c.events, r)
 	}
 }
 

@@ -13,26 +13,71 @@ import (
 
 // Report is what one run measured.
 type Report struct {
-	Conversations int           `json:"conversations"`
+	Conversations int           `json:"conversations"` // at once
+	Rounds        int           `json:"rounds"`        // of Conversations, one after another
 	Chunks        int           `json:"chunks"`
 	Pace          time.Duration `json:"-"`
+	FirstDelay    time.Duration `json:"-"`
+	ModelAlone    time.Duration `json:"-"` // the model's schedule: first delay, then a pace per further chunk
 
 	Exact         int      `json:"exact_answers"` // arrived byte for byte, once, and ended done
+	Saved         Saved    `json:"saved"`
 	Errors        int      `json:"errors"`
 	FirstErrors   []string `json:"first_errors,omitempty"`
 	UpstreamCalls int      `json:"upstream_calls"`
 	DeltaEvents   int      `json:"delta_events"` // fewer than chunks when the server coalesced
 
 	Elapsed time.Duration `json:"-"` // from the questions' release to the last answer's end
-	TTFT    Latency       `json:"ttft"`
-	Relay   Latency       `json:"relay"`
+	// Each chat's time to first token is BeforeModel (its question sent
+	// until the model has the request), ModelFirst (the model's own delay
+	// to its first delta) and AfterModel (that delta leaving the model
+	// until the browser has it).
+	Start       Latency  `json:"start"` // question sent until the POST's answer (the page fragment) arrived
+	TTFT        Latency  `json:"ttft"`
+	BeforeModel Latency  `json:"before_model"`
+	ModelFirst  Latency  `json:"model_first"`
+	AfterModel  Latency  `json:"after_model"`
+	Total       Latency  `json:"total"` // question sent until the answer's end arrived
+	Relay       Latency  `json:"relay"`
+	Baseline    Baseline `json:"model_alone"`
 
 	Resources Resources `json:"resources"`
 	ServerLog ServerLog `json:"server_log"`
 }
 
-// OK reports whether every conversation got its exact answer.
-func (r Report) OK() bool { return r.Errors == 0 && r.Exact == r.Conversations }
+// OK reports whether every conversation got its exact answer, saved.
+func (r Report) OK() bool {
+	return r.Errors == 0 && r.Exact == r.chats() && r.Saved.Finished == r.chats()
+}
+
+// chats is how many conversations the run had, all rounds together.
+func (r Report) chats() int { return r.Conversations * max(r.Rounds, 1) }
+
+// TTFTRatio is the median time to first token over the model alone's: the
+// measured baseline's, or the model's configured delay without one.
+func (r Report) TTFTRatio() float64 { return ratio(r.TTFT.P50, r.Baseline.TTFT.P50, r.FirstDelay) }
+
+// TTFTRatioP99 is the same at the 99th percentile.
+func (r Report) TTFTRatioP99() float64 { return ratio(r.TTFT.P99, r.Baseline.TTFT.P99, r.FirstDelay) }
+
+// TotalRatio is the median time to the answer's last byte over the model
+// alone's.
+func (r Report) TotalRatio() float64 { return ratio(r.Total.P50, r.Baseline.Total.P50, r.ModelAlone) }
+
+// CPUPerChat is the server's CPU time under load, shared out per chat.
+func (r Report) CPUPerChat() time.Duration {
+	return r.Resources.LoadCPU / time.Duration(max(r.chats(), 1))
+}
+
+func ratio(d, baseline, fallback time.Duration) float64 {
+	if baseline <= 0 {
+		baseline = fallback
+	}
+	if baseline <= 0 {
+		return 0
+	}
+	return float64(d) / float64(baseline)
+}
 
 // Latency is a distribution's summary.
 type Latency struct {
@@ -48,8 +93,11 @@ type Resources struct {
 	EndRSSKB        int64         `json:"end_rss_kb"`  // VmRSS after the last answer
 	MaxSampledRSSKB int64         `json:"max_sampled_rss_kb"`
 	Samples         int           `json:"samples"`
-	ServerCPU       time.Duration `json:"-"`
-	LoadToolCPU     time.Duration `json:"-"`
+	IdleBeforeKB    int64         `json:"idle_before_rss_kb"` // after start-up and -settle, before the load
+	IdleAfterKB     int64         `json:"idle_after_rss_kb"`  // -settle after the load ended
+	ServerCPU       time.Duration `json:"-"`                  // since the server started
+	LoadCPU         time.Duration `json:"-"`                  // from the visits to the last answer's end
+	LoadToolCPU     time.Duration `json:"-"`                  // the load tool's (and the fake model's) over the same time
 }
 
 // MarshalJSON gives CPU times in seconds.
@@ -58,8 +106,9 @@ func (m Resources) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		plain
 		ServerCPUS   float64 `json:"server_cpu_s"`
+		LoadCPUS     float64 `json:"server_load_cpu_s"`
 		LoadToolCPUS float64 `json:"loadtool_cpu_s"`
-	}{plain(m), m.ServerCPU.Seconds(), m.LoadToolCPU.Seconds()})
+	}{plain(m), m.ServerCPU.Seconds(), m.LoadCPU.Seconds(), m.LoadToolCPU.Seconds()})
 }
 
 // ServerLog counts what the server logged at warn level and above.
@@ -105,13 +154,29 @@ func (l Latency) String() string {
 func (r Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(struct {
-		Report
-		PaceMS   float64 `json:"pace_ms"`
-		ElapsedS float64 `json:"elapsed_s"`
-		OK       bool    `json:"ok"`
-	}{r, ms(r.Pace), r.Elapsed.Seconds(), r.OK()})
+	return enc.Encode(r.jsonView())
 }
+
+// reportJSON is a Report with its durations in plain units and its ratios.
+type reportJSON struct {
+	Report
+	PaceMS       float64 `json:"pace_ms"`
+	FirstDelayMS float64 `json:"first_delay_ms"`
+	ModelAloneMS float64 `json:"model_alone_schedule_ms"`
+	ElapsedS     float64 `json:"elapsed_s"`
+	TTFTRatio    float64 `json:"ttft_ratio"`
+	TTFTRatioP99 float64 `json:"ttft_ratio_p99"`
+	TotalRatio   float64 `json:"total_ratio"`
+	CPUPerChatMS float64 `json:"server_cpu_per_chat_ms"`
+	OK           bool    `json:"ok"`
+}
+
+func (r Report) jsonView() reportJSON {
+	return reportJSON{r, ms(r.Pace), ms(r.FirstDelay), ms(r.ModelAlone), r.Elapsed.Seconds(),
+		r.TTFTRatio(), r.TTFTRatioP99(), r.TotalRatio(), ms(r.CPUPerChat()), r.OK()}
+}
+
+func mib(kb int64) string { return fmt.Sprintf("%.1f MiB", float64(kb)/1024) }
 
 // WriteText prints the report for a person.
 func (r Report) WriteText(w io.Writer) {
@@ -119,17 +184,30 @@ func (r Report) WriteText(w io.Writer) {
 	if !r.OK() {
 		verdict = "FAILED"
 	}
-	mib := func(kb int64) string { return fmt.Sprintf("%.1f MiB", float64(kb)/1024) }
-	fmt.Fprintf(w, "rolefit load: %d conversations x %d chunks, pace %v: %s\n", r.Conversations, r.Chunks, r.Pace, verdict)
-	fmt.Fprintf(w, "  exact answers       %d/%d, errors %d\n", r.Exact, r.Conversations, r.Errors)
-	fmt.Fprintf(w, "  upstream calls      %d, delta events %d for %d chunks\n", r.UpstreamCalls, r.DeltaEvents, r.Conversations*r.Chunks)
+	fmt.Fprintf(w, "rolefit load: %d conversations at once x %d rounds x %d chunks, first after %v, pace %v: %s\n",
+		r.Conversations, max(r.Rounds, 1), r.Chunks, r.FirstDelay, r.Pace, verdict)
+	fmt.Fprintf(w, "  exact answers       %d/%d, saved as finished %d (other saved answers %d), errors %d\n",
+		r.Exact, r.chats(), r.Saved.Finished, r.Saved.Other, r.Errors)
+	fmt.Fprintf(w, "  upstream calls      %d, delta events %d for %d chunks\n", r.UpstreamCalls, r.DeltaEvents, r.chats()*r.Chunks)
 	fmt.Fprintf(w, "  duration            %v\n", r.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "  model alone         first token %v\n", r.Baseline.TTFT)
+	fmt.Fprintf(w, "                      total       %v (schedule %v)\n", r.Baseline.Total, r.ModelAlone)
+	fmt.Fprintf(w, "  POST /c answered    %v\n", r.Start)
 	fmt.Fprintf(w, "  time to first token %v\n", r.TTFT)
+	fmt.Fprintf(w, "    before the model  %v\n", r.BeforeModel)
+	fmt.Fprintf(w, "    the model         %v\n", r.ModelFirst)
+	fmt.Fprintf(w, "    after the model   %v\n", r.AfterModel)
+	fmt.Fprintf(w, "    ratio             p50 %.2f, p99 %.2f to the model alone\n", r.TTFTRatio(), r.TTFTRatioP99())
+	fmt.Fprintf(w, "  total time          %v\n", r.Total)
+	fmt.Fprintf(w, "    ratio             p50 %.3f to the model alone\n", r.TotalRatio())
 	fmt.Fprintf(w, "  relay latency       %v\n", r.Relay)
 	fmt.Fprintf(w, "  server memory       peak RSS (VmHWM) %s, RSS at end %s, max sampled RSS %s (%d samples)\n",
 		mib(r.Resources.PeakRSSKB), mib(r.Resources.EndRSSKB), mib(r.Resources.MaxSampledRSSKB), r.Resources.Samples)
-	fmt.Fprintf(w, "  cpu time            server %v, load tool %v, on %d CPUs\n",
-		r.Resources.ServerCPU.Round(10*time.Millisecond), r.Resources.LoadToolCPU.Round(10*time.Millisecond), runtime.NumCPU())
+	fmt.Fprintf(w, "                      idle RSS %s after start-up, %s after the load (each after the settle time)\n",
+		mib(r.Resources.IdleBeforeKB), mib(r.Resources.IdleAfterKB))
+	fmt.Fprintf(w, "  cpu time            server %v under load (%.1f ms per chat; /proc counts 10 ms ticks), %v since start; load tool %v; on %d CPUs\n",
+		r.Resources.LoadCPU.Round(10*time.Millisecond), ms(r.CPUPerChat()), r.Resources.ServerCPU.Round(10*time.Millisecond),
+		r.Resources.LoadToolCPU.Round(10*time.Millisecond), runtime.NumCPU())
 	fmt.Fprintf(w, "  server log lines    %d (warn and above)\n", r.ServerLog.Lines)
 	for _, l := range r.ServerLog.First {
 		fmt.Fprintf(w, "    %s\n", l)

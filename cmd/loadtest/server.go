@@ -22,6 +22,7 @@ type serverProc struct {
 	cmd     *exec.Cmd
 	log     *logLines
 	dataDir string
+	pprof   string        // http://127.0.0.1:PORT/debug/pprof/, with -profile
 	exited  chan struct{} // closed when the process has been waited for
 	waitErr error
 
@@ -40,6 +41,15 @@ func startServer(ctx context.Context, cfg Config, modelURL string) (*serverProc,
 	listening := &firstLine{line: make(chan string, 1)}
 	p.cmd = exec.Command(cfg.Bin)
 	p.cmd.Env = serverEnv(cfg, dataDir, modelURL)
+	if cfg.Profile != "" {
+		addr, err := freeLoopbackAddr()
+		if err != nil {
+			os.RemoveAll(dataDir)
+			return nil, err
+		}
+		p.cmd.Env = append(p.cmd.Env, "PPROF_ADDR="+addr)
+		p.pprof = "http://" + addr + "/debug/pprof/"
+	}
 	p.cmd.Stdout = listening
 	p.cmd.Stderr = p.log
 	if err := p.cmd.Start(); err != nil {
@@ -86,6 +96,11 @@ func serverEnv(cfg Config, dataDir, modelURL string) []string {
 	// per chunk is far more than any chunk holds, and generation may last
 	// as long as the whole run.
 	maxTokens := 100 * cfg.Chunks
+	if cfg.holdsLast {
+		// The last chunk waits until every answer has started, which may
+		// be longer than the model is normally allowed to fall silent.
+		env = append(env, "STALL_TIMEOUT="+cfg.Timeout.String())
+	}
 	return append(env,
 		"ADDR=127.0.0.1:0",
 		"DATA_DIR="+dataDir,
@@ -224,6 +239,39 @@ func (l *logLines) summary() ServerLog {
 	return s
 }
 
+func (p *serverProc) pid() int { return p.cmd.Process.Pid }
+
+// idleRSS leaves the server alone for settle, then reads its resident
+// memory: after start-up, that is what it needs to exist; after a load,
+// what the GC and the runtime's scavenger gave back by then.
+func (p *serverProc) idleRSS(ctx context.Context, settle time.Duration) int64 {
+	timer := time.NewTimer(settle)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	kb, _ := procStatus(p.pid(), "VmRSS")
+	return kb
+}
+
+// openFileLimits reads a process's "Max open files" soft and hard limits
+// from /proc/PID/limits.
+func openFileLimits(pid int) (soft, hard string) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/limits", pid))
+	if err != nil {
+		return "?", "?"
+	}
+	for line := range strings.Lines(string(b)) {
+		if rest, ok := strings.CutPrefix(line, "Max open files"); ok {
+			if f := strings.Fields(rest); len(f) >= 2 {
+				return f[0], f[1]
+			}
+		}
+	}
+	return "?", "?"
+}
+
 // procStatus reads a "Vm...:  1234 kB" field of /proc/PID/status, in kB.
 func procStatus(pid int, field string) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
@@ -299,9 +347,20 @@ func (p *serverProc) sampleRSS(interval time.Duration) (maxKB func() (int64, int
 	return maxKB, stop
 }
 
+// cpuMark is the CPU time the server and the load tool had used at a moment.
+type cpuMark struct{ server, tool time.Duration }
+
+func (p *serverProc) cpuNow() cpuMark {
+	var m cpuMark
+	m.server, _ = procCPU(p.pid())
+	m.tool, _ = procCPU(os.Getpid())
+	return m
+}
+
 // resources stops the sampling and reads the peak and current RSS and the
-// CPU times; call it before stopping the process.
-func (p *serverProc) resources(stopSampling func(), sampled func() (int64, int)) Resources {
+// CPU times, in all and since the load began; call it before stopping the
+// process.
+func (p *serverProc) resources(stopSampling func(), sampled func() (int64, int), began cpuMark) Resources {
 	stopSampling()
 	var m Resources
 	m.MaxSampledRSSKB, m.Samples = sampled()
@@ -311,7 +370,8 @@ func (p *serverProc) resources(stopSampling func(), sampled func() (int64, int))
 	// from time to time), so a sample can read above it: the peak is the
 	// highest figure seen by any means.
 	m.PeakRSSKB = max(m.PeakRSSKB, m.MaxSampledRSSKB, m.EndRSSKB)
-	m.ServerCPU, _ = procCPU(p.cmd.Process.Pid)
-	m.LoadToolCPU, _ = procCPU(os.Getpid())
+	now := p.cpuNow()
+	m.ServerCPU = now.server
+	m.LoadCPU, m.LoadToolCPU = now.server-began.server, now.tool-began.tool
 	return m
 }

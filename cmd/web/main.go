@@ -16,10 +16,13 @@ import (
 )
 
 func main() {
-	// Rolefit serves no profiles, so the heap profiler's sample records
-	// (over 1 MB under load) would be kept for nothing. It is switched off
-	// first, as the runtime asks, before much is allocated.
-	runtime.MemProfileRate = 0
+	// Unless profiles are served (PPROF_ADDR, from the environment), the
+	// heap profiler's sample records (over 1 MB under load) would be kept
+	// for nothing. It is switched off first, as the runtime asks, before
+	// much is allocated.
+	if os.Getenv("PPROF_ADDR") == "" {
+		runtime.MemProfileRate = 0
+	}
 	if os.Getenv("GOGC") == "" {
 		// Rolefit's live heap is small and made of many long-lived streams;
 		// a tighter GC target keeps its footprint low: at 200 concurrent

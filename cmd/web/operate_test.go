@@ -127,3 +127,26 @@ func TestDailyTokenBudgetOutlivesARestart(t *testing.T) {
 		t.Errorf("after a restart the next question = %d, want 429 with the budget message", code)
 	}
 }
+
+// Profiles are served only on PPROF_ADDR, never on the main address.
+func TestProfilesOnlyOnTheirOwnAddress(t *testing.T) {
+	addrs := launch(t, map[string]string{"PPROF_ADDR": "127.0.0.1:0", "OFFLINE_PACE": "0s"},
+		"listening on ", "Profiles are served on ")
+	app, profiles := addrs[0], addrs[1]
+	for _, tt := range []struct {
+		url  string
+		want int
+	}{
+		{profiles + "goroutine?debug=1", http.StatusOK},
+		{app + "/debug/pprof/goroutine?debug=1", http.StatusNotFound},
+	} {
+		res, err := http.Get(tt.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tt.want {
+			t.Errorf("GET %s = %d, want %d", tt.url, res.StatusCode, tt.want)
+		}
+	}
+}

@@ -55,6 +55,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Warn("answers left unfinished by the last run are marked interrupted", "count", n)
 	}
 
+	if limit, err := raiseFileLimit(); err != nil {
+		log.Warn("open-file limit", "err", err)
+	} else if limit > 0 {
+		log.Info("open-file limit", "limit", limit, "live_answers_at_most", liveAnswersFor(limit))
+	}
+
 	provider, closeProvider := newProvider(cfg)
 	info := provider.Describe()
 	// One line says what answers, and never the key.
@@ -157,6 +163,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer metricsSrv.Close()
 	}
 
+	var pprofLn net.Listener
+	if cfg.PprofAddr != "" {
+		if pprofLn, err = net.Listen("tcp", cfg.PprofAddr); err != nil {
+			ln.Close()
+			if metricsLn != nil {
+				metricsLn.Close()
+			}
+			return fmt.Errorf("listen on PPROF_ADDR %s: %w", cfg.PprofAddr, err)
+		}
+	}
+
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
 	fmt.Fprintf(stdout, "Rolefit is listening on http://%s\n", displayAddr(ln.Addr()))
@@ -165,6 +182,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		go func() { serveErr <- metricsSrv.Serve(metricsLn) }()
 		fmt.Fprintf(stdout, "Metrics are served on http://%s/metrics\n", displayAddr(metricsLn.Addr()))
 		log.Info("metrics listening", "addr", metricsLn.Addr().String())
+	}
+	if pprofLn != nil {
+		pprofSrv := profileServer(log)
+		defer pprofSrv.Close()
+		go pprofSrv.Serve(pprofLn)
+		fmt.Fprintf(stdout, "Profiles are served on http://%s/debug/pprof/\n", displayAddr(pprofLn.Addr()))
+		log.Warn("profiles are served: keep PPROF_ADDR private", "addr", pprofLn.Addr().String())
 	}
 
 	select {

@@ -127,6 +127,12 @@ type Store interface {
 	AddMessages(ctx context.Context, msgs ...Message) error
 	// SaveAnswer updates an assistant message's content, state and error.
 	SaveAnswer(ctx context.Context, id, content string, state State, errMsg string) error
+	// SaveAnswersSoFar saves the text so far of answers being written, in
+	// one transaction: one write per tick for every live answer, however
+	// many, rather than one each. It touches only answers still
+	// streaming, so it can never undo a final save that landed first; an
+	// answer that no longer exists (its conversation deleted) is skipped.
+	SaveAnswersSoFar(ctx context.Context, answers []AnswerSoFar) error
 	// SaveFinalAnswer saves an ended answer: m.Content, m.State, m.Error
 	// and m.Meta of assistant message m.ID, in one write.
 	SaveFinalAnswer(ctx context.Context, m Message) error
@@ -152,6 +158,13 @@ type Store interface {
 	// versions of answers and questions that were shown on it), and hides
 	// the other versions and what follows them.
 	ShowQuestion(ctx context.Context, id string) error
+}
+
+// AnswerSoFar is what is saved, every tick, of an answer being written.
+type AnswerSoFar struct {
+	ID        string
+	Content   string
+	Reasoning string
 }
 
 // PromptMessage is one message of the request sent to a model.

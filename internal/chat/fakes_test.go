@@ -25,6 +25,12 @@ type memStore struct {
 	// failSaves, when set, fails SaveAnswer, as a full disk would the
 	// saves of an answer being written.
 	failSaves error
+	// beforeAdd, when set, is called by AddMessages before it writes, and
+	// its error returned instead: a slow or failing disk.
+	beforeAdd func(ctx context.Context) error
+	// batches, when set, receives the ids of each SaveAnswersSoFar call
+	// (dropped if nobody is reading).
+	batches chan []string
 }
 
 func (s *memStore) setFailSaves(err error) {
@@ -102,7 +108,12 @@ func (s *memStore) Message(_ context.Context, id string) (Message, error) {
 	return Message{}, fmt.Errorf("mem: %w", ErrNotFound)
 }
 
-func (s *memStore) AddMessages(_ context.Context, msgs ...Message) error {
+func (s *memStore) AddMessages(ctx context.Context, msgs ...Message) error {
+	if s.beforeAdd != nil {
+		if err := s.beforeAdd(ctx); err != nil {
+			return fmt.Errorf("mem: add messages: %w", err)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.failWrites != nil {
@@ -185,6 +196,33 @@ func (s *memStore) SaveAnswer(_ context.Context, id, content string, state State
 		}
 	}
 	return fmt.Errorf("mem: %w", ErrNotFound)
+}
+
+func (s *memStore) SaveAnswersSoFar(_ context.Context, answers []AnswerSoFar) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.saves += len(answers)
+	if s.batches != nil {
+		ids := make([]string, len(answers))
+		for i, a := range answers {
+			ids[i] = a.ID
+		}
+		select {
+		case s.batches <- ids:
+		default:
+		}
+	}
+	if s.failSaves != nil {
+		return fmt.Errorf("mem: save answers so far: %w", s.failSaves)
+	}
+	for _, a := range answers {
+		for i := range s.msgs {
+			if s.msgs[i].ID == a.ID && s.msgs[i].State == StateStreaming {
+				s.msgs[i].Content, s.msgs[i].Reasoning = a.Content, a.Reasoning
+			}
+		}
+	}
+	return nil
 }
 
 func (s *memStore) SaveFinalAnswer(_ context.Context, m Message) error {

@@ -17,7 +17,14 @@ var (
 	errNoFirstToken  = errors.New("no first token in time")
 	errStalled       = errors.New("stream stalled")
 	errShutdown      = errors.New("server shutting down")
+	errNotStored     = errors.New("the question could not be stored")
+	errStoreBusy     = errors.New("the database took too long to store the question")
 )
+
+// errBusy is what a person is told when their question could not be
+// stored in time: the database is overloaded, and trying again soon is
+// the remedy.
+var errBusy = &Error{Code: ELIMIT, Message: "Rolefit is too busy to take your question right now. Please send it again in a moment."}
 
 // generate runs one answer to its end: it has the provider stream it (with
 // retries), decides from the cause how it ended, saves it and reports it.
@@ -29,6 +36,12 @@ func (s *Service) generate(ctx context.Context, a *liveAnswer, m Message, req Re
 	defer cancelTimeout()
 
 	run := s.stream(ctx, a, req)
+	if err := a.waitStored(); err != nil {
+		// The person was told their question was not taken: there is
+		// nothing to save or show. What the model spent still counts.
+		s.report(req, m, run, ending{state: StateStopped, cause: errNotStored})
+		return
+	}
 	final := m
 	final.Content = a.snapshot()
 	final.Reasoning, final.ThoughtFor = a.reasoningSnapshot(), run.thoughtFor

@@ -14,19 +14,26 @@ type liveAnswer struct {
 	cancel         context.CancelCauseFunc
 	done           chan struct{} // closed once the final state is saved
 
-	// saveMu orders the periodic partial saves before the final one;
-	// both fields are the saver's bookkeeping.
-	saveMu     sync.Mutex
-	savedLen   int
-	finalSaved bool     // set once the final save was tried: partial saves stop
-	unsaved    *Message // the ending still to be saved, when that save failed
+	// stored is closed once the write that stores the answer has
+	// returned; storeErr is its error. Generation starts before it: see
+	// Service.begin.
+	stored   chan struct{}
+	storeErr error
+
+	// saveMu orders the saves of an answer's ending, the first and the
+	// retries of one that failed.
+	saveMu  sync.Mutex
+	unsaved *Message // the ending still to be saved, when that save failed
 
 	mu        sync.Mutex
 	text      []byte
-	reasoning []byte        // the model's thinking, apart from text
-	status    string        // a note for the person while they wait, e.g. a retry
-	final     *Message      // set when finished
-	changed   chan struct{} // closed and replaced whenever text or final changes
+	reasoning []byte // the model's thinking, apart from text
+	status    string // a note for the person while they wait, e.g. a retry
+	// savedLen and savedReasoning are how much of text and reasoning the
+	// last periodic save held: an answer that has not grown is skipped.
+	savedLen, savedReasoning int
+	final                    *Message      // set when finished
+	changed                  chan struct{} // closed and replaced whenever text or final changes
 }
 
 func newLiveAnswer(conversationID string, cancel context.CancelCauseFunc) *liveAnswer {
@@ -34,8 +41,21 @@ func newLiveAnswer(conversationID string, cancel context.CancelCauseFunc) *liveA
 		conversationID: conversationID,
 		cancel:         cancel,
 		done:           make(chan struct{}),
+		stored:         make(chan struct{}),
 		changed:        make(chan struct{}),
 	}
+}
+
+// storedAs records how the write storing the answer went.
+func (a *liveAnswer) storedAs(err error) {
+	a.storeErr = err
+	close(a.stored)
+}
+
+// waitStored waits for the write storing the answer and returns its error.
+func (a *liveAnswer) waitStored() error {
+	<-a.stored
+	return a.storeErr
 }
 
 // append adds a delta and wakes the watchers. This is the hot path of every

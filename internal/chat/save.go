@@ -13,8 +13,9 @@ const unsavedMessage = "This answer could not be saved, so it would be lost if R
 
 // saveFinal saves the answer as it ended and returns the message to
 // announce. The generation context may be cancelled by now; the final save
-// must still happen, so it gets its own short deadline. Holding saveMu
-// keeps a partial save from landing after it.
+// must still happen, so it gets its own short deadline. A periodic save
+// that lands after it changes nothing: the store saves only answers still
+// streaming.
 //
 // When the save fails the answer is not announced as it ended but as an
 // error saying it could not be saved: a "done" that a restart would turn
@@ -23,7 +24,6 @@ const unsavedMessage = "This answer could not be saved, so it would be lost if R
 func (s *Service) saveFinal(a *liveAnswer, final Message) Message {
 	a.saveMu.Lock()
 	defer a.saveMu.Unlock()
-	a.finalSaved = true
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := s.saveReasoning(ctx, final)

@@ -1,7 +1,10 @@
 package chat
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +101,68 @@ func TestStreamingInTheDatabaseButNotLiveIsInterrupted(t *testing.T) {
 	}
 	if got := msgs[1]; got.State != StateInterrupted || got.Content != "half" {
 		t.Errorf("the page shows %+v; want the text, interrupted", got)
+	}
+}
+
+// talker says one thing and then goes on talking (silently) until it is
+// cancelled: an answer that stays live.
+type talker struct{ said chan struct{} }
+
+func (talker) Describe() ProviderInfo { return ProviderInfo{Name: "talker", Model: "test"} }
+
+func (p talker) Stream(ctx context.Context, _ Request, onDelta func(string)) (Usage, error) {
+	onDelta("So far, ")
+	p.said <- struct{}{}
+	<-ctx.Done()
+	return Usage{}, ctx.Err()
+}
+
+// TestLiveAnswersAreSavedInOneWrite: however many answers stream, a tick
+// saves them all with one call to the store, so their saves do not queue
+// behind each other at the database's single writer; a tick with nothing
+// new writes nothing.
+func TestLiveAnswersAreSavedInOneWrite(t *testing.T) {
+	ctx := testCtx(t)
+	prov := talker{said: make(chan struct{}, 3)}
+	svc, st := newTestService(t, prov, Config{}) // the test ticks itself
+	st.batches = make(chan []string, 16)
+	want := map[string]bool{}
+	for i := range 3 {
+		c, turn, err := svc.Start(ctx, fmt.Sprintf("VISITOR%dAAAAAAAAAAAAAAAAAA", i), "question")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[turn.Answer.ID] = true
+		t.Cleanup(func() { svc.Stop(context.Background(), c.VisitorID, c.ID, turn.Answer.ID) })
+	}
+	for range 3 {
+		<-prov.said
+	}
+
+	svc.saveLive()
+	select {
+	case ids := <-st.batches:
+		got := map[string]bool{}
+		for _, id := range ids {
+			got[id] = true
+		}
+		if len(ids) != len(want) || !maps.Equal(got, want) {
+			t.Errorf("one tick saved %v, want the three live answers %v", ids, want)
+		}
+	default:
+		t.Fatal("a tick saved nothing")
+	}
+	if extra := len(st.batches); extra != 0 {
+		t.Errorf("a tick wrote %d more times, want once", extra)
+	}
+	for id := range want {
+		if m, _ := st.Message(ctx, id); m.Content != "So far, " || m.State != StateStreaming {
+			t.Errorf("answer %s saved as %q (%s), want its text so far, streaming", id, m.Content, m.State)
+		}
+	}
+
+	svc.saveLive()
+	if n := len(st.batches); n != 0 {
+		t.Errorf("a tick with nothing new wrote %d times, want none", n)
 	}
 }

@@ -3,11 +3,13 @@ package chat
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Config bounds what one answer may cost. Zero fields take the values of
@@ -20,7 +22,11 @@ type Config struct {
 	FirstTokenTimeout time.Duration // give up if the model has not started by then
 	StallTimeout      time.Duration // give up if the model goes quiet mid-answer
 	SaveEvery         time.Duration // how often the text so far is saved
-	KeepFinished      time.Duration // how long a finished answer stays in memory
+	// StoreWait bounds how long a question waits to be stored. Past it
+	// the person is told Rolefit is too busy, at once, rather than left
+	// waiting on a request that may outlive the server's write deadline.
+	StoreWait    time.Duration
+	KeepFinished time.Duration // how long a finished answer stays in memory
 
 	// Retries is how many times an answer that failed before its first
 	// token is tried again (rate limits, server errors, unreachable). After
@@ -55,6 +61,7 @@ func DefaultConfig() Config {
 		FirstTokenTimeout: 60 * time.Second,
 		StallTimeout:      60 * time.Second,
 		SaveEvery:         time.Second,
+		StoreWait:         10 * time.Second,
 		KeepFinished:      30 * time.Second,
 		Retries:           2,
 	}
@@ -79,6 +86,7 @@ func (c Config) withDefaults() Config {
 	orDefaultDuration(&c.FirstTokenTimeout, d.FirstTokenTimeout)
 	orDefaultDuration(&c.StallTimeout, d.StallTimeout)
 	orDefaultDuration(&c.SaveEvery, d.SaveEvery)
+	orDefaultDuration(&c.StoreWait, d.StoreWait)
 	orDefaultDuration(&c.KeepFinished, d.KeepFinished)
 	c.Retries = max(c.Retries, 0)
 	if c.Observer == nil {
@@ -164,11 +172,11 @@ func (s *Service) Start(ctx context.Context, visitorID, question string) (Conver
 	}
 	now := s.stamp()
 	c := Conversation{ID: newID(), VisitorID: visitorID, Title: titleFrom(question), CreatedAt: now, UpdatedAt: now}
-	if err := s.store.CreateConversation(ctx, c); err != nil {
-		return Conversation{}, Turn{}, fmt.Errorf("chat: start: %w", err)
+	turn, err := s.ask(ctx, c, nil, question, true)
+	if err != nil {
+		return Conversation{}, Turn{}, err
 	}
-	turn, err := s.ask(ctx, c, nil, question)
-	return c, turn, err
+	return c, turn, nil
 }
 
 // Ask adds a question to a conversation and starts its answer.
@@ -185,10 +193,12 @@ func (s *Service) Ask(ctx context.Context, visitorID, conversationID, question s
 	if err != nil {
 		return Turn{}, fmt.Errorf("chat: ask: %w", err)
 	}
-	return s.ask(ctx, c, history, question)
+	return s.ask(ctx, c, history, question, false)
 }
 
-func (s *Service) ask(ctx context.Context, c Conversation, history []Message, question string) (Turn, error) {
+// ask stores a question and its empty answer, and starts the answer. The
+// conversation itself is stored too when isNew.
+func (s *Service) ask(ctx context.Context, c Conversation, history []Message, question string, isNew bool) (Turn, error) {
 	if err := s.allowed(); err != nil {
 		return Turn{}, err
 	}
@@ -198,12 +208,19 @@ func (s *Service) ask(ctx context.Context, c Conversation, history []Message, qu
 	now := s.stamp()
 	q := Message{ID: newID(), ConversationID: c.ID, Role: RoleUser, Content: question, State: StateDone, CreatedAt: now, UpdatedAt: now}
 	a := Message{ID: newID(), ConversationID: c.ID, Role: RoleAssistant, State: StateStreaming, ReplyTo: q.ID, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.AddMessages(ctx, q, a); err != nil {
+	req, sent := s.request(append(history, q))
+	err := s.begin(ctx, a, req, sent, func(ctx context.Context) error {
+		if isNew {
+			if err := s.store.CreateConversation(ctx, c); err != nil {
+				return err
+			}
+		}
+		return s.store.AddMessages(ctx, q, a)
+	})
+	if err != nil {
 		s.release(c.ID)
 		return Turn{}, fmt.Errorf("chat: ask: %w", err)
 	}
-	req, sent := s.request(append(history, q))
-	s.launch(a, req, sent)
 	return Turn{Question: q, Answer: a}, nil
 }
 
@@ -236,13 +253,15 @@ func (s *Service) Regenerate(ctx context.Context, visitorID, conversationID, ans
 	}
 	now := s.stamp()
 	answer = Message{ID: newID(), ConversationID: c.ID, Role: RoleAssistant, State: StateStreaming, ReplyTo: question.ID, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.AddAnswerVersion(ctx, answer); err != nil {
+	req, sent := s.request(visible[:i])
+	err = s.begin(ctx, answer, req, sent, func(ctx context.Context) error {
+		return s.store.AddAnswerVersion(ctx, answer)
+	})
+	if err != nil {
 		s.release(c.ID)
 		return Message{}, Message{}, fmt.Errorf("chat: regenerate: %w", err)
 	}
 	old.Hidden = true
-	req, sent := s.request(visible[:i])
-	s.launch(answer, req, sent)
 	return old, answer, nil
 }
 
@@ -306,13 +325,15 @@ func (s *Service) EditQuestion(ctx context.Context, visitorID, conversationID, q
 	now := s.stamp()
 	q := Message{ID: newID(), ConversationID: c.ID, Role: RoleUser, Content: text, State: StateDone, CreatedAt: now, UpdatedAt: now}
 	a := Message{ID: newID(), ConversationID: c.ID, Role: RoleAssistant, State: StateStreaming, ReplyTo: q.ID, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.AddQuestionVersion(ctx, questionID, q, a); err != nil {
+	q.Follows = visible[i].Follows
+	req, sent := s.request(append(visible[:i:i], q))
+	err = s.begin(ctx, a, req, sent, func(ctx context.Context) error {
+		return s.store.AddQuestionVersion(ctx, questionID, q, a)
+	})
+	if err != nil {
 		s.release(c.ID)
 		return Turn{}, fmt.Errorf("chat: edit question: %w", err)
 	}
-	q.Follows = visible[i].Follows
-	req, sent := s.request(append(visible[:i:i], q))
-	s.launch(a, req, sent)
 	return Turn{Question: q, Answer: a}, nil
 }
 
@@ -545,20 +566,41 @@ func (s *Service) live(answerID string) *liveAnswer {
 	return s.unsaved[answerID]
 }
 
-func (s *Service) launch(m Message, req Request, history []HistoryTurn) {
-	ctx, cancel := context.WithCancelCause(s.ctx)
+// begin starts generating answer m at once, and meanwhile has write store
+// it (with its question): the model is asked while the database writes, so
+// the time to the first token owes nothing to the disk. Until write
+// returns, the answer is known to nobody: no watcher can follow it and
+// nothing of it is saved. If write fails, the request to the model is
+// cancelled and the error returned, as if the answer had never begun; what
+// a crash may lose is unchanged, since the person is told the question was
+// taken only once it is stored.
+func (s *Service) begin(ctx context.Context, m Message, req Request, history []HistoryTurn, write func(context.Context) error) error {
+	genCtx, cancel := context.WithCancelCause(s.ctx)
 	a := newLiveAnswer(m.ConversationID, cancel)
-	s.mu.Lock()
-	s.answers[m.ID] = a
-	s.mu.Unlock()
 	s.wg.Add(1)
-	go s.generate(ctx, a, m, req, history)
+	go s.generate(genCtx, a, m, req, history)
+	writeCtx, cancelWrite := context.WithTimeoutCause(ctx, s.cfg.StoreWait, errStoreBusy)
+	err := write(writeCtx)
+	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(writeCtx), errStoreBusy) {
+		err = fmt.Errorf("%w (%w)", errBusy, err)
+	}
+	cancelWrite()
+	if err != nil {
+		cancel(errNotStored)
+	} else {
+		s.mu.Lock()
+		s.answers[m.ID] = a
+		s.mu.Unlock()
+	}
+	a.storedAs(err)
+	return err
 }
 
 // saveProgress saves the text so far of every answer being written, every
 // SaveEvery, so a crash loses at most that much. One loop serves all
-// answers: saving per delta would put the disk on the hot path, and a
-// saver per answer would cost a goroutine each.
+// answers, and saves them all in one write: saving per delta would put the
+// disk on the hot path, a saver per answer would cost a goroutine each, and
+// a write per answer would queue thousands behind SQLite's one writer.
 func (s *Service) saveProgress() {
 	defer close(s.saverDone)
 	t := time.NewTicker(s.cfg.SaveEvery)
@@ -569,39 +611,61 @@ func (s *Service) saveProgress() {
 			return
 		case <-t.C:
 		}
-		s.mu.Lock()
-		live := make(map[string]*liveAnswer, len(s.answers))
-		for id, a := range s.answers {
-			live[id] = a
-		}
-		s.mu.Unlock()
-		for id, a := range live {
-			s.savePartial(id, a)
-		}
+		s.saveLive()
 		s.saveUnsaved()
 	}
 }
 
-func (s *Service) savePartial(id string, a *liveAnswer) {
-	a.saveMu.Lock()
-	defer a.saveMu.Unlock()
-	if a.finalSaved {
-		return
+// saveLive saves, in one write, the answers being written that grew since
+// their last save. A final save that lands first is never undone: the
+// store only touches answers still streaming.
+func (s *Service) saveLive() {
+	s.mu.Lock()
+	live := make([]*liveAnswer, 0, len(s.answers))
+	ids := make([]string, 0, len(s.answers))
+	for id, a := range s.answers {
+		live, ids = append(live, a), append(ids, id)
 	}
-	a.mu.Lock()
-	if len(a.text) == a.savedLen {
+	s.mu.Unlock()
+
+	var changed []AnswerSoFar
+	var grown []*liveAnswer
+	var sizes [][2]int
+	for i, a := range live {
+		a.mu.Lock()
+		if a.final == nil && (len(a.text) != a.savedLen || len(a.reasoning) != a.savedReasoning) {
+			changed = append(changed, AnswerSoFar{ID: ids[i], Content: frozen(a.text), Reasoning: frozen(a.reasoning)})
+			grown, sizes = append(grown, a), append(sizes, [2]int{len(a.text), len(a.reasoning)})
+		}
 		a.mu.Unlock()
+	}
+	if len(changed) == 0 {
 		return
 	}
-	text := string(a.text)
-	a.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := s.store.SaveAnswer(ctx, id, text, StateStreaming, ""); err != nil {
-		s.log.Warn("save partial answer", "answer", id, "err", err)
+	if err := s.store.SaveAnswersSoFar(ctx, changed); err != nil {
+		s.log.Warn("save answers so far", "answers", len(changed), "err", err)
 		return
 	}
-	a.savedLen = len(text)
+	for i, a := range grown {
+		a.mu.Lock()
+		a.savedLen, a.savedReasoning = sizes[i][0], sizes[i][1]
+		a.mu.Unlock()
+	}
+}
+
+// frozen returns the bytes of an append-only buffer as a string without
+// copying them. It is safe only because text and reasoning are never
+// changed below their length, only appended to (a reallocation leaves the
+// old array as it was): the string cannot change under its reader. With
+// thousands of answers saved each second, copying each one's text every
+// tick would be most of the saver's garbage.
+func frozen(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 func newID() string { return rand.Text() }

@@ -48,6 +48,9 @@ type Config struct {
 
 	Metrics     bool   // serve Prometheus metrics
 	MetricsAddr string // serve them there instead of on Addr
+	// PprofAddr, when set, serves Go's profiles (net/http/pprof) on that
+	// address only: how the performance figures of the README were found.
+	PprofAddr string
 
 	// AccessPassword, when set, is asked for before anything else is
 	// shown; SessionSecret keeps sessions valid across restarts. Neither
@@ -130,6 +133,7 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		{"LOG_FORMAT", "json or text", &oneOf{&c.LogFormat, []string{"json", "text"}}},
 		{"METRICS", "on serves Prometheus metrics at /metrics; off serves none", &onOff{&c.Metrics}},
 		{"METRICS_ADDR", "serve /metrics on this address only, not on ADDR (e.g. 127.0.0.1:9090)", (*str)(&c.MetricsAddr)},
+		{"PPROF_ADDR", "serve Go's profiles (/debug/pprof/) on this address only, for profiling (e.g. 127.0.0.1:6060); never on ADDR", (*str)(&c.PprofAddr)},
 		{"ACCESS_PASSWORD_FILE", "file holding the access password (Docker secrets); ACCESS_PASSWORD itself is read from the environment only", (*str)(&passwordFile)},
 		{"SESSION_SECRET_FILE", "file holding SESSION_SECRET (Docker secrets)", (*str)(&secretFile)},
 		{"RATE_LIMIT_QUESTIONS", "questions each visitor (and each client address) may ask, such as 10/m, 100/h or 5/30s; off for no limit", &rate{&c.QuestionLimit, &c.QuestionWindow}},

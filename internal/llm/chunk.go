@@ -12,17 +12,7 @@ import (
 // OpenAI-compatible server sends, and the extensions some add in their
 // place (internal/fakeopenai/wire holds a recording of each).
 type chunk struct {
-	Choices []struct {
-		Delta struct {
-			Content string `json:"content"`
-			// A reasoning model's thinking, apart from the content:
-			// reasoning_content (DeepSeek, vLLM, llama.cpp) or reasoning
-			// (Ollama, OpenRouter, LM Studio).
-			ReasoningContent string `json:"reasoning_content"`
-			Reasoning        string `json:"reasoning"`
-		} `json:"delta"`
-		FinishReason string `json:"finish_reason"`
-	} `json:"choices"`
+	Choices []chunkChoice `json:"choices"`
 	// Usage arrives on the last chunk (OpenAI, Azure, Ollama, llama.cpp),
 	// or running on every chunk (vLLM's continuous_usage_stats): the last
 	// one seen is the total either way.
@@ -35,6 +25,18 @@ type chunk struct {
 	// that is otherwise a normal one (OpenRouter). A chunk that is only
 	// {"error": …} go-openai reports itself.
 	Error *streamError `json:"error"`
+}
+
+type chunkChoice struct {
+	Delta struct {
+		Content string `json:"content"`
+		// A reasoning model's thinking, apart from the content:
+		// reasoning_content (DeepSeek, vLLM, llama.cpp) or reasoning
+		// (Ollama, OpenRouter, LM Studio).
+		ReasoningContent string `json:"reasoning_content"`
+		Reasoning        string `json:"reasoning"`
+	} `json:"delta"`
+	FinishReason string `json:"finish_reason"`
 }
 
 type chunkUsage struct {

@@ -6,7 +6,6 @@ package llm
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -170,7 +169,7 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 		raw, err := stream.RecvRaw()
 		var c chunk
 		if err == nil {
-			err = json.Unmarshal(raw, &c)
+			err = decodeChunk(raw, &c)
 		}
 		if err != nil {
 			if ctx.Err() != nil {

@@ -201,6 +201,40 @@ func insertMessages(ctx context.Context, tx *sql.Tx, onShownBranch bool, msgs ..
 	return nil
 }
 
+// SaveAnswersSoFar saves the text so far of every answer being written in
+// one transaction, with one prepared UPDATE: SQLite has one writer, and a
+// commit per answer per tick would queue thousands of them behind each
+// other (and behind the questions being asked) once thousands of answers
+// stream at once.
+func (s *Store) SaveAnswersSoFar(ctx context.Context, answers []chat.AnswerSoFar) (err error) {
+	if len(answers) == 0 {
+		return nil
+	}
+	defer s.noteWrite(&err)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: save answers so far: %w", err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `
+		UPDATE messages SET content = ?, reasoning = ?, updated_at = ?
+		WHERE id = ? AND role = 'assistant' AND state = 'streaming'`)
+	if err != nil {
+		return fmt.Errorf("store: save answers so far: %w", err)
+	}
+	defer stmt.Close()
+	now := toMillis(s.now())
+	for _, a := range answers {
+		if _, err := stmt.ExecContext(ctx, a.Content, a.Reasoning, now, a.ID); err != nil {
+			return fmt.Errorf("store: save answer %q so far: %w", a.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: save answers so far: commit: %w", err)
+	}
+	return nil
+}
+
 // SaveAnswer overwrites an assistant message's content, state and error and
 // stamps its UpdatedAt. It is called repeatedly while an answer streams, so
 // it is a single indexed UPDATE with no transaction around it.

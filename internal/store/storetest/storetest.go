@@ -56,6 +56,7 @@ func Run(t *testing.T, h Harness) {
 		{"Messages/AddIsAtomic", testAddIsAtomic},
 		{"Messages/SaveAnswer", testSaveAnswer},
 		{"Messages/SaveFinalAnswer", testSaveFinalAnswer},
+		{"Messages/SaveAnswersSoFar", testSaveAnswersSoFar},
 		{"Messages/SaveReasoning", testSaveReasoning},
 		{"Messages/LatestMessages", testLatestMessages},
 		{"Versions/AddAnswerVersion", testAddAnswerVersion},

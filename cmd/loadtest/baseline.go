@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Baseline is the model alone: as many clients as the level has chats
+// reading the same fake model directly, at the same moment, on the same
+// machine. Ratios are taken to it, so the load tool's own cost and the
+// machine's noise are counted on both sides.
+type Baseline struct {
+	TTFT   Latency `json:"ttft"`  // from the request to the first content chunk
+	Total  Latency `json:"total"` // from the request to [DONE]
+	Errors int     `json:"errors"`
+}
+
+// measureBaseline runs rounds of n direct requests at once to a fresh fake
+// model paced as the level's, and checks each answer arrives whole.
+func measureBaseline(ctx context.Context, n, rounds, chunks int, model modelTiming) (Baseline, error) {
+	up := newUpstream(n*rounds, chunks, model, true)
+	defer up.close()
+	pacing, stopPacing := context.WithCancel(ctx)
+	pacers := up.startPacing(pacing)
+	defer func() {
+		stopPacing()
+		pacers.Wait()
+	}()
+
+	transport := &http.Transport{MaxIdleConns: n, MaxIdleConnsPerHost: n}
+	defer transport.CloseIdleConnections()
+	client := &http.Client{Transport: transport}
+
+	var (
+		wg          sync.WaitGroup
+		mu          sync.Mutex
+		ttft, total []time.Duration
+		errs        failures
+	)
+	for r := range rounds {
+		start := make(chan struct{})
+		for i := range n {
+			k := r*n + i
+			wg.Go(func() {
+				<-start
+				first, whole, err := readModel(ctx, client, up.url(), k, strings.Join(up.answers[k].chunks, ""))
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs.add("model alone, request %d: %v", k, err)
+					return
+				}
+				ttft, total = append(ttft, first), append(total, whole)
+			})
+		}
+		close(start)
+		wg.Wait()
+	}
+	b := Baseline{TTFT: summarize(ttft), Total: summarize(total), Errors: errs.n}
+	if errs.n > 0 {
+		return b, fmt.Errorf("the model alone failed %d of %d times: %s", errs.n, n*rounds, strings.Join(errs.first, "; "))
+	}
+	return b, nil
+}
+
+// readModel asks question k of the model as Rolefit would, reads the stream
+// as go-openai does (one JSON chunk per data line), and returns when the
+// first content arrived and when the stream ended.
+func readModel(ctx context.Context, client *http.Client, base string, k int, want string) (first, whole time.Duration, err error) {
+	body, _ := json.Marshal(map[string]any{
+		"model":  "load",
+		"stream": true,
+		"messages": []map[string]string{
+			{"role": "user", "content": fmt.Sprintf("Question %d: what does an AI evaluation engineer do all day?", k)},
+		},
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/chat/completions", bytes.NewReader(body))
+	if err != nil {
+		return 0, 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	sent := time.Now()
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return 0, 0, fmt.Errorf("status %d", res.StatusCode)
+	}
+	var text strings.Builder
+	type chunk struct {
+		Choices []struct {
+			Delta struct {
+				Content string `json:"content"`
+			} `json:"delta"`
+		} `json:"choices"`
+	}
+	r := bufio.NewReader(res.Body)
+	for {
+		line, err := r.ReadSlice('\n')
+		if err != nil {
+			return 0, 0, fmt.Errorf("stream after %d bytes: %w", text.Len(), err)
+		}
+		data, ok := bytes.CutPrefix(bytes.TrimRight(line, "\r\n"), []byte("data: "))
+		if !ok {
+			continue
+		}
+		if string(data) == "[DONE]" {
+			whole = time.Since(sent)
+			break
+		}
+		var ch chunk // fresh: decoding into a used one keeps fields a chunk leaves out
+		if err := json.Unmarshal(data, &ch); err != nil {
+			return 0, 0, fmt.Errorf("chunk %.80q: %w", data, err)
+		}
+		for _, c := range ch.Choices {
+			if c.Delta.Content != "" && text.Len() == 0 {
+				first = time.Since(sent)
+			}
+			text.WriteString(c.Delta.Content)
+		}
+	}
+	if text.String() != want {
+		return 0, 0, fmt.Errorf("got %d bytes, want %d", text.Len(), len(want))
+	}
+	return first, whole, nil
+}
