@@ -107,14 +107,18 @@ func TestOpenUpgradesToBranches(t *testing.T) {
 }
 
 // The walk down the shown branch and the switch between versions use the
-// index the migration adds, not a scan of every message.
+// index the migration adds, and a question asked finds the question it
+// follows by walking back from the conversation's end: none scans every
+// message.
 func TestBranchQueriesUseIndexes(t *testing.T) {
 	s := openTest(t)
-	for _, q := range []string{
-		`UPDATE messages SET hidden = (id <> 'x') WHERE conversation_id = 'c' AND follows = 'q' AND role = 'user'`,
-		`SELECT id FROM messages WHERE conversation_id = 'c' AND follows = 'q' AND role = 'user' AND hidden = 0`,
+	for _, tt := range []struct{ query, index string }{
+		{`UPDATE messages SET hidden = (id <> 'x') WHERE conversation_id = 'c' AND follows = 'q' AND role = 'user'`, "messages_conversation_follows"},
+		{`SELECT id FROM messages WHERE conversation_id = 'c' AND follows = 'q' AND role = 'user' AND hidden = 0`, "messages_conversation_follows"},
+		{`SELECT id FROM messages WHERE conversation_id = 'c' AND role = 'user' AND hidden = 0 AND off_branch = 0
+			ORDER BY seq DESC LIMIT 1`, "messages_conversation_seq"},
 	} {
-		rows, err := s.db.Query("EXPLAIN QUERY PLAN " + q)
+		rows, err := s.db.Query("EXPLAIN QUERY PLAN " + tt.query)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,8 +132,8 @@ func TestBranchQueriesUseIndexes(t *testing.T) {
 			plan += detail + "\n"
 		}
 		rows.Close()
-		if !strings.Contains(plan, "messages_conversation_follows") {
-			t.Errorf("%s\ndoes not use messages_conversation_follows:\n%s", q, plan)
+		if !strings.Contains(plan, "INDEX "+tt.index+" ") {
+			t.Errorf("%s\ndoes not use %s:\n%s", tt.query, tt.index, plan)
 		}
 	}
 }
