@@ -7,10 +7,11 @@
   function hit(e, sel) { return e.target.closest ? e.target.closest(sel) : null; }
   function on(type, fn, capture) { doc.addEventListener(type, fn, capture); }
 
-  // Enter sends, Shift+Enter adds a line (and IME composition is left alone).
+  // Enter sends (a question, or a question edited), Shift+Enter adds a
+  // line (and IME composition is left alone).
   on("keydown", function (e) {
     var box = e.target;
-    if (!(box instanceof HTMLTextAreaElement) || box.name !== "message") return;
+    if (!(box instanceof HTMLTextAreaElement) || (box.name !== "message" && box.name !== "question")) return;
     if (e.key !== "Enter" || e.shiftKey || e.isComposing) return;
     e.preventDefault();
     if (box.value.trim() !== "" && box.form) box.form.requestSubmit();

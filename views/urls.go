@@ -75,6 +75,22 @@ func FeedbackURL(conversationID, answerID string) string {
 	return answerURL(conversationID, answerID, "feedback")
 }
 
+func questionURL(conversationID, questionID, action string) string {
+	return ConversationURL(conversationID) + "/questions/" + url.PathEscape(questionID) + "/" + action
+}
+
+// EditQuestionURL asks a question again with edited text: the
+// conversation branches there.
+func EditQuestionURL(conversationID, questionID string) string {
+	return questionURL(conversationID, questionID, "edit")
+}
+
+// ShowQuestionURL makes a question the shown version of its question, with
+// the branch that follows it.
+func ShowQuestionURL(conversationID, questionID string) string {
+	return questionURL(conversationID, questionID, "show")
+}
+
 // RenameURL, DeleteURL and the export URLs act on one conversation.
 func RenameURL(conversationID string) string { return ConversationURL(conversationID) + "/rename" }
 func DeleteURL(conversationID string) string { return ConversationURL(conversationID) + "/delete" }
@@ -190,3 +206,9 @@ func messageDOMID(id string) string { return "m-" + id }
 // a rating replaces.
 func FeedbackTarget(answerID string) string { return "#" + feedbackDOMID(answerID) }
 func feedbackDOMID(id string) string        { return "feedback-" + id }
+
+func editDOMID(id string) string { return "edit-" + id }
+
+// EditTarget is the selector of a question's Edit form, where a refused
+// edit is shown.
+func EditTarget(questionID string) string { return "#" + editDOMID(questionID) }

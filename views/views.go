@@ -5,6 +5,7 @@
 package views
 
 import (
+	"slices"
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
@@ -68,6 +69,14 @@ type ChatPage struct {
 	FitResult *fit.Result
 	// Share is the conversation's read-only link, for its share panel.
 	Share ShareState
+	// Edit, when set, is an edit of a question that was refused: the page
+	// shows it open, with the text and what to change.
+	Edit *Edit
+}
+
+// Edit is the state of a question's Edit form after a refused edit.
+type Edit struct {
+	QuestionID, Text, Error string
 }
 
 // Composer is the question form's state: where it posts, and, after a
@@ -108,13 +117,17 @@ type Item struct {
 	// the model can be asked to go on with it.
 	CanContinue bool
 	// Version is this answer's place (from 1) among the Versions answers
-	// given to its question; Prev and Next are their ids, if any.
+	// given to its question, or this question's among its versions (made
+	// by editing it); Prev and Next are their ids, if any.
 	Version, Versions int
 	Prev, Next        string
 	// CanRate: a finished answer its owner can say helped or not. Thread
 	// draws the owner's view; a read-only view of someone else's (a shared
 	// page) leaves it false.
 	CanRate bool
+	// EditText and EditError, after a refused edit of this question, open
+	// its Edit form with the text and what to change.
+	EditText, EditError string
 }
 
 // Thread returns the messages a person sees, in order: the questions and
@@ -124,17 +137,32 @@ type Item struct {
 // not record which provider wrote them; the one answering now is the one
 // a regeneration would use.)
 func Thread(msgs []chat.Message, provider chat.ProviderInfo) []Item {
-	versions := map[string][]string{} // question id → its answers, oldest first
+	versions := map[string][]string{}  // question id → its answers, oldest first
+	questions := map[string][]string{} // question followed → the versions of the next question
+	hidden := map[string]bool{}
 	for _, m := range msgs {
 		if m.Role == chat.RoleAssistant && m.ReplyTo != "" {
 			versions[m.ReplyTo] = append(versions[m.ReplyTo], m.ID)
+		}
+		if m.Role == chat.RoleUser {
+			// A question on a branch not shown follows a question not
+			// shown, so it never joins a shown question's versions.
+			questions[m.Follows] = append(questions[m.Follows], m.ID)
+			hidden[m.ID] = m.Hidden
 		}
 	}
 	visible := chat.Visible(msgs)
 	items := make([]Item, len(visible))
 	for i, m := range visible {
 		it := Item{Message: m}
-		if ids := versions[m.ReplyTo]; m.Role == chat.RoleAssistant && len(ids) > 0 {
+		ids := versions[m.ReplyTo]
+		if m.Role == chat.RoleUser {
+			// Of the questions that follow one, only one is shown: others
+			// shown beside it (messages put together by hand, with no
+			// Follows) are turns, not versions.
+			ids = slices.DeleteFunc(slices.Clone(questions[m.Follows]), func(id string) bool { return id != m.ID && !hidden[id] })
+		}
+		if (m.Role == chat.RoleUser || m.ReplyTo != "") && len(ids) > 0 {
 			it.Versions = len(ids)
 			for k, id := range ids {
 				if id != m.ID {

@@ -59,8 +59,15 @@ type Message struct {
 	// ReplyTo is, for an assistant message, the id of the question it
 	// answers; several answers to one question are versions of that answer.
 	ReplyTo string
-	// Hidden marks an answer version that is not the one shown (and not
-	// sent to the model as history); the person can switch back to it.
+	// Follows is, for a question, the id of the question it comes after
+	// on its branch ("" for a conversation's first question); questions
+	// that follow the same one are versions of one another, made by
+	// editing a question and asking it again.
+	Follows string
+	// Hidden marks a message that is not shown (and not sent to the model
+	// as history): an answer or question version that is not the shown
+	// one, or a message on a branch not shown. The person can switch back
+	// to it.
 	Hidden bool
 	// Reasoning is a reasoning model's thinking before the answer, kept
 	// apart from Content: never sent back as history, never cited from.
@@ -104,7 +111,7 @@ type Store interface {
 	DeleteConversationsUntouchedSince(ctx context.Context, before time.Time) (int, error)
 
 	// Messages returns the conversation's messages in the order they were
-	// added, hidden answer versions included.
+	// added, hidden versions and other branches included.
 	Messages(ctx context.Context, conversationID string) ([]Message, error)
 	Message(ctx context.Context, id string) (Message, error)
 	// LatestMessages returns the last limit (at least 1) shown messages
@@ -117,7 +124,8 @@ type Store interface {
 	LatestMessages(ctx context.Context, conversationID, before string, limit int) (msgs []Message, more bool, err error)
 	// AddMessages inserts the messages in one transaction, in order, and
 	// moves the conversation's UpdatedAt to the newest CreatedAt (never
-	// back).
+	// back). A question added follows the latest question shown: the
+	// conversation goes on along the branch shown (m.Follows is ignored).
 	AddMessages(ctx context.Context, msgs ...Message) error
 	// SaveAnswer updates an assistant message's content, state and error.
 	SaveAnswer(ctx context.Context, id, content string, state State, errMsg string) error
@@ -140,6 +148,19 @@ type Store interface {
 	// ShowAnswer makes answer id the shown version of its question's
 	// answer, hiding the other versions.
 	ShowAnswer(ctx context.Context, id string) error
+	// AddQuestionVersion adds question as a new version of question of
+	// (it follows the question of follows), with answer, its answer, and
+	// shows them: the other versions of the question, and everything that
+	// came after them, are hidden, in one transaction. It touches the
+	// conversation's UpdatedAt. An of that is not a question of the
+	// conversation is an error wrapping ErrNotFound, and nothing changes.
+	AddQuestionVersion(ctx context.Context, of string, question, answer Message) error
+	// ShowQuestion makes question id the shown version of its question:
+	// the conversation shows it and the branch that follows it (with the
+	// versions of answers and questions that were shown on it), and hides
+	// the other versions and what follows them.
+	ShowQuestion(ctx context.Context, id string) error
+
 	// SetFeedback sets assistant message id's Feedback (nil clears it) in
 	// one write, touching nothing else: rating an answer is not activity
 	// that reorders conversations.

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -64,11 +65,32 @@ func (s *memStore) Conversation(_ context.Context, id string) (Conversation, err
 	return c, nil
 }
 
+// s.msgs keeps each message's own Hidden (is it the shown version?);
+// branched works out what is on the branch shown, as the SQLite store's
+// off_branch does.
+func (s *memStore) branched() []Message {
+	shown := map[string]bool{}
+	on := func(m Message) bool {
+		if m.Role == RoleUser {
+			return m.Follows == "" || shown[m.Follows]
+		}
+		return m.ReplyTo == "" || shown[m.ReplyTo]
+	}
+	out := slices.Clone(s.msgs)
+	for i, m := range out {
+		if m.Role == RoleUser && !m.Hidden && on(m) {
+			shown[m.ID] = true
+		}
+		out[i].Hidden = m.Hidden || !on(m)
+	}
+	return out
+}
+
 func (s *memStore) Messages(_ context.Context, id string) ([]Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Message
-	for _, m := range s.msgs {
+	for _, m := range s.branched() {
 		if m.ConversationID == id {
 			out = append(out, m)
 		}
@@ -79,7 +101,7 @@ func (s *memStore) Messages(_ context.Context, id string) ([]Message, error) {
 func (s *memStore) Message(_ context.Context, id string) (Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, m := range s.msgs {
+	for _, m := range s.branched() {
 		if m.ID == id {
 			return m, nil
 		}
@@ -98,7 +120,54 @@ func (s *memStore) AddMessages(ctx context.Context, msgs ...Message) error {
 	if s.failWrites != nil {
 		return fmt.Errorf("mem: add messages: %w", s.failWrites)
 	}
-	s.msgs = append(s.msgs, msgs...)
+	for _, m := range msgs {
+		if m.Role == RoleUser {
+			m.Follows = ""
+			for _, b := range s.branched() {
+				if b.ConversationID == m.ConversationID && b.Role == RoleUser && !b.Hidden {
+					m.Follows = b.ID
+				}
+			}
+		}
+		s.msgs = append(s.msgs, m)
+	}
+	return nil
+}
+
+func (s *memStore) AddQuestionVersion(_ context.Context, of string, q, a Message) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failWrites != nil {
+		return fmt.Errorf("mem: add question version: %w", s.failWrites)
+	}
+	i := slices.IndexFunc(s.msgs, func(m Message) bool { return m.ID == of && m.Role == RoleUser })
+	if i < 0 {
+		return fmt.Errorf("mem: %w", ErrNotFound)
+	}
+	q.Follows = s.msgs[i].Follows
+	for i := range s.msgs {
+		if s.msgs[i].Role == RoleUser && s.msgs[i].ConversationID == q.ConversationID && s.msgs[i].Follows == q.Follows {
+			s.msgs[i].Hidden = true
+		}
+	}
+	q.Hidden, a.Hidden = false, false
+	s.msgs = append(s.msgs, q, a)
+	return nil
+}
+
+func (s *memStore) ShowQuestion(_ context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.IndexFunc(s.msgs, func(m Message) bool { return m.ID == id && m.Role == RoleUser })
+	if i < 0 {
+		return fmt.Errorf("mem: %w", ErrNotFound)
+	}
+	q := s.msgs[i]
+	for i := range s.msgs {
+		if s.msgs[i].Role == RoleUser && s.msgs[i].ConversationID == q.ConversationID && s.msgs[i].Follows == q.Follows {
+			s.msgs[i].Hidden = s.msgs[i].ID != id
+		}
+	}
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 	"unsafe"
@@ -361,8 +362,81 @@ func (s *Service) SelectVersion(ctx context.Context, visitorID, conversationID, 
 	return nil
 }
 
-// Visible returns the messages a person sees: every question, and the shown
-// version of each answer.
+// EditQuestion asks question questionID again with the text given: the
+// edited question is a new version of it, and the conversation branches
+// there. The earlier version and everything after it stay, hidden, one
+// SelectQuestion away. The model is asked with the branch shown up to the
+// question, so the answer reads as if the question had been asked this way
+// the first time.
+func (s *Service) EditQuestion(ctx context.Context, visitorID, conversationID, questionID, text string) (Turn, error) {
+	text, err := CleanQuestion(text, s.cfg.MaxQuestionChars)
+	if err != nil {
+		return Turn{}, err
+	}
+	c, err := s.owned(ctx, visitorID, conversationID)
+	if err != nil {
+		return Turn{}, err
+	}
+	msgs, err := s.store.Messages(ctx, c.ID)
+	if err != nil {
+		return Turn{}, fmt.Errorf("chat: edit question: %w", err)
+	}
+	visible := Visible(msgs)
+	i := slices.IndexFunc(visible, func(m Message) bool { return m.ID == questionID && m.Role == RoleUser })
+	if i < 0 {
+		// A question on a branch not shown is edited once it is shown.
+		return Turn{}, fmt.Errorf("chat: edit question %s: %w", questionID, ErrNotFound)
+	}
+	if err := s.allowed(); err != nil {
+		return Turn{}, err
+	}
+	if err := s.reserve(c.ID); err != nil {
+		return Turn{}, err
+	}
+	now := s.stamp()
+	q := Message{ID: newID(), ConversationID: c.ID, Role: RoleUser, Content: text, State: StateDone, CreatedAt: now, UpdatedAt: now}
+	a := Message{ID: newID(), ConversationID: c.ID, Role: RoleAssistant, State: StateStreaming, ReplyTo: q.ID, CreatedAt: now, UpdatedAt: now}
+	q.Follows = visible[i].Follows
+	req, sent := s.request(append(visible[:i:i], q))
+	err = s.begin(ctx, a, req, sent, func(ctx context.Context) error {
+		return s.store.AddQuestionVersion(ctx, questionID, q, a)
+	})
+	if err != nil {
+		s.release(c.ID)
+		return Turn{}, fmt.Errorf("chat: edit question: %w", err)
+	}
+	return Turn{Question: q, Answer: a}, nil
+}
+
+// SelectQuestion shows another version of a question, and the branch of
+// the conversation that follows it, instead of the current one; the branch
+// shown is the one later questions are asked with.
+func (s *Service) SelectQuestion(ctx context.Context, visitorID, conversationID, questionID string) error {
+	c, err := s.owned(ctx, visitorID, conversationID)
+	if err != nil {
+		return err
+	}
+	m, err := s.store.Message(ctx, questionID)
+	if err != nil {
+		return fmt.Errorf("chat: select question: %w", err)
+	}
+	if m.ConversationID != c.ID || m.Role != RoleUser {
+		return fmt.Errorf("chat: select question %s: %w", questionID, ErrNotFound)
+	}
+	s.mu.Lock()
+	busy := s.busy[c.ID]
+	s.mu.Unlock()
+	if busy {
+		return Errorf(ECONFLICT, "Wait for the current answer to finish before switching versions.")
+	}
+	if err := s.store.ShowQuestion(ctx, questionID); err != nil {
+		return fmt.Errorf("chat: select question: %w", err)
+	}
+	return nil
+}
+
+// Visible returns the messages a person sees: the branch shown, with the
+// shown version of each question and answer.
 func Visible(msgs []Message) []Message {
 	out := make([]Message, 0, len(msgs))
 	for _, m := range msgs {

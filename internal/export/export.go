@@ -1,6 +1,7 @@
 // Package export writes a conversation out for people to keep: Markdown to
 // read (citations become footnotes naming the article's passages) and JSON
-// for scripts (every message, earlier answer versions included).
+// for scripts (every message: earlier answer versions, and every branch an
+// edited question started).
 package export
 
 import (
@@ -15,8 +16,8 @@ import (
 	"github.com/rolefit/rolefit/views"
 )
 
-// Markdown renders the conversation as the person sees it: each question and
-// the shown version of each answer.
+// Markdown renders the conversation as the person sees it: the branch shown,
+// with the shown version of each question and answer.
 func Markdown(c chat.Conversation, msgs []chat.Message) []byte {
 	var b strings.Builder
 	title := c.Title
@@ -97,8 +98,12 @@ type Source struct {
 	URL         string `json:"url"`
 }
 
-// Message is one message of a JSON export. Hidden answers are earlier (or
-// later) versions that were not the one shown.
+// Message is one message of a JSON export. Hidden messages are not on the
+// page: answer or question versions that are not the one shown, and the
+// messages of branches not shown. The branches are a tree: a question
+// follows the question named by Follows (none for a first question), and
+// the questions that follow the same one are versions of one another; an
+// answer replies to its question (ReplyTo).
 type Message struct {
 	ID      string `json:"id"`
 	Role    string `json:"role"`
@@ -106,6 +111,7 @@ type Message struct {
 	State   string `json:"state"`
 	Error   string `json:"error,omitempty"`
 	ReplyTo string `json:"reply_to,omitempty"`
+	Follows string `json:"follows,omitempty"`
 	Hidden  bool   `json:"hidden,omitempty"`
 	// Reasoning is a reasoning model's thinking before the answer: not
 	// part of the answer (and left out of the Markdown export).
@@ -136,7 +142,7 @@ func JSON(c chat.Conversation, msgs []chat.Message) Conversation {
 	for _, m := range msgs {
 		em := Message{
 			ID: m.ID, Role: string(m.Role), Content: m.Content, State: string(m.State), Error: m.Error,
-			ReplyTo: m.ReplyTo, Hidden: m.Hidden, CreatedAt: m.CreatedAt.UTC(), AnswerMeta: m.Meta,
+			ReplyTo: m.ReplyTo, Follows: m.Follows, Hidden: m.Hidden, CreatedAt: m.CreatedAt.UTC(), AnswerMeta: m.Meta,
 		}
 		if m.Feedback != nil {
 			f := *m.Feedback

@@ -68,6 +68,13 @@ func handleAsk(svc *chat.Service, log *slog.Logger, g *guards, wait time.Duratio
 }
 
 func readQuestion(w http.ResponseWriter, r *http.Request) (string, error) {
+	return readQuestionField(w, r, "message")
+}
+
+// readQuestionField reads a question from the form field given: the
+// composer's is "message", a question's Edit form's "question" (so that
+// the composer's textarea[name=message] stays the only one on a page).
+func readQuestionField(w http.ResponseWriter, r *http.Request, field string) (string, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
@@ -76,7 +83,7 @@ func readQuestion(w http.ResponseWriter, r *http.Request) (string, error) {
 		}
 		return "", chat.Errorf(chat.EINVALID, "Your message could not be read. Please try again.")
 	}
-	return r.PostForm.Get("message"), nil
+	return r.PostForm.Get(field), nil
 }
 
 // asked answers an accepted question. With htmx: the two new messages for

@@ -27,6 +27,8 @@ func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Conf
 	private("POST /c/{id}/answers/{answer}/continue", handleContinueAnswer(svc, log, g, cfg.AnswerWait))
 	private("POST /c/{id}/answers/{answer}/show", handleShowVersion(svc, log))
 	private("POST /c/{id}/answers/{answer}/feedback", handleFeedback(svc, log, cfg.Metrics))
+	private("POST /c/{id}/questions/{question}/edit", handleEditQuestion(svc, log, g, cfg.AnswerWait))
+	private("POST /c/{id}/questions/{question}/show", handleShowQuestion(svc, log))
 	private("POST /c/{id}/rename", handleRenameConversation(svc, log))
 	private("POST /c/{id}/delete", handleDeleteConversation(svc, log))
 	private("POST /c/delete-all", handleDeleteAllConversations(svc, log))

@@ -34,6 +34,8 @@ func TestEveryViewsURLIsRouted(t *testing.T) {
 		"ShowVersionURL":       {"POST", views.ShowVersionURL(c, a)},
 		"FeedbackURL":          {"POST", views.FeedbackURL(c, a)},
 		"ContinueURL":          {"POST", views.ContinueURL(c, a)},
+		"EditQuestionURL":      {"POST", views.EditQuestionURL(c, a)},
+		"ShowQuestionURL":      {"POST", views.ShowQuestionURL(c, a)},
 		"RenameURL":            {"POST", views.RenameURL(c)},
 		"DeleteURL":            {"POST", views.DeleteURL(c)},
 		"ExportMarkdownURL":    {"GET", views.ExportMarkdownURL(c)},

@@ -62,7 +62,15 @@ func (s *Store) RatedAnswers(ctx context.Context, fn func(question, answer chat.
 	if version < feedbackVersion {
 		return nil
 	}
-	a := "a." + strings.ReplaceAll(messageColumns, ", ", ", a.")
+	// Rated answers are read as this Rolefit reads messages, which needs
+	// its schema: one start of the server upgrades the database.
+	if ms, err := loadMigrations(); err != nil {
+		return fmt.Errorf("store: rated answers: %w", err)
+	} else if version < len(ms) {
+		return fmt.Errorf("store: rated answers: the database is at schema version %d, older than this Rolefit's %d: "+
+			"start this Rolefit on it once to upgrade it, then export", version, len(ms))
+	}
+	a := "a." + strings.ReplaceAll(selectColumns, ", ", ", a.")
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT `+a+`, q.id, q.content, q.created_at FROM messages a
 		JOIN messages q ON q.id = a.reply_to

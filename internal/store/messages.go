@@ -10,7 +10,12 @@ import (
 	"github.com/rolefit/rolefit/internal/chat"
 )
 
-const messageColumns = `id, conversation_id, role, content, state, error, reply_to, hidden, created_at, updated_at, meta, reasoning, thought_ms, feedback, feedback_reason, feedback_comment, feedback_at`
+// messageColumns are the columns scanMessage reads and insertMessages
+// writes; scanMessage also reads off_branch, which follows them.
+const messageColumns = `id, conversation_id, role, content, state, error, reply_to, hidden, created_at, updated_at, meta, reasoning, thought_ms, feedback, feedback_reason, feedback_comment, feedback_at, follows`
+
+// selectColumns is what queries select for scanMessage.
+const selectColumns = messageColumns + `, off_branch`
 
 // Messages returns the conversation's messages in the order they were added,
 // hidden answer versions included: which to show is the caller's choice.
@@ -18,7 +23,7 @@ const messageColumns = `id, conversation_id, role, content, state, error, reply_
 // can tell it from one that has no messages yet.
 func (s *Store) Messages(ctx context.Context, conversationID string) ([]chat.Message, error) {
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT `+messageColumns+` FROM messages
+		SELECT `+selectColumns+` FROM messages
 		WHERE conversation_id = ?
 		ORDER BY seq`, conversationID)
 	if err != nil {
@@ -49,7 +54,7 @@ func (s *Store) Messages(ctx context.Context, conversationID string) ([]chat.Mes
 // chat.ErrNotFound.
 func (s *Store) Message(ctx context.Context, id string) (chat.Message, error) {
 	row := s.db.QueryRowContext(ctx,
-		`SELECT `+messageColumns+` FROM messages WHERE id = ?`, id)
+		`SELECT `+selectColumns+` FROM messages WHERE id = ?`, id)
 	m, err := scanMessage(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return chat.Message{}, fmt.Errorf("store: message %q: %w", id, chat.ErrNotFound)
@@ -91,7 +96,7 @@ func (s *Store) AddMessages(ctx context.Context, msgs ...chat.Message) (err erro
 			return fmt.Errorf("store: add messages: %w", err)
 		}
 	}
-	if err := insertMessages(ctx, tx, msgs...); err != nil {
+	if err := insertMessages(ctx, tx, true, msgs...); err != nil {
 		return fmt.Errorf("store: add messages: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -135,7 +140,7 @@ func (s *Store) AddAnswerVersion(ctx context.Context, answer chat.Message) (err 
 		return fmt.Errorf("store: add answer version: hide the others: %w", err)
 	}
 	answer.Hidden = false
-	if err := insertMessages(ctx, tx, answer); err != nil {
+	if err := insertMessages(ctx, tx, false, answer); err != nil {
 		return fmt.Errorf("store: add answer version: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -162,15 +167,26 @@ func touchConversation(ctx context.Context, tx *sql.Tx, id string, t time.Time) 
 	return nil
 }
 
-func insertMessages(ctx context.Context, tx *sql.Tx, msgs ...chat.Message) error {
+// insertMessages inserts msgs in order. With onShownBranch, each question
+// follows the latest question shown (the previous insert of the loop is
+// seen, so a batch of turns chains); without, m.Follows is kept.
+func insertMessages(ctx context.Context, tx *sql.Tx, onShownBranch bool, msgs ...chat.Message) error {
 	stmt, err := tx.PrepareContext(ctx, `
 		INSERT INTO messages (`+messageColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
 	for _, m := range msgs {
+		if m.Role == chat.RoleUser && onShownBranch {
+			if err := tx.QueryRowContext(ctx, `
+				SELECT coalesce((SELECT id FROM messages
+					WHERE conversation_id = ? AND role = 'user' AND hidden = 0 AND off_branch = 0
+					ORDER BY seq DESC LIMIT 1), '')`, m.ConversationID).Scan(&m.Follows); err != nil {
+				return fmt.Errorf("insert message %q: %w", m.ID, err)
+			}
+		}
 		meta, err := encodeMeta(m.Meta)
 		if err != nil {
 			return fmt.Errorf("insert message %q: %w", m.ID, err)
@@ -178,7 +194,7 @@ func insertMessages(ctx context.Context, tx *sql.Tx, msgs ...chat.Message) error
 		rating, reason, comment, ratedAt := feedbackColumns(m.Feedback)
 		_, err = stmt.ExecContext(ctx, m.ID, m.ConversationID, string(m.Role), m.Content,
 			string(m.State), m.Error, m.ReplyTo, m.Hidden, toMillis(m.CreatedAt), toMillis(m.UpdatedAt), meta,
-			m.Reasoning, m.ThoughtFor.Milliseconds(), rating, reason, comment, ratedAt)
+			m.Reasoning, m.ThoughtFor.Milliseconds(), rating, reason, comment, ratedAt, m.Follows)
 		if err != nil {
 			return fmt.Errorf("insert message %q: %w", m.ID, err)
 		}
@@ -329,12 +345,17 @@ func scanMessage(r scanner) (chat.Message, error) {
 	var role, state string
 	var created, updated, thought, ratedAt int64
 	var meta, rating, reason, comment string
+	var offBranch bool
 	err := r.Scan(&m.ID, &m.ConversationID, &role, &m.Content, &state, &m.Error,
 		&m.ReplyTo, &m.Hidden, &created, &updated, &meta, &m.Reasoning, &thought,
-		&rating, &reason, &comment, &ratedAt)
+		&rating, &reason, &comment, &ratedAt, &m.Follows, &offBranch)
 	if err != nil {
 		return chat.Message{}, err
 	}
+	// A message on a branch not shown is hidden, whichever of its versions
+	// was shown there: that choice is kept in the hidden column for when
+	// the branch is shown again.
+	m.Hidden = m.Hidden || offBranch
 	if m.Meta, err = decodeMeta(meta); err != nil {
 		return chat.Message{}, fmt.Errorf("message %q: %w", m.ID, err)
 	}
@@ -343,4 +364,121 @@ func scanMessage(r scanner) (chat.Message, error) {
 	m.ThoughtFor = time.Duration(thought) * time.Millisecond
 	m.Feedback = feedbackFrom(rating, reason, comment, ratedAt)
 	return m, nil
+}
+
+// AddQuestionVersion inserts question as a new version of question of, and
+// answer as its answer, both shown, and hides the other versions of the
+// question and the branches after them, in one transaction; it moves the
+// conversation's UpdatedAt as AddMessages does. An of that is not a
+// question of the conversation is an error wrapping chat.ErrNotFound, and
+// nothing changes.
+func (s *Store) AddQuestionVersion(ctx context.Context, of string, question, answer chat.Message) (err error) {
+	defer s.noteWrite(&err)
+	if question.Role != chat.RoleUser || answer.Role != chat.RoleAssistant || answer.ReplyTo != question.ID ||
+		question.ConversationID != answer.ConversationID {
+		return fmt.Errorf("store: add question version: %q and %q are not a question and its answer", question.ID, answer.ID)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: add question version: %w", err)
+	}
+	defer tx.Rollback()
+	newest := question.CreatedAt
+	if answer.CreatedAt.After(newest) {
+		newest = answer.CreatedAt
+	}
+	if err := touchConversation(ctx, tx, question.ConversationID, newest); err != nil {
+		return fmt.Errorf("store: add question version: %w", err)
+	}
+	err = tx.QueryRowContext(ctx, `
+		SELECT follows FROM messages WHERE id = ? AND conversation_id = ? AND role = 'user'`,
+		of, question.ConversationID).Scan(&question.Follows)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: add question version: question %q: %w", of, chat.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: add question version: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE messages SET hidden = 1
+		WHERE conversation_id = ? AND follows = ? AND role = 'user'`,
+		question.ConversationID, question.Follows); err != nil {
+		return fmt.Errorf("store: add question version: hide the others: %w", err)
+	}
+	question.Hidden, answer.Hidden = false, false
+	if err := insertMessages(ctx, tx, false, question, answer); err != nil {
+		return fmt.Errorf("store: add question version: %w", err)
+	}
+	if err := rebranch(ctx, tx, question.ConversationID); err != nil {
+		return fmt.Errorf("store: add question version: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: add question version: commit: %w", err)
+	}
+	return nil
+}
+
+// ShowQuestion makes the question id the shown version of its question,
+// hiding its other versions, and shows the branch that follows it, in one
+// transaction. A missing id, or one of an answer, is an error wrapping
+// chat.ErrNotFound.
+func (s *Store) ShowQuestion(ctx context.Context, id string) (err error) {
+	defer s.noteWrite(&err)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: show question: %w", err)
+	}
+	defer tx.Rollback()
+	var conversationID, follows string
+	err = tx.QueryRowContext(ctx, `
+		SELECT conversation_id, follows FROM messages
+		WHERE id = ? AND role = 'user'`, id).Scan(&conversationID, &follows)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: question %q: %w", id, chat.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: show question: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE messages SET hidden = (id <> ?)
+		WHERE conversation_id = ? AND follows = ? AND role = 'user'`,
+		id, conversationID, follows); err != nil {
+		return fmt.Errorf("store: show question: %w", err)
+	}
+	if err := rebranch(ctx, tx, conversationID); err != nil {
+		return fmt.Errorf("store: show question: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: show question: commit: %w", err)
+	}
+	return nil
+}
+
+// rebranch sets off_branch for a conversation's messages after its shown
+// versions changed. The questions shown are found by walking down from the
+// first, through the shown version of each, along
+// messages_conversation_follows; a message is on the branch shown when the
+// question it follows (for a question) or answers (for an answer) is
+// shown. A hidden version of a shown question's follower stays on the
+// branch, hidden by its own flag, so the switcher can offer it. It costs
+// one pass over the conversation, paid when a version is added or shown,
+// never when a page is read.
+func rebranch(ctx context.Context, tx *sql.Tx, conversationID string) error {
+	_, err := tx.ExecContext(ctx, `
+		WITH RECURSIVE shown(id) AS (
+			SELECT id FROM messages
+			WHERE conversation_id = ?1 AND role = 'user' AND follows = '' AND hidden = 0
+			UNION ALL
+			SELECT m.id FROM messages AS m JOIN shown ON m.follows = shown.id
+			WHERE m.conversation_id = ?1 AND m.role = 'user' AND m.hidden = 0
+		)
+		UPDATE messages SET off_branch = CASE role
+			WHEN 'user' THEN follows <> '' AND follows NOT IN (SELECT id FROM shown)
+			ELSE reply_to <> '' AND reply_to NOT IN (SELECT id FROM shown)
+		END
+		WHERE conversation_id = ?1`, conversationID)
+	if err != nil {
+		return fmt.Errorf("rebranch: %w", err)
+	}
+	return nil
 }

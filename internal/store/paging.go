@@ -12,7 +12,7 @@ import (
 
 // LatestMessages returns the last limit shown messages before the message
 // before (of all, when before is ""), oldest first, with the hidden
-// versions of the answers among them, and whether shown messages come
+// versions of the answers and questions among them, and whether shown messages come
 // before them. A page of a 2,000-turn conversation costs what a page of a
 // short one does: messages_conversation_seq serves both queries.
 func (s *Store) LatestMessages(ctx context.Context, conversationID, before string, limit int) ([]chat.Message, bool, error) {
@@ -30,15 +30,17 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 	}
 	rows, err := s.db.QueryContext(ctx, `
 		WITH page AS (
-			SELECT seq, id, reply_to FROM messages
-			WHERE conversation_id = ?1 AND hidden = 0 AND seq < ?2
+			SELECT seq, id, role, reply_to, follows FROM messages
+			WHERE conversation_id = ?1 AND hidden = 0 AND off_branch = 0 AND seq < ?2
 			ORDER BY seq DESC LIMIT ?3
 		)
-		SELECT `+messageColumns+`, seq FROM messages
+		SELECT `+selectColumns+`, seq FROM messages
 		WHERE conversation_id = ?1 AND (
 			seq IN (SELECT seq FROM page)
-			OR (hidden = 1 AND role = 'assistant' AND reply_to <> ''
-				AND reply_to IN (SELECT id FROM page UNION SELECT reply_to FROM page)))
+			OR (hidden = 1 AND off_branch = 0 AND role = 'assistant' AND reply_to <> ''
+				AND reply_to IN (SELECT id FROM page UNION SELECT reply_to FROM page))
+			OR (hidden = 1 AND off_branch = 0 AND role = 'user'
+				AND follows IN (SELECT follows FROM page WHERE role = 'user')))
 		ORDER BY seq`, conversationID, bound, limit)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: latest messages: %w", err)
@@ -68,7 +70,7 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 	}
 	var more bool
 	err = s.db.QueryRowContext(ctx, `
-		SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND hidden = 0 AND seq < ?)`,
+		SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND hidden = 0 AND off_branch = 0 AND seq < ?)`,
 		conversationID, first).Scan(&more)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: latest messages: %w", err)
@@ -76,7 +78,7 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 	return ms, more, nil
 }
 
-// seqScanner reads a row of messageColumns followed by seq.
+// seqScanner reads a row of selectColumns followed by seq.
 type seqScanner struct {
 	rows *sql.Rows
 	seq  *int64
