@@ -30,6 +30,8 @@ func TestBrowserEditAQuestionAndSwitchBranches(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=message]`), "One"+kb.Enter),
 	)
 	waitFor(t, ctx, "the first answer", threadText+` === 'One|Answer one.'`)
+	// The composer takes a question once the answer has ended.
+	waitFor(t, ctx, "the first answer's end", assistantState+` === 'done'`)
 	do(t, ctx, chromedp.SendKeys(chromedp.CSS(`textarea[name=message]`), "Two"+kb.Enter))
 	waitFor(t, ctx, "the second answer", threadText+` === 'One|Answer one.|Two|Answer two.'`)
 
@@ -40,6 +42,10 @@ func TestBrowserEditAQuestionAndSwitchBranches(t *testing.T) {
 	first := `#messages [data-role=user]:first-of-type `
 	click := func(sel string) {
 		t.Helper()
+		// A control swapped in a moment ago is htmx's once it has
+		// settled; clicked before, it would post its form without it and
+		// load a new page.
+		waitFor(t, ctx, "htmx to settle", `!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')`)
 		do(t, ctx,
 			chromedp.Evaluate[chromedp.Void](`document.querySelector(`+jsString(sel)+`).scrollIntoView({block: 'center'})`),
 			chromedp.Click(chromedp.CSS(sel)),
