@@ -11,6 +11,13 @@ import (
 const unsavedMessage = "This answer could not be saved, so it would be lost if Rolefit restarted. " +
 	"Rolefit keeps it and keeps trying to save it; you can also try again."
 
+// finalSaveWait is how long an answer's final save may wait for the
+// database. The person has all the text already and waits only for the
+// answer to be called finished, so under a heavy load (thousands of live
+// answers on one SQLite writer) waiting is better than saying it could
+// not be saved; a full disk fails at once, whatever the wait.
+const finalSaveWait = 30 * time.Second
+
 // saveFinal saves the answer as it ended and returns the message to
 // announce. The generation context may be cancelled by now; the final save
 // must still happen, so it gets its own short deadline. A periodic save
@@ -24,7 +31,7 @@ const unsavedMessage = "This answer could not be saved, so it would be lost if R
 func (s *Service) saveFinal(a *liveAnswer, final Message) Message {
 	a.saveMu.Lock()
 	defer a.saveMu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), finalSaveWait)
 	defer cancel()
 	err := s.saveReasoning(ctx, final)
 	if err == nil {

@@ -202,16 +202,31 @@ func insertMessages(ctx context.Context, tx *sql.Tx, onShownBranch bool, msgs ..
 	return nil
 }
 
-// SaveAnswersSoFar saves the text so far of every answer being written in
-// one transaction, with one prepared UPDATE: SQLite has one writer, and a
-// commit per answer per tick would queue thousands of them behind each
-// other (and behind the questions being asked) once thousands of answers
-// stream at once.
+// SaveAnswersSoFar saves the text so far of every answer being written,
+// soFarRows answers to a transaction, with one prepared UPDATE: SQLite has
+// one writer, and a commit per answer per tick would queue thousands of
+// them behind each other (and behind the questions being asked) once
+// thousands of answers stream at once. One transaction for all of them
+// would hold the writer for as long as it takes to write them all, and
+// an answer ending meanwhile would wait that long for its final save: the
+// chunks let it in between.
 func (s *Store) SaveAnswersSoFar(ctx context.Context, answers []chat.AnswerSoFar) (err error) {
-	if len(answers) == 0 {
-		return nil
-	}
 	defer s.noteWrite(&err)
+	for len(answers) > 0 {
+		n := min(len(answers), soFarRows)
+		if err := s.saveAnswersSoFar(ctx, answers[:n]); err != nil {
+			return err
+		}
+		answers = answers[n:]
+	}
+	return nil
+}
+
+// soFarRows is how many answers one transaction of SaveAnswersSoFar saves:
+// a few milliseconds of writing.
+const soFarRows = 100
+
+func (s *Store) saveAnswersSoFar(ctx context.Context, answers []chat.AnswerSoFar) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: save answers so far: %w", err)

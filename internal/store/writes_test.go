@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
+
+	"github.com/rolefit/rolefit/internal/chat"
 )
 
 // TestFailedWritesAreRemembered: a write that fails (here the connection is
@@ -45,5 +49,28 @@ func TestFailedWritesAreRemembered(t *testing.T) {
 	}
 	if err := s.SaveAnswer(ctx, "a1", "text", "done", ""); err != nil {
 		t.Errorf("SaveAnswer once writes work again: %v", err)
+	}
+}
+
+// More live answers than one transaction of SaveAnswersSoFar takes are
+// saved, every one, in several.
+func TestSaveAnswersSoFarInChunks(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	mustCreateConversation(t, s, "c1", "v1", at(0))
+	var batch []chat.AnswerSoFar
+	for i := range 2*soFarRows + 7 {
+		id := fmt.Sprintf("a%d", i)
+		mustAddMessages(t, s, chat.Message{ID: id, ConversationID: "c1", Role: chat.RoleAssistant,
+			State: chat.StateStreaming, CreatedAt: at(time.Second), UpdatedAt: at(time.Second)})
+		batch = append(batch, chat.AnswerSoFar{ID: id, Content: "so far " + id})
+	}
+	if err := s.SaveAnswersSoFar(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range batch {
+		if m, err := s.Message(ctx, a.ID); err != nil || m.Content != a.Content {
+			t.Fatalf("answer %s: %q, %v; want %q", a.ID, m.Content, err, a.Content)
+		}
 	}
 }
