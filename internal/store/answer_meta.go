@@ -17,13 +17,10 @@ func (s *Store) SaveFinalAnswer(ctx context.Context, m chat.Message) (err error)
 	if err != nil {
 		return fmt.Errorf("store: save final answer: %w", err)
 	}
-	update, err := s.prepared(ctx, `
+	res, err := s.db.ExecContext(ctx, `
 		UPDATE messages SET content = ?, state = ?, error = ?, meta = ?, updated_at = ?
-		WHERE id = ? AND role = 'assistant'`)
-	if err != nil {
-		return fmt.Errorf("store: save final answer: %w", err)
-	}
-	res, err := update.ExecContext(ctx, m.Content, string(m.State), m.Error, meta, toMillis(s.now()), m.ID)
+		WHERE id = ? AND role = 'assistant'`,
+		m.Content, string(m.State), m.Error, meta, toMillis(s.now()), m.ID)
 	if err != nil {
 		return fmt.Errorf("store: save final answer: %w", err)
 	}

@@ -18,13 +18,10 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (er
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}
-	insert, err := s.prepared(ctx, `
+	_, err = s.db.ExecContext(ctx, `
 		INSERT INTO conversations (id, visitor_id, title, created_at, updated_at, fit_answers)
-		VALUES (?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("store: create conversation: %w", err)
-	}
-	_, err = insert.ExecContext(ctx, c.ID, c.VisitorID, c.Title, toMillis(c.CreatedAt), toMillis(c.UpdatedAt), fit)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		c.ID, c.VisitorID, c.Title, toMillis(c.CreatedAt), toMillis(c.UpdatedAt), fit)
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}

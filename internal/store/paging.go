@@ -28,7 +28,7 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 			return nil, false, fmt.Errorf("store: latest messages: %w", err)
 		}
 	}
-	page, err := s.prepared(ctx, `
+	rows, err := s.db.QueryContext(ctx, `
 		WITH page AS (
 			SELECT seq, id, role, reply_to, follows FROM messages
 			WHERE conversation_id = ?1 AND hidden = 0 AND off_branch = 0 AND seq < ?2
@@ -41,11 +41,7 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 				AND reply_to IN (SELECT id FROM page UNION SELECT reply_to FROM page))
 			OR (hidden = 1 AND off_branch = 0 AND role = 'user'
 				AND follows IN (SELECT follows FROM page WHERE role = 'user')))
-		ORDER BY seq`)
-	if err != nil {
-		return nil, false, fmt.Errorf("store: latest messages: %w", err)
-	}
-	rows, err := page.QueryContext(ctx, conversationID, bound, limit)
+		ORDER BY seq`, conversationID, bound, limit)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: latest messages: %w", err)
 	}
@@ -73,11 +69,9 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 		return nil, false, nil
 	}
 	var more bool
-	earlier, err := s.prepared(ctx, `
-		SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND hidden = 0 AND off_branch = 0 AND seq < ?)`)
-	if err == nil {
-		err = earlier.QueryRowContext(ctx, conversationID, first).Scan(&more)
-	}
+	err = s.db.QueryRowContext(ctx, `
+		SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND hidden = 0 AND off_branch = 0 AND seq < ?)`,
+		conversationID, first).Scan(&more)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: latest messages: %w", err)
 	}
