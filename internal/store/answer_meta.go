@@ -17,10 +17,13 @@ func (s *Store) SaveFinalAnswer(ctx context.Context, m chat.Message) (err error)
 	if err != nil {
 		return fmt.Errorf("store: save final answer: %w", err)
 	}
-	res, err := s.db.ExecContext(ctx, `
+	update, err := s.prepared(ctx, `
 		UPDATE messages SET content = ?, state = ?, error = ?, meta = ?, updated_at = ?
-		WHERE id = ? AND role = 'assistant'`,
-		m.Content, string(m.State), m.Error, meta, toMillis(s.now()), m.ID)
+		WHERE id = ? AND role = 'assistant'`)
+	if err != nil {
+		return fmt.Errorf("store: save final answer: %w", err)
+	}
+	res, err := update.ExecContext(ctx, m.Content, string(m.State), m.Error, meta, toMillis(s.now()), m.ID)
 	if err != nil {
 		return fmt.Errorf("store: save final answer: %w", err)
 	}

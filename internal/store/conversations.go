@@ -18,10 +18,13 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (er
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, `
+	insert, err := s.prepared(ctx, `
 		INSERT INTO conversations (id, visitor_id, title, created_at, updated_at, fit_answers)
-		VALUES (?, ?, ?, ?, ?, ?)`,
-		c.ID, c.VisitorID, c.Title, toMillis(c.CreatedAt), toMillis(c.UpdatedAt), fit)
+		VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: create conversation: %w", err)
+	}
+	_, err = insert.ExecContext(ctx, c.ID, c.VisitorID, c.Title, toMillis(c.CreatedAt), toMillis(c.UpdatedAt), fit)
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}

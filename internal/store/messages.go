@@ -92,11 +92,11 @@ func (s *Store) AddMessages(ctx context.Context, msgs ...chat.Message) (err erro
 	}
 	defer tx.Rollback()
 	for _, id := range order {
-		if err := touchConversation(ctx, tx, id, newest[id]); err != nil {
+		if err := s.touchConversation(ctx, tx, id, newest[id]); err != nil {
 			return fmt.Errorf("store: add messages: %w", err)
 		}
 	}
-	if err := insertMessages(ctx, tx, true, msgs...); err != nil {
+	if err := s.insertMessages(ctx, tx, true, msgs...); err != nil {
 		return fmt.Errorf("store: add messages: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -120,7 +120,7 @@ func (s *Store) AddAnswerVersion(ctx context.Context, answer chat.Message) (err 
 		return fmt.Errorf("store: add answer version: %w", err)
 	}
 	defer tx.Rollback()
-	if err := touchConversation(ctx, tx, answer.ConversationID, answer.CreatedAt); err != nil {
+	if err := s.touchConversation(ctx, tx, answer.ConversationID, answer.CreatedAt); err != nil {
 		return fmt.Errorf("store: add answer version: %w", err)
 	}
 	var question int
@@ -140,7 +140,7 @@ func (s *Store) AddAnswerVersion(ctx context.Context, answer chat.Message) (err 
 		return fmt.Errorf("store: add answer version: hide the others: %w", err)
 	}
 	answer.Hidden = false
-	if err := insertMessages(ctx, tx, false, answer); err != nil {
+	if err := s.insertMessages(ctx, tx, false, answer); err != nil {
 		return fmt.Errorf("store: add answer version: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -153,9 +153,12 @@ func (s *Store) AddAnswerVersion(ctx context.Context, answer chat.Message) (err 
 // caller's clock or ordering may hand us an older message. Touching first
 // doubles as the existence check, with a clearer error than the foreign
 // key's.
-func touchConversation(ctx context.Context, tx *sql.Tx, id string, t time.Time) error {
-	res, err := tx.ExecContext(ctx,
-		`UPDATE conversations SET updated_at = MAX(updated_at, ?) WHERE id = ?`, toMillis(t), id)
+func (s *Store) touchConversation(ctx context.Context, tx *sql.Tx, id string, t time.Time) error {
+	st, err := s.prepared(ctx, `UPDATE conversations SET updated_at = MAX(updated_at, ?) WHERE id = ?`)
+	if err != nil {
+		return fmt.Errorf("touch conversation: %w", err)
+	}
+	res, err := tx.StmtContext(ctx, st).ExecContext(ctx, toMillis(t), id)
 	if err != nil {
 		return fmt.Errorf("touch conversation: %w", err)
 	}
@@ -170,20 +173,24 @@ func touchConversation(ctx context.Context, tx *sql.Tx, id string, t time.Time) 
 // insertMessages inserts msgs in order. With onShownBranch, each question
 // follows the latest question shown (the previous insert of the loop is
 // seen, so a batch of turns chains); without, m.Follows is kept.
-func insertMessages(ctx context.Context, tx *sql.Tx, onShownBranch bool, msgs ...chat.Message) error {
-	stmt, err := tx.PrepareContext(ctx, `
+func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, onShownBranch bool, msgs ...chat.Message) error {
+	insert, err := s.prepared(ctx, `
 		INSERT INTO messages (`+messageColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
-	defer stmt.Close()
+	latest, err := s.prepared(ctx, `
+		SELECT coalesce((SELECT id FROM messages
+			WHERE conversation_id = ? AND role = 'user' AND hidden = 0 AND off_branch = 0
+			ORDER BY seq DESC LIMIT 1), '')`)
+	if err != nil {
+		return err
+	}
+	stmt := tx.StmtContext(ctx, insert)
 	for _, m := range msgs {
 		if m.Role == chat.RoleUser && onShownBranch {
-			if err := tx.QueryRowContext(ctx, `
-				SELECT coalesce((SELECT id FROM messages
-					WHERE conversation_id = ? AND role = 'user' AND hidden = 0 AND off_branch = 0
-					ORDER BY seq DESC LIMIT 1), '')`, m.ConversationID).Scan(&m.Follows); err != nil {
+			if err := tx.StmtContext(ctx, latest).QueryRowContext(ctx, m.ConversationID).Scan(&m.Follows); err != nil {
 				return fmt.Errorf("insert message %q: %w", m.ID, err)
 			}
 		}
@@ -402,7 +409,7 @@ func (s *Store) AddQuestionVersion(ctx context.Context, of string, question, ans
 	if answer.CreatedAt.After(newest) {
 		newest = answer.CreatedAt
 	}
-	if err := touchConversation(ctx, tx, question.ConversationID, newest); err != nil {
+	if err := s.touchConversation(ctx, tx, question.ConversationID, newest); err != nil {
 		return fmt.Errorf("store: add question version: %w", err)
 	}
 	err = tx.QueryRowContext(ctx, `
@@ -421,7 +428,7 @@ func (s *Store) AddQuestionVersion(ctx context.Context, of string, question, ans
 		return fmt.Errorf("store: add question version: hide the others: %w", err)
 	}
 	question.Hidden, answer.Hidden = false, false
-	if err := insertMessages(ctx, tx, false, question, answer); err != nil {
+	if err := s.insertMessages(ctx, tx, false, question, answer); err != nil {
 		return fmt.Errorf("store: add question version: %w", err)
 	}
 	if err := rebranch(ctx, tx, question.ConversationID); err != nil {

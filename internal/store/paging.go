@@ -28,7 +28,7 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 			return nil, false, fmt.Errorf("store: latest messages: %w", err)
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, `
+	page, err := s.prepared(ctx, `
 		WITH page AS (
 			SELECT seq, id, role, reply_to, follows FROM messages
 			WHERE conversation_id = ?1 AND hidden = 0 AND off_branch = 0 AND seq < ?2
@@ -41,7 +41,11 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 				AND reply_to IN (SELECT id FROM page UNION SELECT reply_to FROM page))
 			OR (hidden = 1 AND off_branch = 0 AND role = 'user'
 				AND follows IN (SELECT follows FROM page WHERE role = 'user')))
-		ORDER BY seq`, conversationID, bound, limit)
+		ORDER BY seq`)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: latest messages: %w", err)
+	}
+	rows, err := page.QueryContext(ctx, conversationID, bound, limit)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: latest messages: %w", err)
 	}
@@ -69,9 +73,11 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 		return nil, false, nil
 	}
 	var more bool
-	err = s.db.QueryRowContext(ctx, `
-		SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND hidden = 0 AND off_branch = 0 AND seq < ?)`,
-		conversationID, first).Scan(&more)
+	earlier, err := s.prepared(ctx, `
+		SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND hidden = 0 AND off_branch = 0 AND seq < ?)`)
+	if err == nil {
+		err = earlier.QueryRowContext(ctx, conversationID, first).Scan(&more)
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("store: latest messages: %w", err)
 	}

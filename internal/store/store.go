@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
@@ -42,6 +43,32 @@ type Store struct {
 	now func() time.Time
 	// writes remembers whether the latest write failed (writes.go).
 	writes writeHealth
+	// stmts are the statements of the hot paths, prepared once (see
+	// prepared).
+	stmtsMu sync.Mutex
+	stmts   map[string]*sql.Stmt
+}
+
+// prepared returns query as a statement prepared once for the store's
+// life. SQLite compiles a statement on every prepare, and a write's
+// compile includes the triggers it fires (the search index's): for the
+// writes of every question and answer that was most of their cost. A
+// statement from here is used inside a transaction with tx.StmtContext.
+func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	s.stmtsMu.Lock()
+	defer s.stmtsMu.Unlock()
+	if st, ok := s.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if s.stmts == nil {
+		s.stmts = make(map[string]*sql.Stmt)
+	}
+	s.stmts[query] = st
+	return st, nil
 }
 
 // Open opens (creating if needed) the SQLite database at path and brings its
@@ -85,6 +112,12 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database; it waits for queries in flight to finish.
 func (s *Store) Close() error {
+	s.stmtsMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.stmtsMu.Unlock()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
