@@ -17,9 +17,7 @@ func (s *Store) SaveFinalAnswer(ctx context.Context, m chat.Message) (err error)
 	if err != nil {
 		return fmt.Errorf("store: save final answer: %w", err)
 	}
-	update, err := s.prepared(ctx, `
-		UPDATE messages SET content = ?, state = ?, error = ?, meta = ?, updated_at = ?
-		WHERE id = ? AND role = 'assistant'`)
+	update, err := s.prepared(ctx, qSaveFinalAnswer)
 	if err != nil {
 		return fmt.Errorf("store: save final answer: %w", err)
 	}

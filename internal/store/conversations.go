@@ -18,9 +18,7 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (er
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}
-	insert, err := s.prepared(ctx, `
-		INSERT INTO conversations (id, visitor_id, title, created_at, updated_at, fit_answers)
-		VALUES (?, ?, ?, ?, ?, ?)`)
+	insert, err := s.prepared(ctx, qCreateConversation)
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}

@@ -28,20 +28,7 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 			return nil, false, fmt.Errorf("store: latest messages: %w", err)
 		}
 	}
-	page, err := s.prepared(ctx, `
-		WITH page AS (
-			SELECT seq, id, role, reply_to, follows FROM messages
-			WHERE conversation_id = ?1 AND hidden = 0 AND off_branch = 0 AND seq < ?2
-			ORDER BY seq DESC LIMIT ?3
-		)
-		SELECT `+selectColumns+`, seq FROM messages
-		WHERE conversation_id = ?1 AND (
-			seq IN (SELECT seq FROM page)
-			OR (hidden = 1 AND off_branch = 0 AND role = 'assistant' AND reply_to <> ''
-				AND reply_to IN (SELECT id FROM page UNION SELECT reply_to FROM page))
-			OR (hidden = 1 AND off_branch = 0 AND role = 'user'
-				AND follows IN (SELECT follows FROM page WHERE role = 'user')))
-		ORDER BY seq`)
+	page, err := s.prepared(ctx, qLatestPage)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: latest messages: %w", err)
 	}
@@ -73,8 +60,7 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 		return nil, false, nil
 	}
 	var more bool
-	earlier, err := s.prepared(ctx, `
-		SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND hidden = 0 AND off_branch = 0 AND seq < ?)`)
+	earlier, err := s.prepared(ctx, qShownBefore)
 	if err == nil {
 		err = earlier.QueryRowContext(ctx, conversationID, first).Scan(&more)
 	}

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
@@ -43,32 +42,36 @@ type Store struct {
 	now func() time.Time
 	// writes remembers whether the latest write failed (writes.go).
 	writes writeHealth
-	// stmts are the statements of the hot paths, prepared once (see
-	// prepared).
-	stmtsMu sync.Mutex
-	stmts   map[string]*sql.Stmt
+	// stmts are hotQueries, prepared by Open and read only after.
+	stmts map[string]*sql.Stmt
 }
 
-// prepared returns query as a statement prepared once for the store's
+// prepared returns one of hotQueries, prepared by Open for the store's
 // life. SQLite compiles a statement on every prepare, and a write's
-// compile includes the triggers it fires (the search index's): for the
-// writes of every question and answer that was most of their cost. A
-// statement from here is used inside a transaction with tx.StmtContext.
-func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
-	s.stmtsMu.Lock()
-	defer s.stmtsMu.Unlock()
+// compile takes in the triggers it fires (the search index's): for the
+// writes of every question and answer that was a third of their cost.
+// They are prepared at Open, never on first use: a first use may be inside
+// a transaction, and preparing takes a connection of the pool, which the
+// transactions may hold all of. A statement from here is used inside a
+// transaction with tx.StmtContext.
+func (s *Store) prepared(_ context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := s.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := s.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	return nil, errors.New("store: statement not among hotQueries")
+}
+
+// prepareHot prepares hotQueries, once the schema is up to date.
+func (s *Store) prepareHot(ctx context.Context) error {
+	s.stmts = make(map[string]*sql.Stmt, len(hotQueries))
+	for _, q := range hotQueries {
+		st, err := s.db.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("store: prepare: %w", err)
+		}
+		s.stmts[q] = st
 	}
-	if s.stmts == nil {
-		s.stmts = make(map[string]*sql.Stmt)
-	}
-	s.stmts[query] = st
-	return st, nil
+	return nil
 }
 
 // Open opens (creating if needed) the SQLite database at path and brings its
@@ -99,6 +102,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.prepareHot(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -112,12 +119,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database; it waits for queries in flight to finish.
 func (s *Store) Close() error {
-	s.stmtsMu.Lock()
 	for _, st := range s.stmts {
 		st.Close()
 	}
-	s.stmts = nil
-	s.stmtsMu.Unlock()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}

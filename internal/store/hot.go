@@ -1,0 +1,39 @@
+package store
+
+// The statements every question and answer runs, prepared once at Open
+// (see Store.prepared).
+const (
+	qSaveFinalAnswer = `
+		UPDATE messages SET content = ?, state = ?, error = ?, meta = ?, updated_at = ?
+		WHERE id = ? AND role = 'assistant'`
+	qCreateConversation = `
+		INSERT INTO conversations (id, visitor_id, title, created_at, updated_at, fit_answers)
+		VALUES (?, ?, ?, ?, ?, ?)`
+	qTouchConversation = `UPDATE conversations SET updated_at = MAX(updated_at, ?) WHERE id = ?`
+	qInsertMessage     = `
+		INSERT INTO messages (` + messageColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qLatestShownQuestion = `
+		SELECT coalesce((SELECT id FROM messages
+			WHERE conversation_id = ? AND role = 'user' AND hidden = 0 AND off_branch = 0
+			ORDER BY seq DESC LIMIT 1), '')`
+	qLatestPage = `
+		WITH page AS (
+			SELECT seq, id, role, reply_to, follows FROM messages
+			WHERE conversation_id = ?1 AND hidden = 0 AND off_branch = 0 AND seq < ?2
+			ORDER BY seq DESC LIMIT ?3
+		)
+		SELECT ` + selectColumns + `, seq FROM messages
+		WHERE conversation_id = ?1 AND (
+			seq IN (SELECT seq FROM page)
+			OR (hidden = 1 AND off_branch = 0 AND role = 'assistant' AND reply_to <> ''
+				AND reply_to IN (SELECT id FROM page UNION SELECT reply_to FROM page))
+			OR (hidden = 1 AND off_branch = 0 AND role = 'user'
+				AND follows IN (SELECT follows FROM page WHERE role = 'user')))
+		ORDER BY seq`
+	qShownBefore = `
+		SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND hidden = 0 AND off_branch = 0 AND seq < ?)`
+)
+
+// hotQueries are prepared by Open.
+var hotQueries = []string{qSaveFinalAnswer, qCreateConversation, qTouchConversation, qInsertMessage, qLatestShownQuestion, qLatestPage, qShownBefore}
