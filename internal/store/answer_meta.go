@@ -17,7 +17,7 @@ func (s *Store) SaveFinalAnswer(ctx context.Context, m chat.Message) (err error)
 	if err != nil {
 		return fmt.Errorf("store: save final answer: %w", err)
 	}
-	update, err := s.prepared(ctx, qSaveFinalAnswer)
+	update, err := s.prepared(qSaveFinalAnswer)
 	if err != nil {
 		return fmt.Errorf("store: save final answer: %w", err)
 	}

@@ -18,7 +18,7 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (er
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}
-	insert, err := s.prepared(ctx, qCreateConversation)
+	insert, err := s.prepared(qCreateConversation)
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}

@@ -139,3 +139,23 @@ func TestRatedAnswersOfAnOlderDatabase(t *testing.T) {
 	}
 	assertSchemaVersion(t, s, feedbackVersion-1)
 }
+
+// A database with feedback but from before a later migration (the server
+// not yet started on it with this Rolefit) is not read with this schema:
+// the operator is told to start Rolefit once, which upgrades it.
+func TestRatedAnswersOfADatabaseNotYetUpgraded(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "rolefit.db")
+	db := createAtVersion(t, path, feedbackVersion)
+	db.Close()
+	s, err := OpenExisting(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.RatedAnswers(ctx, func(q, a chat.Message) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "start this Rolefit on it once") {
+		t.Errorf("RatedAnswers of a database at schema %d: %v; want to be told to start Rolefit once to upgrade it", feedbackVersion, err)
+	}
+	assertSchemaVersion(t, s, feedbackVersion)
+}

@@ -1,22 +1,28 @@
 package store
 
 // The statements every question and answer runs, prepared once at Open
-// (see Store.prepared).
+// (see Store.prepared). Each one's comment names the method that runs it.
 const (
+	// SaveFinalAnswer
 	qSaveFinalAnswer = `
 		UPDATE messages SET content = ?, state = ?, error = ?, meta = ?, updated_at = ?
 		WHERE id = ? AND role = 'assistant'`
+	// CreateConversation
 	qCreateConversation = `
 		INSERT INTO conversations (id, visitor_id, title, created_at, updated_at, fit_answers)
 		VALUES (?, ?, ?, ?, ?, ?)`
+	// touchConversation
 	qTouchConversation = `UPDATE conversations SET updated_at = MAX(updated_at, ?) WHERE id = ?`
-	qInsertMessage     = `
+	// insertMessages
+	qInsertMessage = `
 		INSERT INTO messages (` + messageColumns + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// insertMessages: the question a new one follows
 	qLatestShownQuestion = `
 		SELECT coalesce((SELECT id FROM messages
 			WHERE conversation_id = ? AND role = 'user' AND hidden = 0 AND off_branch = 0
 			ORDER BY seq DESC LIMIT 1), '')`
+	// LatestMessages: the page
 	qLatestPage = `
 		WITH page AS (
 			SELECT seq, id, role, reply_to, follows FROM messages
@@ -31,6 +37,7 @@ const (
 			OR (hidden = 1 AND off_branch = 0 AND role = 'user'
 				AND follows IN (SELECT follows FROM page WHERE role = 'user')))
 		ORDER BY seq`
+	// LatestMessages: whether earlier messages exist
 	qShownBefore = `
 		SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND hidden = 0 AND off_branch = 0 AND seq < ?)`
 )

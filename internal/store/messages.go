@@ -154,7 +154,7 @@ func (s *Store) AddAnswerVersion(ctx context.Context, answer chat.Message) (err 
 // doubles as the existence check, with a clearer error than the foreign
 // key's.
 func (s *Store) touchConversation(ctx context.Context, tx *sql.Tx, id string, t time.Time) error {
-	st, err := s.prepared(ctx, qTouchConversation)
+	st, err := s.prepared(qTouchConversation)
 	if err != nil {
 		return fmt.Errorf("touch conversation: %w", err)
 	}
@@ -174,11 +174,11 @@ func (s *Store) touchConversation(ctx context.Context, tx *sql.Tx, id string, t 
 // follows the latest question shown (the previous insert of the loop is
 // seen, so a batch of turns chains); without, m.Follows is kept.
 func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, onShownBranch bool, msgs ...chat.Message) error {
-	insert, err := s.prepared(ctx, qInsertMessage)
+	insert, err := s.prepared(qInsertMessage)
 	if err != nil {
 		return err
 	}
-	latest, err := s.prepared(ctx, qLatestShownQuestion)
+	latest, err := s.prepared(qLatestShownQuestion)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 			return nil, false, fmt.Errorf("store: latest messages: %w", err)
 		}
 	}
-	page, err := s.prepared(ctx, qLatestPage)
+	page, err := s.prepared(qLatestPage)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: latest messages: %w", err)
 	}
@@ -60,7 +60,7 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 		return nil, false, nil
 	}
 	var more bool
-	earlier, err := s.prepared(ctx, qShownBefore)
+	earlier, err := s.prepared(qShownBefore)
 	if err == nil {
 		err = earlier.QueryRowContext(ctx, conversationID, first).Scan(&more)
 	}

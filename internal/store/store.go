@@ -54,7 +54,7 @@ type Store struct {
 // a transaction, and preparing takes a connection of the pool, which the
 // transactions may hold all of. A statement from here is used inside a
 // transaction with tx.StmtContext.
-func (s *Store) prepared(_ context.Context, query string) (*sql.Stmt, error) {
+func (s *Store) prepared(query string) (*sql.Stmt, error) {
 	if st, ok := s.stmts[query]; ok {
 		return st, nil
 	}
