@@ -135,6 +135,14 @@ type Store interface {
 	// streaming, so it can never undo a final save that landed first; an
 	// answer that no longer exists (its conversation deleted) is skipped.
 	SaveAnswersSoFar(ctx context.Context, answers []AnswerSoFar) error
+	// StreamingAnswers returns the ids of up to limit (at least 1)
+	// answers saved as still being written, oldest first. With several
+	// replicas, some of them may have lost their writer (see Relay.Orphans).
+	StreamingAnswers(ctx context.Context, limit int) ([]string, error)
+	// InterruptAnswers marks interrupted those of the answers ids that are
+	// still streaming, keeping the text they saved, and reports how many
+	// it marked. An answer that ended meanwhile keeps its ending.
+	InterruptAnswers(ctx context.Context, ids []string) (int, error)
 	// SaveFinalAnswer saves an ended answer: m.Content, m.State, m.Error
 	// and m.Meta of assistant message m.ID, in one write.
 	SaveFinalAnswer(ctx context.Context, m Message) error

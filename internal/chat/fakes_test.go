@@ -458,3 +458,30 @@ func (s *memStore) SearchConversations(_ context.Context, visitorID, query strin
 	}
 	return out, nil
 }
+
+func (s *memStore) StreamingAnswers(_ context.Context, limit int) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for _, m := range s.msgs {
+		if m.Role == RoleAssistant && m.State == StateStreaming && len(ids) < max(limit, 1) {
+			ids = append(ids, m.ID)
+		}
+	}
+	return ids, nil
+}
+
+func (s *memStore) InterruptAnswers(_ context.Context, ids []string) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, id := range ids {
+		for i := range s.msgs {
+			if s.msgs[i].ID == id && s.msgs[i].State == StateStreaming {
+				s.msgs[i].State = StateInterrupted
+				n++
+			}
+		}
+	}
+	return n, nil
+}

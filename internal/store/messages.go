@@ -499,3 +499,62 @@ func rebranch(ctx context.Context, tx *sql.Tx, conversationID string) error {
 	}
 	return nil
 }
+
+// StreamingAnswers returns the ids of up to limit answers saved as still
+// being written, oldest first.
+func (s *Store) StreamingAnswers(ctx context.Context, limit int) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT id FROM messages WHERE state = ?
+		ORDER BY created_at, id LIMIT ?`,
+		string(chat.StateStreaming), max(limit, 1))
+	if err != nil {
+		return nil, fmt.Errorf("store: streaming answers: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: streaming answers: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: streaming answers: %w", err)
+	}
+	return ids, nil
+}
+
+// InterruptAnswers marks interrupted those of ids still streaming, in one
+// transaction, and reports how many it marked.
+func (s *Store) InterruptAnswers(ctx context.Context, ids []string) (_ int, err error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	defer s.noteWrite(&err)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: interrupt answers: %w", err)
+	}
+	defer tx.Rollback()
+	now := toMillis(s.now())
+	n := 0
+	for _, id := range ids {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE messages SET state = ?, updated_at = ?
+			WHERE id = ? AND state = ?`,
+			string(chat.StateInterrupted), now, id, string(chat.StateStreaming))
+		if err != nil {
+			return 0, fmt.Errorf("store: interrupt answer %s: %w", id, err)
+		}
+		k, err := res.RowsAffected()
+		if err != nil {
+			return 0, fmt.Errorf("store: interrupt answer %s: %w", id, err)
+		}
+		n += int(k)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: interrupt answers: %w", err)
+	}
+	return n, nil
+}

@@ -57,6 +57,7 @@ func Run(t *testing.T, h Harness) {
 		{"Messages/SaveAnswer", testSaveAnswer},
 		{"Messages/SaveFinalAnswer", testSaveFinalAnswer},
 		{"Messages/SaveAnswersSoFar", testSaveAnswersSoFar},
+		{"Messages/InterruptAnswers", testInterruptAnswers},
 		{"Messages/SaveReasoning", testSaveReasoning},
 		{"Messages/LatestMessages", testLatestMessages},
 		{"Versions/AddAnswerVersion", testAddAnswerVersion},
