@@ -32,23 +32,36 @@ func checkSaved(ctx context.Context, dataDir string, up *upstream) (Saved, error
 		return Saved{}, fmt.Errorf("read the saved answers: %w", err)
 	}
 	defer rows.Close()
+	var saved []savedAnswer
+	for rows.Next() {
+		var a savedAnswer
+		if err := rows.Scan(&a.content, &a.state); err != nil {
+			return Saved{}, fmt.Errorf("read a saved answer: %w", err)
+		}
+		saved = append(saved, a)
+	}
+	if err := rows.Err(); err != nil {
+		return Saved{}, fmt.Errorf("read the saved answers: %w", err)
+	}
+	return tallySaved(saved, up), nil
+}
+
+// savedAnswer is one assistant message as a database holds it.
+type savedAnswer struct{ content, state string }
+
+// tallySaved counts the answers saved as done with exactly the text the
+// model sent, each once; everything else is other.
+func tallySaved(saved []savedAnswer, up *upstream) Saved {
 	var s Saved
 	seen := make(map[int]bool)
-	for rows.Next() {
-		var content, state string
-		if err := rows.Scan(&content, &state); err != nil {
-			return s, fmt.Errorf("read a saved answer: %w", err)
-		}
-		k, ok := answerTag(content)
-		if state != "done" || !ok || k >= len(up.answers) || seen[k] || content != strings.Join(up.answers[k].chunks, "") {
+	for _, a := range saved {
+		k, ok := answerTag(a.content)
+		if a.state != "done" || !ok || k >= len(up.answers) || seen[k] || a.content != strings.Join(up.answers[k].chunks, "") {
 			s.Other++
 			continue
 		}
 		seen[k] = true
 		s.Finished++
 	}
-	if err := rows.Err(); err != nil {
-		return s, fmt.Errorf("read the saved answers: %w", err)
-	}
-	return s, nil
+	return s
 }
