@@ -2,7 +2,6 @@ package engines_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/rolefit/rolefit/internal/engines"
 )
 
-func TestMain(m *testing.M) { os.Exit(engines.Main(m)) }
 
 // Two tests' databases must not see each other's tables, and each starts
 // empty: that is what lets store tests run side by side on one server.

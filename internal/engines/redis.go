@@ -128,15 +128,6 @@ func startRedisOnce(bin string) (string, error) {
 	return "redis://" + addr, nil
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // ping reports whether a Redis server answers PING at addr.
 func ping(addr string) bool {
 	conn, err := net.DialTimeout("tcp", addr, time.Second)

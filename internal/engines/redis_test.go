@@ -4,13 +4,11 @@ import (
 	"bufio"
 	"net"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 )
 
-func TestMain(m *testing.M) { os.Exit(Main(m)) }
 
 // TestRedisAnswers: the URL Redis returns reaches a server that answers,
 // and every test of the binary shares it.
