@@ -10,7 +10,6 @@ import (
 	"github.com/rolefit/rolefit/internal/engines"
 )
 
-
 // Two tests' databases must not see each other's tables, and each starts
 // empty: that is what lets store tests run side by side on one server.
 func TestPostgresGivesIndependentEmptyDatabases(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 	"time"
 )
 
-
 // TestRedisAnswers: the URL Redis returns reaches a server that answers,
 // and every test of the binary shares it.
 func TestRedisAnswers(t *testing.T) {
