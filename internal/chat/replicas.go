@@ -142,3 +142,24 @@ func (s *Service) interruptOrphans(ctx context.Context) (int, error) {
 	}
 	return s.store.InterruptAnswers(ctx, orphans)
 }
+
+// stopAnswersElsewhere asks the replicas writing the conversation's
+// answers to stop them, without waiting: it is about to be deleted, and
+// an answer nobody can read should not go on costing tokens. Their saves
+// then find nothing to save into, which they expect.
+func (s *Service) stopAnswersElsewhere(ctx context.Context, conversationID string) {
+	if s.cfg.Relay == nil {
+		return
+	}
+	msgs, err := s.store.Messages(ctx, conversationID)
+	if err != nil {
+		return // the delete that follows reports it
+	}
+	for _, m := range msgs {
+		if m.Role == RoleAssistant && m.State == StateStreaming && s.live(m.ID) == nil {
+			if err := s.cfg.Relay.Stop(ctx, m.ID); err != nil {
+				s.log.Warn("stop an answer of a deleted conversation on another replica", "answer", m.ID, "err", err)
+			}
+		}
+	}
+}

@@ -315,3 +315,28 @@ func written(t *testing.T, ctx context.Context, svc *Service, conversationID, an
 		}
 	}
 }
+
+func TestDeletingOnAnotherReplicaStopsTheAnswer(t *testing.T) {
+	p := newScriptedProvider()
+	a, b, _, _ := twoReplicas(t, p, Config{})
+	ctx := testCtx(t)
+	c, turn, err := a.Start(ctx, visitor, "Which role fits me?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.deltas <- "Both roles "
+	if err := b.Delete(ctx, visitor, c.ID); err != nil {
+		t.Fatalf("Delete on replica b: %v", err)
+	}
+	select {
+	case cause := <-p.cancelled:
+		if cause != errStopped {
+			t.Errorf("the writer's request ended with %v, want it stopped", cause)
+		}
+	case <-ctx.Done():
+		t.Fatal("the answer of a conversation deleted on replica b goes on being written on a")
+	}
+	if err := a.Wait(ctx, turn.Answer.ID); err != nil {
+		t.Fatal(err)
+	}
+}
