@@ -75,3 +75,11 @@ ifdef CONVERSATIONS
 else
 	bin/loadtest -bin bin/rolefit -suite -levels $(LEVELS) -hold $(HOLD) $(LOAD_FLAGS)
 endif
+
+## load-replicas: the same levels through nginx in front of three replicas sharing a throwaway
+## PostgreSQL and Redis, each after the level against one process (needs nginx, postgresql, redis)
+REPLICA_LEVELS ?= 1,200,3000
+.PHONY: load-replicas
+load-replicas: build
+	go build -o bin/loadtest ./cmd/loadtest
+	bin/loadtest -bin bin/rolefit -replicas 3 -suite -levels $(REPLICA_LEVELS) $(LOAD_FLAGS)

@@ -7,6 +7,13 @@
 //	go build -o /tmp/rolefit ./cmd/web
 //	go run ./cmd/loadtest -bin /tmp/rolefit -conversations 200
 //
+// With -replicas 3 each run goes through nginx in front of three replicas
+// sharing a throwaway PostgreSQL and Redis, after the same level against
+// one process, and also reports the time to first token added, Redis
+// commands and PostgreSQL writes per second and each replica's memory.
+//
+//	go run ./cmd/loadtest -bin /tmp/rolefit -replicas 3 -suite -levels 1,200,3000
+//
 // With -suite it runs one level after another (-levels, by default 1, 50,
 // 200 and 1,000 concurrent chats), each against a fresh server, and prints
 // a Markdown table for the README; with -hold N it also holds N long
@@ -45,7 +52,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 	}
 	if !opts.suite && opts.hold == nil {
-		report, err := run(ctx, opts.cfg)
+		runOne := run
+		if opts.cfg.Replicas > 0 {
+			runOne = runReplicas
+		}
+		report, err := runOne(ctx, opts.cfg)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "loadtest:", err)
 			os.Exit(1)
@@ -104,6 +115,7 @@ func parseFlags(args []string, output io.Writer) (opts options, err error) {
 	fs.DurationVar(&hold.Timeout, "hold-timeout", 30*time.Minute, "bound on the hold: when the machine cannot keep the model's pace, answers take longer than their schedule")
 	fs.StringVar(&cfg.Profile, "profile", "", "directory for the server's profiles of each level (cpu-N.pprof while answers stream, allocs-N.pprof after); the heap sampling this turns on costs a little memory")
 	fs.BoolVar(&opts.asJSON, "json", false, "print the report as JSON")
+	fs.IntVar(&cfg.Replicas, "replicas", 0, "run each level through nginx in front of this many replicas sharing a throwaway PostgreSQL and Redis, after the same level against one process (0: one process only)")
 	if err := fs.Parse(args); err != nil {
 		return opts, err
 	}
@@ -114,6 +126,9 @@ func parseFlags(args []string, output io.Writer) (opts options, err error) {
 		if opts.levels, err = parseLevels(*levels); err != nil {
 			return opts, err
 		}
+	}
+	if hold.Answers > 0 && cfg.Replicas > 0 {
+		return opts, errors.New("-hold holds answers on one process: it does not go with -replicas")
 	}
 	if hold.Answers > 0 {
 		hold.Bin, hold.FirstDelay, hold.Settle = cfg.Bin, cfg.FirstDelay, cfg.Settle

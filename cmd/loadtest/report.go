@@ -43,6 +43,10 @@ type Report struct {
 
 	Resources Resources `json:"resources"`
 	ServerLog ServerLog `json:"server_log"`
+
+	// Replicas is set when the level ran through a load balancer in front
+	// of several processes.
+	Replicas *ReplicaReport `json:"replicas,omitempty"`
 }
 
 // OK reports whether every conversation got its exact answer, saved.
@@ -208,6 +212,18 @@ func (r Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "  cpu time            server %v under load (%.1f ms per chat; /proc counts 10 ms ticks), %v since start; load tool %v; on %d CPUs\n",
 		r.Resources.LoadCPU.Round(10*time.Millisecond), ms(r.CPUPerChat()), r.Resources.ServerCPU.Round(10*time.Millisecond),
 		r.Resources.LoadToolCPU.Round(10*time.Millisecond), runtime.NumCPU())
+	if rs := r.Replicas; rs != nil {
+		p50, p99 := rs.TTFTAdded(r.TTFT)
+		fmt.Fprintf(w, "  %d replicas        behind nginx, sharing PostgreSQL and Redis\n", rs.Replicas)
+		fmt.Fprintf(w, "    one process       time to first token %v (errors %d)\n", rs.Single, rs.SingleErrors)
+		fmt.Fprintf(w, "    added             p50 %+.1f ms, p99 %+.1f ms to the first token\n", ms(p50), ms(p99))
+		fmt.Fprintf(w, "    redis             %.0f commands/s\n", rs.RedisCommandsPerSec)
+		fmt.Fprintf(w, "    postgresql        %.0f commits/s, %.0f rows written/s\n", rs.PGCommitsPerSec, rs.PGRowWritesPerSec)
+		for i, m := range rs.PerReplica {
+			fmt.Fprintf(w, "    replica %d         peak RSS %s, idle RSS %s before / %s after, cpu %v under load\n",
+				i+1, mib(m.PeakRSSKB), mib(m.IdleBeforeKB), mib(m.IdleAfterKB), m.LoadCPU.Round(10*time.Millisecond))
+		}
+	}
 	fmt.Fprintf(w, "  server log lines    %d (warn and above)\n", r.ServerLog.Lines)
 	for _, l := range r.ServerLog.First {
 		fmt.Fprintf(w, "    %s\n", l)

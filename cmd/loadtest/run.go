@@ -29,7 +29,13 @@ type Config struct {
 	// level: CPU while the answers stream, and allocations once they end.
 	Profile string
 
-	holdsLast bool // the hold keeps each answer's last chunk back for a while
+	// Replicas, when set, runs the conversations through a load balancer
+	// in front of this many processes sharing PostgreSQL and Redis, after
+	// the same level against one process.
+	Replicas int
+
+	holdsLast bool     // the hold keeps each answer's last chunk back for a while
+	extraEnv  []string // settings of one replica among several
 }
 
 func (c Config) validate() error {
@@ -50,6 +56,10 @@ func (c Config) validate() error {
 		return errors.New("-settle must not be negative")
 	case c.Timeout <= 0:
 		return errors.New("-timeout must be positive")
+	case c.Replicas < 0:
+		return errors.New("-replicas must not be negative")
+	case c.Replicas > 0 && c.Profile != "":
+		return errors.New("-profile profiles one process: it does not go with -replicas")
 	}
 	return nil
 }

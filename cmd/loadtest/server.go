@@ -101,6 +101,7 @@ func serverEnv(cfg Config, dataDir, modelURL string) []string {
 		// be longer than the model is normally allowed to fall silent.
 		env = append(env, "STALL_TIMEOUT="+cfg.Timeout.String())
 	}
+	env = append(env, cfg.extraEnv...)
 	return append(env,
 		"ADDR=127.0.0.1:0",
 		"DATA_DIR="+dataDir,

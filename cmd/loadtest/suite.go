@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -47,7 +48,11 @@ func runSuite(ctx context.Context, cfg Config, levels []int, minChats int, hold 
 		c.Conversations = n
 		c.Rounds = max((minChats+n-1)/n, 1)
 		fmt.Fprintf(progress, "loadtest: %d concurrent chats...\n", n)
-		rep, err := run(ctx, c)
+		runLevel := run
+		if c.Replicas > 0 {
+			runLevel = runReplicas
+		}
+		rep, err := runLevel(ctx, c)
 		if err != nil {
 			s.Err = append(s.Err, fmt.Sprintf("%d chats: %v", n, err))
 			continue
@@ -98,7 +103,9 @@ func (s Suite) WriteText(w io.Writer) {
 	for _, e := range s.Err {
 		fmt.Fprintf(w, "could not run: %s\n", e)
 	}
-	if len(s.Levels) > 0 {
+	if len(s.Levels) > 0 && s.Levels[0].Replicas != nil {
+		s.WriteReplicaTable(w)
+	} else if len(s.Levels) > 0 {
 		s.WriteTable(w)
 	}
 	if s.Hold != nil {
@@ -126,6 +133,37 @@ func (s Suite) WriteTable(w io.Writer) {
 			ms(r.BeforeModel.P50), ms(r.AfterModel.P50), r.TotalRatio(), ms(r.CPUPerChat()),
 			mib(r.Resources.PeakRSSKB), mib(r.Resources.IdleBeforeKB), mib(r.Resources.IdleAfterKB),
 			r.Errors, r.Exact, r.chats(), r.Saved.Finished, r.chats())
+	}
+}
+
+// WriteReplicaTable prints one Markdown row per level run through the load
+// balancer: what several replicas add to one process, and what they cost
+// the shared servers.
+func (s Suite) WriteReplicaTable(w io.Writer) {
+	r0 := s.Levels[0]
+	fmt.Fprintf(w, "%d replicas behind nginx, sharing PostgreSQL and Redis; fake model: %d deltas, %v to the first, %v apart; %d CPUs shared by everything, the load client included. "+
+		"Time to first token is against the same level run on one process just before.\n\n",
+		r0.Replicas.Replicas, r0.Chunks, r0.FirstDelay, r0.Pace, s.CPUs)
+	fmt.Fprintln(w, "| concurrent chats | time to first token p50 / p99, one process | replicas | added p50 / p99 | Redis commands/s | PostgreSQL commits/s, rows written/s | peak RSS per replica | errors | byte-exact, saved as finished |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
+	for _, r := range s.Levels {
+		rs := r.Replicas
+		if rs == nil {
+			continue
+		}
+		p50, p99 := rs.TTFTAdded(r.TTFT)
+		var peaks []string
+		for _, m := range rs.PerReplica {
+			peaks = append(peaks, mib(m.PeakRSSKB))
+		}
+		level := strconv.Itoa(r.Conversations)
+		if r.Rounds > 1 {
+			level += fmt.Sprintf(" (%d rounds)", r.Rounds)
+		}
+		fmt.Fprintf(w, "| %s | %.1f / %.1f ms | %.1f / %.1f ms | %+.1f / %+.1f ms | %.0f | %.0f, %.0f | %s | %d (one process: %d) | %d/%d, %d/%d |\n",
+			level, ms(rs.Single.P50), ms(rs.Single.P99), ms(r.TTFT.P50), ms(r.TTFT.P99), ms(p50), ms(p99),
+			rs.RedisCommandsPerSec, rs.PGCommitsPerSec, rs.PGRowWritesPerSec, strings.Join(peaks, ", "),
+			r.Errors, rs.SingleErrors, r.Exact, r.chats(), r.Saved.Finished, r.chats())
 	}
 }
 

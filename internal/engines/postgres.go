@@ -39,7 +39,12 @@ func Postgres(t testing.TB) string {
 	t.Helper()
 	admin := os.Getenv("TEST_DATABASE_URL")
 	if admin == "" {
-		pgOnce.Do(func() { pgAdmin, pgErr = startPostgres() })
+		pgOnce.Do(func() {
+			var stop func()
+			if pgAdmin, stop, pgErr = startPostgres(); pgErr == nil {
+				atExit(stop)
+			}
+		})
 		if pgErr != nil {
 			t.Fatal(pgErr)
 		}
@@ -102,26 +107,27 @@ func pgMajor(binDir string) int {
 	return n
 }
 
-// startPostgres starts a throwaway server and returns its admin URL.
-func startPostgres() (string, error) {
+// startPostgres starts a throwaway server and returns its admin URL and
+// the function that stops it.
+func startPostgres() (string, func(), error) {
 	bin, err := postgresBin()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	// PostgreSQL refuses to run as root, and tests run as root here (as CI
 	// does): the server runs as the postgres user the package created.
 	cred, err := postgresUser()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	dir, err := os.MkdirTemp("", "rolefit-pg-")
 	if err != nil {
-		return "", fmt.Errorf("engines: %w", err)
+		return "", nil, fmt.Errorf("engines: %w", err)
 	}
 	if cred != nil {
 		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
 			os.RemoveAll(dir)
-			return "", fmt.Errorf("engines: %w", err)
+			return "", nil, fmt.Errorf("engines: %w", err)
 		}
 	}
 	data := filepath.Join(dir, "data")
@@ -131,21 +137,21 @@ func startPostgres() (string, error) {
 	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGKILL}
 	if out, err := initdb.CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
-		return "", fmt.Errorf("engines: initdb: %v\n%s", err, out)
+		return "", nil, fmt.Errorf("engines: initdb: %v\n%s", err, out)
 	}
 
 	// A free port can be taken between choosing it and the server binding
 	// it (other test binaries start servers too): try again on a new one.
 	var last error
 	for range 5 {
-		url, err := runPostgres(bin, dir, data, cred)
+		url, stop, err := runPostgres(bin, dir, data, cred)
 		if err == nil {
-			return url, nil
+			return url, stop, nil
 		}
 		last = err
 	}
 	os.RemoveAll(dir)
-	return "", last
+	return "", nil, last
 }
 
 func postgresUser() (*syscall.Credential, error) {
@@ -172,15 +178,15 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func runPostgres(bin, dir, data string, cred *syscall.Credential) (string, error) {
+func runPostgres(bin, dir, data string, cred *syscall.Credential) (string, func(), error) {
 	port, err := freePort()
 	if err != nil {
-		return "", fmt.Errorf("engines: free port: %w", err)
+		return "", nil, fmt.Errorf("engines: free port: %w", err)
 	}
 	logPath := filepath.Join(dir, "postgres.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
-		return "", fmt.Errorf("engines: %w", err)
+		return "", nil, fmt.Errorf("engines: %w", err)
 	}
 	defer logFile.Close()
 	cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", data,
@@ -195,7 +201,7 @@ func runPostgres(bin, dir, data string, cred *syscall.Credential) (string, error
 	// leave it running. SIGQUIT is PostgreSQL's immediate shutdown.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGQUIT}
 	if err := cmd.Start(); err != nil {
-		return "", fmt.Errorf("engines: start postgres: %w", err)
+		return "", nil, fmt.Errorf("engines: start postgres: %w", err)
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
@@ -210,15 +216,15 @@ func runPostgres(bin, dir, data string, cred *syscall.Credential) (string, error
 		} else if time.Now().After(deadline) {
 			cmd.Process.Kill()
 			<-exited
-			return "", fmt.Errorf("engines: postgres did not accept connections within a minute: %v\n%s", err, tail(logPath))
+			return "", nil, fmt.Errorf("engines: postgres did not accept connections within a minute: %v\n%s", err, tail(logPath))
 		}
 		select {
 		case <-exited:
-			return "", fmt.Errorf("engines: postgres exited on start:\n%s", tail(logPath))
+			return "", nil, fmt.Errorf("engines: postgres exited on start:\n%s", tail(logPath))
 		case <-tick.C:
 		}
 	}
-	atExit(func() {
+	stop := func() {
 		// SIGINT is the fast shutdown: it ends sessions and exits cleanly.
 		cmd.Process.Signal(syscall.SIGINT)
 		select {
@@ -228,8 +234,8 @@ func runPostgres(bin, dir, data string, cred *syscall.Credential) (string, error
 			<-exited
 		}
 		os.RemoveAll(dir)
-	})
-	return admin, nil
+	}
+	return admin, stop, nil
 }
 
 func pgPing(dsn string) error {

@@ -33,7 +33,12 @@ func Redis(t testing.TB) string {
 	if u := os.Getenv("TEST_REDIS_URL"); u != "" {
 		return u
 	}
-	redisOnce.Do(func() { redisURL, redisErr = startRedis() })
+	redisOnce.Do(func() {
+		var stop func()
+		if redisURL, stop, redisErr = startRedis(); redisErr == nil {
+			atExit(stop)
+		}
+	})
 	if redisErr != nil {
 		t.Fatal(redisErr)
 	}
@@ -57,32 +62,34 @@ func RedisPrefix(t testing.TB) string {
 	return "test:" + name + ":" + hex.EncodeToString(b[:]) + ":"
 }
 
-func startRedis() (string, error) {
+// startRedis starts a throwaway server and returns its URL and the
+// function that stops it.
+func startRedis() (string, func(), error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		if bin, err = exec.LookPath("valkey-server"); err != nil {
-			return "", errors.New("Redis is not installed: apt-get install -y redis-server")
+			return "", nil, errors.New("Redis is not installed: apt-get install -y redis-server")
 		}
 	}
 	// A free port is only free until someone takes it: try again with
 	// another when the server could not listen.
 	for attempt := 0; ; attempt++ {
-		u, err := startRedisOnce(bin)
+		u, stop, err := startRedisOnce(bin)
 		if err == nil || attempt == 2 {
-			return u, err
+			return u, stop, err
 		}
 	}
 }
 
-func startRedisOnce(bin string) (string, error) {
+func startRedisOnce(bin string) (string, func(), error) {
 	dir, err := os.MkdirTemp("", "rolefit-redis-")
 	if err != nil {
-		return "", fmt.Errorf("engines: redis: %w", err)
+		return "", nil, fmt.Errorf("engines: redis: %w", err)
 	}
 	port, err := freePort()
 	if err != nil {
 		os.RemoveAll(dir)
-		return "", fmt.Errorf("engines: redis: %w", err)
+		return "", nil, fmt.Errorf("engines: redis: %w", err)
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	cmd := exec.Command(bin,
@@ -96,7 +103,7 @@ func startRedisOnce(bin string) (string, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		os.RemoveAll(dir)
-		return "", fmt.Errorf("engines: start redis: %w", err)
+		return "", nil, fmt.Errorf("engines: start redis: %w", err)
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
@@ -116,16 +123,15 @@ func startRedisOnce(bin string) (string, error) {
 		select {
 		case <-exited:
 			os.RemoveAll(dir)
-			return "", fmt.Errorf("engines: redis exited before answering: %s", out.String())
+			return "", nil, fmt.Errorf("engines: redis exited before answering: %s", out.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return "", fmt.Errorf("engines: redis did not answer PING on %s within 15s: %s", addr, out.String())
+			return "", nil, fmt.Errorf("engines: redis did not answer PING on %s within 15s: %s", addr, out.String())
 		}
 	}
-	atExit(stop)
-	return "redis://" + addr, nil
+	return "redis://" + addr, stop, nil
 }
 
 // ping reports whether a Redis server answers PING at addr.
