@@ -480,13 +480,15 @@ func TestReplicasShareALiveAnswer(t *testing.T) {
 	}
 
 	// A second watcher stays on the second replica to the end.
-	stayed := make(chan *answerText, 1)
+	type watch struct {
+		a   *answerText
+		err error
+	}
+	stayed := make(chan watch, 1)
 	go func() {
 		a := &answerText{}
-		if err := a.follow(ctx, v.client, r2.url+events, nil); err != nil {
-			t.Errorf("the watcher that stayed on %s: %v", r2.id, err)
-		}
-		stayed <- a
+		err := a.follow(ctx, v.client, r2.url+events, nil)
+		stayed <- watch{a, err}
 	}()
 
 	// The reloaded page comes from the third replica, the second piece
@@ -522,9 +524,9 @@ func TestReplicasShareALiveAnswer(t *testing.T) {
 		t.Errorf("the answer ended %q reading %q", state, text)
 	}
 	select {
-	case a := <-stayed:
-		if a.text != want || a.ends != 1 {
-			t.Errorf("the watcher on %s read %q (%d ends), want %q once", r2.id, a.text, a.ends, want)
+	case w := <-stayed:
+		if w.err != nil || w.a.text != want || w.a.ends != 1 {
+			t.Errorf("the watcher that stayed on %s read %q (%d ends, %v), want %q once", r2.id, w.a.text, w.a.ends, w.err, want)
 		}
 	case <-ctx.Done():
 		t.Fatalf("the watcher on %s never saw the end", r2.id)
