@@ -56,7 +56,8 @@ func (s *Service) mirrored(answerID, conversationID string) *liveAnswer {
 
 // keepMirror ends a mirror: when its answer ends, or when its writer is
 // lost, in which case the answer is shown as the database has it,
-// interrupted, as a restart would show it.
+// interrupted, as a restart would show it. It forgets the mirror
+// KeepFinished later.
 func (s *Service) keepMirror(answerID string, a *liveAnswer, lost <-chan struct{}) {
 	select {
 	case <-a.done:
@@ -72,7 +73,11 @@ func (s *Service) keepMirror(answerID string, a *liveAnswer, lost <-chan struct{
 		}
 		a.finish(m)
 	case <-s.ctx.Done():
-		a.finish(notLive(Message{ID: answerID, ConversationID: a.conversationID, Role: RoleAssistant, Content: a.snapshot()}))
+		// This replica is going away, not the answer: its watchers here
+		// are cut off with the server and reconnect to another replica,
+		// which goes on from their offset. Ending the mirror would tell
+		// them, wrongly, that the answer ended.
+		return
 	}
 	time.AfterFunc(s.cfg.KeepFinished, func() {
 		s.mu.Lock()

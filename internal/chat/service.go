@@ -667,7 +667,7 @@ func (s *Service) reserve(conversationID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing {
-		return Errorf(ECONFLICT, "Rolefit is restarting. Please send your message again in a moment.")
+		return Errorf(EUNAVAILABLE, "Rolefit is restarting. Please send your message again in a moment.")
 	}
 	if s.busy[conversationID] {
 		return Errorf(ECONFLICT, "An answer is still being written. Wait for it to finish, or stop it, then send your message.")
