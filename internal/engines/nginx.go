@@ -60,7 +60,9 @@ func LoadBalancer(t testing.TB, backends []string) string {
 // reconnection may each reach a different replica. Responses are passed on
 // as they come (proxy_buffering off), or a streamed answer would arrive in
 // lumps. A backend that refuses the connection or answers 503 (a replica
-// shutting down) has the request tried on the next one.
+// shutting down) has the request tried on the next one, as the deployed
+// balancer (deploy/nginx-scale.conf) does: a POST only when it never
+// reached a replica, or was refused with 503.
 func StartNginx(backends []string) (*Nginx, error) {
 	if _, err := os.Stat(NginxPath); err != nil {
 		return nil, errors.New("nginx is not installed: apt-get install -y nginx")
@@ -172,18 +174,27 @@ http {
 	}
 	server {
 		listen %s;
+		proxy_http_version 1.1;
+		proxy_set_header Connection "";
+		proxy_set_header Host $http_host;
+		proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+		proxy_buffering off;
+		proxy_read_timeout 1h;
+		proxy_send_timeout 1h;
+		proxy_connect_timeout 2s;
+		proxy_next_upstream error timeout http_503;
+		proxy_next_upstream_tries 3;
+		client_max_body_size 16m;
 		location / {
 			proxy_pass http://rolefit;
-			proxy_http_version 1.1;
-			proxy_set_header Connection "";
-			proxy_set_header Host $http_host;
-			proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-			proxy_buffering off;
-			proxy_request_buffering off;
-			proxy_read_timeout 1h;
-			proxy_send_timeout 1h;
-			proxy_next_upstream error timeout http_503;
-			client_max_body_size 16m;
+			# As deploy/nginx-scale.conf: a replica shutting down refuses a
+			# question with 503 before storing anything, so the question
+			# (its body is buffered here) goes once more to another one.
+			proxy_intercept_errors on;
+			error_page 503 = @once_more;
+		}
+		location @once_more {
+			proxy_pass http://rolefit;
 		}
 	}
 }

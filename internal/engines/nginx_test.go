@@ -8,7 +8,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -109,6 +111,40 @@ func TestLoadBalancerSkipsAGoneOrUnavailableBackend(t *testing.T) {
 		if code, body := get(t, fmt.Sprintf("%s/?i=%d", lb, i)); code != http.StatusOK || body != "up" {
 			t.Fatalf("request %d: %d %q, want the backend that is up", i, code, body)
 		}
+	}
+}
+
+// A question a replica refuses with 503 (shutting down, nothing stored)
+// goes to another, its body included.
+func TestLoadBalancerSendsARefusedQuestionOnce(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	draining := backend(t, "draining", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+	})
+	up := backend(t, "up", func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		mu.Lock()
+		got = append(got, r.PostFormValue("message"))
+		mu.Unlock()
+		io.WriteString(w, "asked")
+	})
+	lb := LoadBalancer(t, []string{draining, up})
+	for i := range 4 {
+		res, err := http.PostForm(lb+"/c", url.Values{"message": {fmt.Sprint("question ", i)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || string(b) != "asked" {
+			t.Errorf("question %d: %d %q, want it asked on the replica that is up", i, res.StatusCode, b)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(got, ",") != "question 0,question 1,question 2,question 3" {
+		t.Errorf("the replica that is up was asked %q, want each question once with its text", got)
 	}
 }
 
