@@ -4,6 +4,8 @@
 package config
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +15,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +27,21 @@ import (
 type Config struct {
 	Addr    string
 	DataDir string
+
+	// DatabaseURL, when set, is the PostgreSQL database every replica
+	// shares (postgres:// or postgresql://); empty keeps SQLite in DataDir.
+	// It may hold a password: log it only through RedactURL.
+	DatabaseURL string
+	// RedisURL, when set, is the Redis (or Valkey) server the replicas
+	// share live answers and limits through (redis://, or rediss:// for
+	// TLS). It may hold a password: log it only through RedactURL.
+	RedisURL string
+	// ReplicaID names this process among the replicas, in logs and in
+	// what it leaves in the shared stores. When REPLICA_ID is unset it is
+	// the host name and six random hex digits, so two containers that
+	// report the same host name still differ, and a restarted replica is
+	// a new one (what the old one left unfinished is not taken for its).
+	ReplicaID string
 
 	APIKey     string // never logged or shown
 	BaseURL    string
@@ -117,6 +135,9 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 	settings := []setting{
 		{"ADDR", "address to listen on", (*str)(&c.Addr)},
 		{"DATA_DIR", "directory for the SQLite database", (*str)(&c.DataDir)},
+		{"DATABASE_URL", "PostgreSQL database shared by every replica, such as postgres://rolefit:password@db:5432/rolefit (empty: SQLite in DATA_DIR, for one replica)", &secretURL{&c.DatabaseURL}},
+		{"REDIS_URL", "Redis or Valkey server the replicas share live answers and limits through, such as redis://:password@cache:6379/0 or rediss:// for TLS (empty: in this process's memory, for one replica)", &secretURL{&c.RedisURL}},
+		{"REPLICA_ID", "name of this replica in logs and shared stores: letters, digits, . _ - (empty: the host name and a short random suffix)", (*str)(&c.ReplicaID)},
 		{"OPENAI_API_KEY_FILE", "file holding the API key (Docker secrets); OPENAI_API_KEY itself is read from the environment only, so it never shows in a process list", (*str)(&keyFile)},
 		{"OPENAI_BASE_URL", "OpenAI-compatible endpoint, including /v1 (e.g. http://localhost:11434/v1 for Ollama); empty means OpenAI", &baseURL{&c.BaseURL}},
 		{"OPENAI_MODEL", "model name (the deployment name on Azure)", (*str)(&c.Model)},
@@ -169,6 +190,15 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 	if c.BaseURL, err = checkBaseURL(c.BaseURL); err != nil {
 		return Config{}, err
 	}
+	if err := checkStoreURL("DATABASE_URL", c.DatabaseURL, "postgres://rolefit:password@db:5432/rolefit", "postgres", "postgresql"); err != nil {
+		return Config{}, err
+	}
+	if err := checkStoreURL("REDIS_URL", c.RedisURL, "redis://:password@cache:6379/0", "redis", "rediss"); err != nil {
+		return Config{}, err
+	}
+	if c.ReplicaID, err = replicaID(c.ReplicaID); err != nil {
+		return Config{}, err
+	}
 	if fs.NArg() > 0 {
 		return Config{}, &Error{fmt.Sprintf("unexpected argument %q (see --help)", fs.Arg(0))}
 	}
@@ -203,6 +233,9 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		// The value itself is never repeated: it is a secret.
 		return Config{}, &Error{"invalid SESSION_SECRET: must be at least 32 characters (for example the output of `openssl rand -hex 32`)"}
 	}
+	if c.DatabaseURL != "" && c.AccessPassword != "" && c.SessionSecret == "" {
+		return Config{}, &Error{"SESSION_SECRET is required with DATABASE_URL and an access password: every replica must sign login sessions with the same secret, or a login made on one is refused by the others (for example the output of `openssl rand -hex 32`)"}
+	}
 	if !c.Metrics && c.MetricsAddr != "" {
 		return Config{}, &Error{"METRICS_ADDR is set but METRICS=off: unset one of them"}
 	}
@@ -210,6 +243,19 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		return Config{}, &Error{"OPENAI_BASE_URL is required with OPENAI_API_TYPE=azure (your resource's endpoint)"}
 	}
 	return c, nil
+}
+
+// Warnings are what Load accepts but the operator should hear about at
+// start-up, one sentence each; the caller logs them.
+func (c Config) Warnings() []string {
+	var w []string
+	if c.DatabaseURL != "" && c.RedisURL == "" {
+		// Conversations are shared, but an answer being written is only in
+		// the memory of the replica writing it: a watcher sent to another
+		// replica would see it stand still until it is saved.
+		w = append(w, "DATABASE_URL is set without REDIS_URL: live answers stay in this process's memory: run one replica, or set REDIS_URL")
+	}
+	return w
 }
 
 func flagName(env string) string { return strings.ReplaceAll(strings.ToLower(env), "_", "-") }
@@ -475,6 +521,60 @@ func (v *baseURL) String() string {
 func (v *baseURL) Set(s string) error {
 	*v.p = s
 	return nil
+}
+
+// secretURL is a URL that may hold a password (DATABASE_URL, REDIS_URL).
+// Like baseURL, Set takes anything and Load checks it afterwards
+// (checkStoreURL), so no message repeats the value unredacted; --help
+// shows it redacted.
+type secretURL struct{ p *string }
+
+func (v *secretURL) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return RedactURL(*v.p)
+}
+func (v *secretURL) Set(s string) error {
+	*v.p = strings.TrimSpace(s)
+	return nil
+}
+
+// checkStoreURL validates the URL of a shared store: one of schemes and a
+// host. A URL url.Parse cannot read is still accepted when its scheme is
+// right, since the driver reads more than net/url does (PostgreSQL's
+// several hosts, "db1:5432,db2:5432"); the driver then says what is wrong.
+func checkStoreURL(env, s, example string, schemes ...string) error {
+	if s == "" {
+		return nil
+	}
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok || !slices.Contains(schemes, strings.ToLower(scheme)) {
+		return &Error{fmt.Sprintf("invalid %s=%q: must be a %s:// URL, such as %s", env, RedactURL(s), strings.Join(schemes, ":// or "), example)}
+	}
+	if u, err := url.Parse(s); err == nil && u.Host == "" || strings.HasPrefix(rest, "/") {
+		return &Error{fmt.Sprintf("invalid %s=%q: names no host, such as %s", env, RedactURL(s), example)}
+	}
+	return nil
+}
+
+// replicaID checks REPLICA_ID, or makes one: the host name and a random
+// suffix, since containers of one service may share a host name.
+func replicaID(id string) (string, error) {
+	if id != "" {
+		if len(id) > 64 || strings.Trim(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != "" {
+			// Not repeated: it was not what anyone meant, and it could be anything.
+			return "", &Error{"invalid REPLICA_ID: must be up to 64 letters, digits, dots, underscores or hyphens, such as web-1"}
+		}
+		return id, nil
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" || len(host) > 57 || strings.Trim(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != "" {
+		host = "rolefit"
+	}
+	var b [3]byte
+	rand.Read(b[:]) // never fails (crypto/rand)
+	return host + "-" + hex.EncodeToString(b[:]), nil
 }
 
 // checkBaseURL validates OPENAI_BASE_URL and returns it without a trailing
