@@ -78,7 +78,7 @@ func TestNotReadyWhileTheDatabaseTakesNoWrites(t *testing.T) {
 }
 
 // TestNotReadyDuringTheShutdownGrace: after SIGTERM, while an answer in
-// flight finishes, new questions get 409, so /readyz must fail.
+// flight finishes, new questions get 503, so /readyz must fail.
 func TestNotReadyDuringTheShutdownGrace(t *testing.T) {
 	fake := fakeopenai.New()
 	defer fake.Close()

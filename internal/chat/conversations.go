@@ -75,6 +75,7 @@ func (s *Service) Delete(ctx context.Context, visitorID, conversationID string) 
 	if err := s.stopAnswers(ctx, func(id string) bool { return id == c.ID }); err != nil {
 		return err
 	}
+	s.stopAnswersElsewhere(ctx, c.ID)
 	if err := s.store.DeleteConversation(ctx, c.ID); err != nil {
 		return fmt.Errorf("chat: delete: %w", err)
 	}

@@ -13,6 +13,9 @@ const (
 	EINVALID  = "invalid"   // the input cannot be accepted as it is
 	ECONFLICT = "conflict"  // the request clashes with the current state
 	EINTERNAL = "internal"  // our fault; details are logged, not shown
+	// EUNAVAILABLE: this replica is shutting down and takes no new work;
+	// another replica can (a load balancer may pass the request on).
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is a failure with a code and a message fit to show a person.

@@ -37,6 +37,11 @@ type liveAnswer struct {
 	savedLen, savedReasoning int
 	final                    *Message      // set when finished
 	changed                  chan struct{} // closed and replaced whenever text or final changes
+
+	// feed, when several replicas share a Relay, carries every change
+	// of an answer this replica writes to the others. It is nil for a
+	// single replica, and for a mirror of an answer another one writes.
+	feed Feed
 }
 
 // newLiveAnswer starts the buffer of answer m. A continued answer starts
@@ -78,6 +83,9 @@ func (a *liveAnswer) append(delta string) (size int) {
 	close(a.changed)
 	a.changed = make(chan struct{})
 	a.mu.Unlock()
+	if a.feed != nil {
+		a.feed.Text(delta)
+	}
 	return size
 }
 
@@ -91,6 +99,9 @@ func (a *liveAnswer) appendReasoning(thought string, thoughtFor time.Duration) {
 	close(a.changed)
 	a.changed = make(chan struct{})
 	a.mu.Unlock()
+	if a.feed != nil {
+		a.feed.Reasoning(thought, thoughtFor)
+	}
 }
 
 func (a *liveAnswer) reasoningSnapshot() string {
@@ -102,13 +113,17 @@ func (a *liveAnswer) reasoningSnapshot() string {
 // setStatus sets the note shown while the answer is waited for.
 func (a *liveAnswer) setStatus(status string) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	if a.status == status {
+		a.mu.Unlock()
 		return
 	}
 	a.status = status
 	close(a.changed)
 	a.changed = make(chan struct{})
+	a.mu.Unlock()
+	if a.feed != nil {
+		a.feed.Status(status)
+	}
 }
 
 // snapshot returns the text so far.
@@ -118,14 +133,35 @@ func (a *liveAnswer) snapshot() string {
 	return string(a.text)
 }
 
+// finish ends the answer with m; only the first ending counts (a mirror
+// can hear its answer end and its writer be lost, in either order).
 func (a *liveAnswer) finish(m Message) {
 	a.mu.Lock()
+	if a.final != nil {
+		a.mu.Unlock()
+		return
+	}
 	a.final = &m
 	close(a.changed)
 	a.changed = make(chan struct{})
 	a.mu.Unlock()
 	close(a.done)
+	if a.feed != nil {
+		a.feed.Finish(m)
+	}
 }
+
+// mirrorFeed is the Feed a Relay fills with an answer another replica
+// writes: it is written to like the writer's own buffer, so watchers here
+// read it through Progress exactly as they read a local answer.
+type mirrorFeed struct{ a *liveAnswer }
+
+func (f mirrorFeed) Text(delta string) { f.a.append(delta) }
+func (f mirrorFeed) Reasoning(delta string, thoughtFor time.Duration) {
+	f.a.appendReasoning(delta, thoughtFor)
+}
+func (f mirrorFeed) Status(status string) { f.a.setStatus(status) }
+func (f mirrorFeed) Finish(m Message)     { f.a.finish(m) }
 
 // Progress follows one answer from a byte offset onwards: the live buffer
 // while it is generated, or the saved message once it is finished. Offsets

@@ -50,6 +50,15 @@ type Config struct {
 	// Shares, if set, keeps read-only links to conversations; without it
 	// nothing can be shared.
 	Shares ShareStore
+
+	// Relay, if set, carries live answers between replicas: any replica
+	// can then show, resume and stop an answer another writes, and the
+	// answers of a replica that died are marked interrupted. Without it,
+	// answers live in this process alone, which is right for one replica.
+	Relay Relay
+	// SweepEvery is how often, with a Relay, the answers saved as
+	// streaming are checked for a writer that died.
+	SweepEvery time.Duration
 }
 
 // DefaultConfig returns the limits Rolefit runs with unless told otherwise.
@@ -66,6 +75,7 @@ func DefaultConfig() Config {
 		SaveEvery:         time.Second,
 		StoreWait:         10 * time.Second,
 		KeepFinished:      30 * time.Second,
+		SweepEvery:        5 * time.Second,
 		Retries:           2,
 	}
 }
@@ -91,6 +101,7 @@ func (c Config) withDefaults() Config {
 	orDefaultDuration(&c.SaveEvery, d.SaveEvery)
 	orDefaultDuration(&c.StoreWait, d.StoreWait)
 	orDefaultDuration(&c.KeepFinished, d.KeepFinished)
+	orDefaultDuration(&c.SweepEvery, d.SweepEvery)
 	c.Retries = max(c.Retries, 0)
 	if c.Observer == nil {
 		c.Observer = nopObserver{}
@@ -117,6 +128,8 @@ type Service struct {
 
 	stopSaver chan struct{} // closed by Shutdown once every answer is saved
 	saverDone chan struct{}
+	stopSweep chan struct{} // closed when Shutdown begins
+	sweepDone chan struct{}
 
 	stopOnce sync.Once
 
@@ -129,6 +142,9 @@ type Service struct {
 	// KeepFinished, and saveProgress keeps trying.
 	unsaved map[string]*liveAnswer
 	busy    map[string]bool // conversations with an answer streaming
+	// mirrors are the answers other replicas write that watchers here
+	// follow, by id, each filled by the Relay (see mirrored).
+	mirrors map[string]*liveAnswer
 }
 
 // NewService returns a Service. systemPrompt is sent as the first message of
@@ -147,11 +163,27 @@ func NewService(store Store, provider Provider, systemPrompt string, cfg Config,
 		answers:  make(map[string]*liveAnswer),
 		unsaved:  make(map[string]*liveAnswer),
 		busy:     make(map[string]bool),
+		mirrors:  make(map[string]*liveAnswer),
 
 		stopSaver: make(chan struct{}),
 		saverDone: make(chan struct{}),
+		stopSweep: make(chan struct{}),
+		sweepDone: make(chan struct{}),
 	}
 	go s.saveProgress()
+	if s.cfg.Relay != nil {
+		// A Stop pressed on another replica reaches this one through the
+		// relay; the answer ends here as if stopped here.
+		s.cfg.Relay.OnStop(func(answerID string) {
+			s.mu.Lock()
+			a := s.answers[answerID]
+			s.mu.Unlock()
+			if a != nil {
+				a.cancel(errStopped)
+			}
+		})
+		go s.sweepOrphans()
+	}
 	return s
 }
 
@@ -454,6 +486,11 @@ func (s *Service) Stop(ctx context.Context, visitorID, conversationID, answerID 
 		return err
 	}
 	a := s.live(answerID)
+	if a == nil && s.cfg.Relay != nil {
+		// Another replica may be writing it: ask it to stop, and wait
+		// for the ending here, where the person waits.
+		return s.stopElsewhere(ctx, conversationID, answerID)
+	}
 	if a == nil || a.conversationID != conversationID {
 		return nil
 	}
@@ -510,10 +547,13 @@ func (s *Service) withLive(conversationID string, msgs []Message) []Message {
 			s.mu.Lock()
 			starting := s.busy[conversationID] // saved, and about to be launched
 			s.mu.Unlock()
-			if !starting {
-				msgs[i] = notLive(m)
+			if starting {
+				continue
 			}
-			continue
+			if a = s.mirrored(m.ID, conversationID); a == nil {
+				msgs[i] = notLive(m)
+				continue
+			}
 		}
 		a.mu.Lock()
 		if a.final != nil {
@@ -551,6 +591,12 @@ func (s *Service) Follow(ctx context.Context, visitorID, conversationID, answerI
 	if m.ConversationID != conversationID || m.Role != RoleAssistant {
 		return nil, fmt.Errorf("chat: follow %s: %w", answerID, ErrNotFound)
 	}
+	// Another replica may be writing it.
+	if m.State == StateStreaming {
+		if a := s.mirrored(answerID, conversationID); a != nil {
+			return &Progress{live: a}, nil
+		}
+	}
 	// A saved answer with no live generator will never grow: treat it as
 	// final, and as interrupted if it was left marked streaming.
 	if m.State == StateStreaming {
@@ -563,8 +609,15 @@ func (s *Service) Follow(ctx context.Context, visitorID, conversationID, answerI
 // ctx is done, then cancels the rest and waits for them to be saved.
 func (s *Service) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
+	already := s.closing
 	s.closing = true
 	s.mu.Unlock()
+	if !already {
+		close(s.stopSweep)
+	}
+	if s.cfg.Relay != nil {
+		<-s.sweepDone
+	}
 	finished := make(chan struct{})
 	go func() {
 		s.wg.Wait()
@@ -614,7 +667,7 @@ func (s *Service) reserve(conversationID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing {
-		return Errorf(ECONFLICT, "Rolefit is restarting. Please send your message again in a moment.")
+		return Errorf(EUNAVAILABLE, "Rolefit is restarting. Please send your message again in a moment.")
 	}
 	if s.busy[conversationID] {
 		return Errorf(ECONFLICT, "An answer is still being written. Wait for it to finish, or stop it, then send your message.")
@@ -649,6 +702,12 @@ func (s *Service) live(answerID string) *liveAnswer {
 func (s *Service) begin(ctx context.Context, m Message, req Request, history []HistoryTurn, write func(context.Context) error) error {
 	genCtx, cancel := context.WithCancelCause(s.ctx)
 	a := newLiveAnswer(m, cancel)
+	if s.cfg.Relay != nil {
+		// Announced before the first token, so no change of it is
+		// missed; an answer whose question then fails to be stored is
+		// never looked for, and its record expires.
+		a.feed = s.cfg.Relay.Publish(m)
+	}
 	s.wg.Add(1)
 	go s.generate(genCtx, a, m, req, history)
 	writeCtx, cancelWrite := context.WithTimeoutCause(ctx, s.cfg.StoreWait, errStoreBusy)

@@ -529,7 +529,7 @@ func TestShutdownInterruptsPastGrace(t *testing.T) {
 	if saved.State != StateInterrupted || saved.Content != "so far" {
 		t.Errorf("saved = %+v, want interrupted with its text", saved)
 	}
-	if _, err := svc.Ask(ctx, visitor, c.ID, "more"); ErrorCode(err) != ECONFLICT {
+	if _, err := svc.Ask(ctx, visitor, c.ID, "more"); ErrorCode(err) != EUNAVAILABLE {
 		t.Errorf("ask during shutdown: %v, want refused", err)
 	}
 }

@@ -28,6 +28,10 @@ func statusFor(err error) int {
 		return http.StatusConflict
 	case chat.ELIMIT:
 		return http.StatusTooManyRequests
+	case chat.EUNAVAILABLE:
+		// 503, which a load balancer in front of several replicas may
+		// safely send to another: nothing was done here.
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}
@@ -40,7 +44,7 @@ func headingFor(err error) string {
 		return "Not found"
 	case chat.ELIMIT:
 		return "Please wait a little"
-	case chat.EINVALID, chat.ECONFLICT:
+	case chat.EINVALID, chat.ECONFLICT, chat.EUNAVAILABLE:
 		return "That did not work"
 	default:
 		return "Something went wrong"
@@ -117,6 +121,9 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	logIfInternal(r.Context(), log, err)
 	status, msg := statusFor(err), chat.ErrorMessage(err)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
 	if htmx.IsHTMX(r) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		htmx.NewResponse().Retarget(views.NoticeTarget()).Reswap(htmx.SwapInnerHTML).Write(w)

@@ -125,9 +125,17 @@ func askFailed(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *s
 	}
 	logIfInternal(r.Context(), log, err)
 	composer := views.Composer{ConversationID: conversationID, Text: text, Error: chat.ErrorMessage(err)}
+	status := http.StatusOK
+	if chat.ErrorCode(err) == chat.EUNAVAILABLE {
+		// This replica is shutting down. A 503 tells a load balancer in
+		// front of several that nothing was done here, so it may send
+		// the question to another; without one, the page says why.
+		w.Header().Set("Retry-After", "1")
+		status = http.StatusServiceUnavailable
+	}
 	if htmx.IsHTMX(r) {
 		htmx.NewResponse().Retarget(views.ComposerTarget()).Reswap(htmx.SwapOuterHTML).Write(w)
-		render(w, r, log, http.StatusOK, views.ComposerForm(composer))
+		render(w, r, log, status, views.ComposerForm(composer))
 		return
 	}
 	p := views.ChatPage{Page: page(r, svc, log, conversationID), Composer: composer}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +44,7 @@ func TestNotReadyWhenWritesFail(t *testing.T) {
 }
 
 // TestNotReadyWhileShuttingDown: during SIGTERM's grace new questions are
-// refused (409), so readiness fails while answers in flight finish.
+// refused (503, which a load balancer passes on to another replica), so readiness fails while answers in flight finish.
 func TestNotReadyWhileShuttingDown(t *testing.T) {
 	app := newOpsApp(t)
 	b := app.browser(true)
@@ -74,4 +76,25 @@ func TestNotReadyWhileShuttingDown(t *testing.T) {
 	}
 	close(gate)
 	<-shutdown
+}
+
+// TestQuestionsDuringShutdownAre503: a question sent to a replica that is
+// shutting down is refused with 503 and Retry-After, which a load balancer
+// in front of several replicas sends on to another, and which the page
+// shows in words, the question kept in the box.
+func TestQuestionsDuringShutdownAre503(t *testing.T) {
+	app := newOpsApp(t)
+	b := app.browser(true)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	app.svc.Shutdown(ctx)
+	res := b.post("/c", url.Values{"message": {"What does an ML engineer do?"}})
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+		t.Errorf("a question during shutdown = %d, Retry-After %q; want 503 with Retry-After\n%.600s", res.StatusCode, res.Header.Get("Retry-After"), body)
+	}
+	if !strings.Contains(string(body), "Rolefit is restarting") {
+		t.Errorf("the refusal does not say why: %s", body)
+	}
 }
