@@ -13,19 +13,20 @@ import (
 // replica takes from one allowance: three replicas behind a round-robin
 // balancer do not triple it. Each call is one Lua script (EVALSHA), so
 // checking every key and taking from all or none is atomic across
-// replicas as it is within one Limiter.
+// replicas as it is within one Limiter. A key's bucket is the hash
+// Prefix+"limit:"+key.
 //
-// Time is the caller's now, as with the Limiter: replicas' clocks must be
-// in step (NTP), and one that lags refills nothing rather than too much.
+// Time is the caller's now, as with the Limiter, so replicas' clocks must
+// be in step (NTP): a skew of a few seconds grants at most a few seconds'
+// refill more or less.
 //
 // When Redis fails (down, unreachable, too slow), each replica limits on
 // its own with an in-memory Limiter of the same rate until Redis answers
-// again (asked again at most every 5 s), and the failure is logged at most
-// once a minute. A broken Redis
-// must not take the chat down, so refusing every question is wrong; and
-// allowing every one would leave a public instance open to exactly the
-// flood the limit is there for. Per replica, the limit still holds N
-// replicas to N times the allowance.
+// again (asked again at most every 5 s), and the failure is logged at
+// most once a minute. A broken Redis must not take the chat down, so
+// refusing every question is wrong; and allowing every one would leave a
+// public instance open to exactly the flood the limit is there for. On
+// their own, N replicas still hold a client to N times the allowance.
 type RedisLimiter struct {
 	client redis.UniversalClient
 	events int
