@@ -220,7 +220,7 @@ func (r *Relay) kill() {
 }
 
 func (r *Relay) streamKey(answerID string) string { return r.cfg.Prefix + "answer:" + answerID }
-func (r *Relay) leaseOf(replica string) string  { return r.cfg.Prefix + "replica:" + replica }
+func (r *Relay) leaseOf(replica string) string    { return r.cfg.Prefix + "replica:" + replica }
 
 // renew keeps this replica's lease. A replica that was too slow to renew in
 // time (a long pause) finds it gone: its answers may have been marked
