@@ -118,7 +118,11 @@ func (h *hub) follow() {
 		fs := make([]*follower, 0, len(h.dirty))
 		for id := range h.dirty {
 			if f, ok := h.followers[id]; ok {
-				fs = append(fs, f)
+				f.mu.Lock()
+				if !f.gone && f.final == nil {
+					fs = append(fs, f)
+				}
+				f.mu.Unlock()
 			}
 		}
 		clear(h.dirty)

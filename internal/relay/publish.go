@@ -3,6 +3,7 @@ package relay
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -171,21 +172,23 @@ func (r *Relay) take() []batch {
 func (r *Relay) flush() {
 	var retry []batch
 	failures := 0
+	closing := false
 	for {
-		closing := false
-		if len(retry) == 0 {
+		var backoff <-chan time.Time
+		kick := r.kick
+		if len(retry) > 0 {
+			kick = nil // new changes wait with the failed ones
+			backoff = time.After(min(50*time.Millisecond<<min(failures, 6), 2*time.Second))
+		}
+		closingNow := r.closing
+		if closing {
+			closingNow = nil // seen already: wait for the backoff
+		}
+		if backoff != nil || !closing {
 			select {
-			case <-r.kick:
-			case <-r.closing:
-				closing = true
-			case <-r.ctx.Done():
-				return
-			}
-		} else {
-			// Back off before sending again what failed.
-			select {
-			case <-time.After(min(50*time.Millisecond<<min(failures, 6), 2*time.Second)):
-			case <-r.closing:
+			case <-kick:
+			case <-backoff:
+			case <-closingNow:
 				closing = true
 			case <-r.ctx.Done():
 				return
@@ -196,21 +199,31 @@ func (r *Relay) flush() {
 			if len(batches) == 0 {
 				break
 			}
-			if err := r.send(batches); err != nil {
-				if r.ctx.Err() != nil {
-					return
+			err := r.send(batches)
+			var refused redis.Error
+			switch {
+			case err == nil:
+				if failures > 0 {
+					r.log.Info("relay: changes sent after failures", "failures", failures)
 				}
-				if failures == 0 {
-					r.log.Warn("relay: send changes, will retry", "err", err)
-				}
-				failures++
-				retry = batches
-				break
+				retry, failures = nil, 0
+				continue
+			case r.ctx.Err() != nil:
+				return
+			case errors.As(err, &refused):
+				// The server refused a command (a key of another type, out
+				// of memory): sending it again would not help. Mirrors
+				// will find a gap and report their answer lost.
+				r.log.Error("relay: changes refused, dropped", "err", err)
+				retry, failures = nil, 0
+				continue
 			}
-			if failures > 0 {
-				r.log.Info("relay: changes sent again", "after", failures)
+			if failures == 0 {
+				r.log.Warn("relay: send changes, will retry", "err", err)
 			}
-			retry, failures = nil, 0
+			failures++
+			retry = batches
+			break
 		}
 		if closing && len(retry) == 0 {
 			return
@@ -232,10 +245,10 @@ func (r *Relay) send(batches []batch) error {
 			pipe.Del(ctx, key)
 		}
 		for _, e := range b.entries {
-			values := []any{"k", e.kind, "o", strconv.Itoa(e.off), "d", e.data}
+			// Every entry names its writer: the first one left tells
+			// whose the answer is, should the stream have lost its start.
+			values := []any{"k", e.kind, "o", strconv.Itoa(e.off), "d", e.data, "w", r.cfg.Replica}
 			switch e.kind {
-			case kindBegin:
-				values = append(values, "w", r.cfg.Replica)
 			case kindReasoning:
 				values = append(values, "t", strconv.FormatInt(int64(e.thoughtFor), 10))
 			}

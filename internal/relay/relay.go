@@ -323,7 +323,7 @@ func (r *Relay) Orphans(ctx context.Context, ids []string) ([]string, error) {
 	pipe = r.client.Pipeline()
 	for i, cmd := range firsts {
 		msgs, _ := cmd.Result()
-		if len(msgs) == 0 || field(msgs[0], "k") != kindBegin {
+		if len(msgs) == 0 {
 			continue
 		}
 		owners[i] = field(msgs[0], "w")

@@ -492,3 +492,58 @@ func TestCloseSendsWhatIsQueued(t *testing.T) {
 		t.Errorf("after Close: text %q, final %+v", w.textNow(), got)
 	}
 }
+
+// TestFeedNeverWaitsForRedis: tokens are queued, never sent from the
+// model's path: a server that does not answer for a while costs the writer
+// nothing, and the watchers get every byte once it answers again.
+func TestFeedNeverWaitsForRedis(t *testing.T) {
+	c := newCluster(t)
+	// Leases longer than the pause: a server that takes writes for
+	// longer than a lease lasts makes the answers orphans, as it should.
+	long := func(cfg *Config) { cfg.LeaseTTL = 10 * time.Second }
+	a, b := c.replica("a", long), c.replica("b", long)
+	f := a.Publish(chat.Message{ID: "paused"})
+	w := newRecorder()
+	mirrorWhenLive(t, b, ctx(t), "paused", w)
+	if err := c.admin.Do(ctx(t), "CLIENT", "PAUSE", 1000, "WRITE").Err(); err != nil {
+		t.Fatal(err)
+	}
+	var want strings.Builder
+	start := time.Now()
+	for i := range 2000 {
+		d := "ü" + strconv.Itoa(i)
+		f.Text(d)
+		want.WriteString(d)
+	}
+	if took := time.Since(start); took > 500*time.Millisecond {
+		t.Errorf("2000 tokens took %s to queue while the server was paused for 1s", took)
+	}
+	w.waitFor(t, "every token", func(r *recorder) bool { return len(r.text) == want.Len() })
+	if w.textNow() != want.String() {
+		t.Errorf("mirror text differs from the writer's")
+	}
+}
+
+// TestResentChangesAreNotDoubled: a send whose reply was lost is sent
+// again; the watchers place deltas by their offsets, so nothing doubles.
+func TestResentChangesAreNotDoubled(t *testing.T) {
+	c := newCluster(t)
+	a, b := c.replica("a"), c.replica("b")
+	f := a.Publish(chat.Message{ID: "dup", Content: "Hi. "})
+	f.Text("Hello ")
+	w := newRecorder()
+	mirrorWhenLive(t, b, ctx(t), "dup", w)
+	w.waitFor(t, "Hello", func(r *recorder) bool { return string(r.text) == "Hi. Hello " })
+	again := []batch{{id: "dup", entries: []entry{
+		{kind: kindText, off: 4, data: []byte("Hello ")},
+		{kind: kindText, off: 6, data: []byte("lo ")},
+	}}}
+	if err := a.send(again); err != nil {
+		t.Fatal(err)
+	}
+	f.Text("world")
+	w.waitFor(t, "world", func(r *recorder) bool { return strings.HasSuffix(string(r.text), "world") })
+	if got := w.textNow(); got != "Hi. Hello world" {
+		t.Errorf("after a resend, mirror text %q, want %q", got, "Hi. Hello world")
+	}
+}
