@@ -250,36 +250,31 @@ func (r *Relay) renew() {
 }
 
 // subscribe receives the notices of every replica: changed answers, for
-// the mirrors here, and stops, for the answers written here.
+// the mirrors here, and stops, for the answers written here. The client
+// pings the connection when it is quiet and, when it is broken, connects
+// and subscribes again; notices sent meanwhile are lost, so every mirror
+// then catches up. It returns once the subscription is closed.
 func (r *Relay) subscribe() {
-	for {
-		msg, err := r.pubsub.ReceiveMessage(r.ctx)
-		if err != nil {
-			if r.ctx.Err() != nil {
-				return
-			}
-			// The client reconnects and subscribes again on the next
-			// receive; notices sent meanwhile are lost, so every mirror
-			// catches up.
-			r.log.Warn("relay: subscription", "err", err)
-			r.hub.markAll()
-			select {
-			case <-r.ctx.Done():
-				return
-			case <-time.After(100 * time.Millisecond):
-			}
-			continue
+	for v := range r.pubsub.ChannelWithSubscriptions(redis.WithChannelSize(1024)) {
+		if r.ctx.Err() != nil {
+			continue // draining, so the client's reader is never stuck
 		}
-		switch msg.Channel {
-		case r.notifyChan:
-			r.hub.mark(strings.Split(msg.Payload, "\n"))
-		case r.stopChan:
-			r.mu.Lock()
-			_, mine := r.writing[msg.Payload]
-			onStop := r.onStop
-			r.mu.Unlock()
-			if mine && onStop != nil {
-				onStop(msg.Payload)
+		switch msg := v.(type) {
+		case *redis.Subscription:
+			// Only a new connection confirms subscriptions now.
+			r.hub.markAll()
+		case *redis.Message:
+			switch msg.Channel {
+			case r.notifyChan:
+				r.hub.mark(strings.Split(msg.Payload, "\n"))
+			case r.stopChan:
+				r.mu.Lock()
+				_, mine := r.writing[msg.Payload]
+				onStop := r.onStop
+				r.mu.Unlock()
+				if mine && onStop != nil {
+					onStop(msg.Payload)
+				}
 			}
 		}
 	}

@@ -547,3 +547,35 @@ func TestResentChangesAreNotDoubled(t *testing.T) {
 		t.Errorf("after a resend, mirror text %q, want %q", got, "Hi. Hello world")
 	}
 }
+
+// TestSubscriptionsSurviveADroppedConnection: when the server drops the
+// replicas' subscriptions, they subscribe again, and watchers miss none of
+// what was written meanwhile.
+func TestSubscriptionsSurviveADroppedConnection(t *testing.T) {
+	c := newCluster(t)
+	long := func(cfg *Config) { cfg.LeaseTTL = time.Minute } // no catching up on the lease's clock
+	a, b := c.replica("a", long), c.replica("b", long)
+	stopped := make(chan string, 100)
+	a.OnStop(func(id string) { stopped <- id })
+	f := a.Publish(chat.Message{ID: "drop"})
+	f.Text("before ")
+	w := newRecorder()
+	mirrorWhenLive(t, b, ctx(t), "drop", w)
+	w.waitFor(t, "before", func(r *recorder) bool { return string(r.text) == "before " })
+	if err := c.admin.Do(ctx(t), "CLIENT", "KILL", "TYPE", "pubsub").Err(); err != nil {
+		t.Fatal(err)
+	}
+	f.Text("after")
+	w.waitFor(t, "after", func(r *recorder) bool { return string(r.text) == "before after" })
+	eventually(t, 10*time.Second, "a Stop reaching the writer again", func() bool {
+		if err := b.Stop(ctx(t), "drop"); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-stopped:
+			return true
+		case <-time.After(100 * time.Millisecond):
+			return false
+		}
+	})
+}
