@@ -77,6 +77,9 @@ func (r *Relay) Publish(m chat.Message) chat.Feed {
 // add queues e, growing the last entry when both are deltas of the same
 // kind, and wakes the flusher. The caller holds r.mu.
 func (p *publication) add(e entry) {
+	if p.r.stopped {
+		return // nobody would send it
+	}
 	if n := len(p.pending); n > 0 && (e.kind == kindText || e.kind == kindReasoning) {
 		last := &p.pending[n-1]
 		if last.kind == e.kind && last.off+len(last.data) == e.off {

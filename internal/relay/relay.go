@@ -83,6 +83,7 @@ type Relay struct {
 	dirty   []*publication // those with changes queued, in order
 	writing map[string]*publication
 	onStop  func(answerID string)
+	stopped bool          // flush has returned: queue nothing more
 	kick    chan struct{} // wakes flush; capacity 1
 	closing chan struct{} // closed by Close: flush drains, then returns
 	flushed chan struct{} // closed when flush has returned
@@ -164,7 +165,16 @@ func New(ctx context.Context, cfg Config) (*Relay, error) {
 
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	r.wg.Add(4)
-	go func() { defer r.wg.Done(); defer close(r.flushed); r.flush() }()
+	go func() {
+		defer r.wg.Done()
+		defer close(r.flushed)
+		r.flush()
+		r.mu.Lock()
+		r.stopped = true
+		clear(r.dirty)
+		r.dirty = nil
+		r.mu.Unlock()
+	}()
 	go func() { defer r.wg.Done(); r.subscribe() }()
 	go func() { defer r.wg.Done(); r.hub.follow() }()
 	go func() { defer r.wg.Done(); r.renew() }()
