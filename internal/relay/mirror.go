@@ -345,6 +345,7 @@ func (f *follower) apply(msgs []redis.XMessage) {
 		switch field(msg, "k") {
 		case kindBegin:
 			owner := field(msg, "w")
+			data += "\x00" + field(msg, "x") + "\x00" + field(msg, "r")
 			if f.begin != "" {
 				if owner == f.owner && data == f.begin {
 					continue // sent again
@@ -355,13 +356,13 @@ func (f *follower) apply(msgs []redis.XMessage) {
 				continue
 			}
 			var b beginning
-			if err := json.Unmarshal([]byte(data), &b); err != nil {
+			if err := json.Unmarshal([]byte(field(msg, "d")), &b); err != nil {
 				lost = append(lost, f.loseLocked()...)
 				continue
 			}
 			f.owner, f.begin = owner, data
-			f.text = []byte(b.Content)
-			f.reasoning = []byte(b.Reasoning)
+			f.text = []byte(field(msg, "x"))
+			f.reasoning = []byte(field(msg, "r"))
 			f.thoughtFor = b.ThoughtFor
 		case kindText:
 			if d, ok := fresh(f.text, off, data); ok && f.begin != "" {
@@ -388,6 +389,7 @@ func (f *follower) apply(msgs []redis.XMessage) {
 				lost = append(lost, f.loseLocked()...)
 				continue
 			}
+			m.Content, m.Reasoning = field(msg, "x"), field(msg, "r")
 			f.final = &m
 			f.status = ""
 			f.each(func(mi *mirror) { mi.into.Finish(m) })

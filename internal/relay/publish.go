@@ -29,13 +29,16 @@ type entry struct {
 	off        int // byte offset of data in the text (or thinking)
 	data       []byte
 	thoughtFor time.Duration
+	// A begin's or finish's text and thinking, kept out of the JSON of
+	// data: JSON would mend bytes that are not UTF-8, and they must stay
+	// as written.
+	text, reasoning string
 }
 
-// beginning is what a begin entry's data holds: where the answer starts.
+// beginning is what a begin entry's data holds, with its text and
+// thinking: where the answer starts.
 type beginning struct {
 	ConversationID string        `json:"conversationId"`
-	Content        string        `json:"content,omitempty"`
-	Reasoning      string        `json:"reasoning,omitempty"`
 	ThoughtFor     time.Duration `json:"thoughtFor,omitempty"`
 }
 
@@ -62,14 +65,11 @@ type batch struct {
 // Publish announces that this replica begins writing answer m and returns
 // the Feed that carries the rest to the other replicas.
 func (r *Relay) Publish(m chat.Message) chat.Feed {
-	data, _ := json.Marshal(beginning{
-		ConversationID: m.ConversationID, Content: m.Content,
-		Reasoning: m.Reasoning, ThoughtFor: m.ThoughtFor,
-	})
+	data, _ := json.Marshal(beginning{ConversationID: m.ConversationID, ThoughtFor: m.ThoughtFor})
 	p := &publication{r: r, id: m.ID, textLen: len(m.Content), reasoningLen: len(m.Reasoning)}
 	r.mu.Lock()
 	r.writing[m.ID] = p
-	p.add(entry{kind: kindBegin, data: data})
+	p.add(entry{kind: kindBegin, data: data, text: m.Content, reasoning: m.Reasoning})
 	r.mu.Unlock()
 	return p
 }
@@ -137,6 +137,8 @@ func (p *publication) Status(status string) {
 }
 
 func (p *publication) Finish(m chat.Message) {
+	text, reasoning := m.Content, m.Reasoning
+	m.Content, m.Reasoning = "", ""
 	data, _ := json.Marshal(m)
 	p.r.mu.Lock()
 	defer p.r.mu.Unlock()
@@ -147,7 +149,7 @@ func (p *publication) Finish(m chat.Message) {
 	if p.r.writing[p.id] == p {
 		delete(p.r.writing, p.id)
 	}
-	p.add(entry{kind: kindFinish, data: data})
+	p.add(entry{kind: kindFinish, data: data, text: text, reasoning: reasoning})
 }
 
 // take empties the queue.
@@ -252,6 +254,8 @@ func (r *Relay) send(batches []batch) error {
 			// whose the answer is, should the stream have lost its start.
 			values := []any{"k", e.kind, "o", strconv.Itoa(e.off), "d", e.data, "w", r.cfg.Replica}
 			switch e.kind {
+			case kindBegin, kindFinish:
+				values = append(values, "x", e.text, "r", e.reasoning)
 			case kindReasoning:
 				values = append(values, "t", strconv.FormatInt(int64(e.thoughtFor), 10))
 			}

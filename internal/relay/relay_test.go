@@ -579,3 +579,26 @@ func TestSubscriptionsSurviveADroppedConnection(t *testing.T) {
 		}
 	})
 }
+
+// TestBytesStayAsWritten: a continued answer whose saved text, and a
+// delta, end inside a character is relayed byte for byte, ending included.
+func TestBytesStayAsWritten(t *testing.T) {
+	c := newCluster(t)
+	a, b := c.replica("a"), c.replica("b")
+	m := chat.Message{ID: "split", ConversationID: "c", Content: "abc \xe6\x97", Reasoning: "\xf0\x9f"}
+	f := a.Publish(m)
+	f.Reasoning("\x98\x80", time.Second)
+	f.Text("\xa5 def \xe6")
+	f.Text("\x97\xa5")
+	m.Content, m.Reasoning, m.State = "abc 日 def 日", "😀", chat.StateDone
+	f.Finish(m)
+	w := newRecorder()
+	mirrorWhenLive(t, b, ctx(t), "split", w)
+	got := w.finished()
+	if got == nil || w.textNow() != m.Content || string(w.reasoning) != m.Reasoning {
+		t.Fatalf("mirror text %q, thinking %q, final %v; want %q, %q", w.textNow(), w.reasoning, got, m.Content, m.Reasoning)
+	}
+	if got.Content != m.Content || got.Reasoning != m.Reasoning || got.State != chat.StateDone {
+		t.Errorf("final %+v, want %+v", *got, m)
+	}
+}
