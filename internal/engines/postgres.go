@@ -48,7 +48,8 @@ func Postgres(t testing.TB) string {
 	}
 	u, err := url.Parse(admin)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Fatalf("engines: TEST_DATABASE_URL must be a postgres:// URL, got %q", admin)
+		// Not quoted: it may hold a password.
+		t.Fatal("engines: TEST_DATABASE_URL must be a postgres:// URL (postgres://user:password@host:port/db)")
 	}
 
 	var b [8]byte
