@@ -527,26 +527,33 @@ func eventsPath() string {
 	return u.Path
 }
 
-func TestNginxExample(t *testing.T) {
-	conf := readRepoFile(t, "deploy/nginx.conf")
+// streamLocation is the body of the nginx location block whose regex takes
+// the event stream, and not a conversation's page.
+func streamLocation(t *testing.T, name, conf string) string {
+	t.Helper()
 	stream, other := eventsPath(), views.ConversationURL("CONVERSATION")
-	// The location block whose regex takes the event stream.
 	var block string
 	for _, m := range regexp.MustCompile(`(?s)location ~ (\S+) \{(.*?)\n    \}`).FindAllStringSubmatch(conf, -1) {
 		re, err := regexp.Compile(m[1])
 		if err != nil {
-			t.Fatalf("location regex %q: %v", m[1], err)
+			t.Fatalf("%s: location regex %q: %v", name, m[1], err)
 		}
 		if re.MatchString(stream) {
 			if re.MatchString(other) {
-				t.Errorf("location %s also takes %s", m[1], other)
+				t.Errorf("%s: location %s also takes %s", name, m[1], other)
 			}
 			block = m[2]
 		}
 	}
 	if block == "" {
-		t.Fatalf("no location in nginx.conf takes the event stream %s", stream)
+		t.Fatalf("no location in %s takes the event stream %s", name, stream)
 	}
+	return block
+}
+
+func TestNginxExample(t *testing.T) {
+	conf := readRepoFile(t, "deploy/nginx.conf")
+	block := streamLocation(t, "nginx.conf", conf)
 	for _, want := range []string{"proxy_buffering off;", "proxy_pass http://rolefit;", "gzip off;"} {
 		if !strings.Contains(block, want) {
 			t.Errorf("the event stream's location lacks %q", want)
@@ -566,5 +573,54 @@ func TestCaddyExample(t *testing.T) {
 	m := regexp.MustCompile(`@notStream not path_regexp (\S+)`).FindStringSubmatch(conf)
 	if m == nil || !regexp.MustCompile(m[1]).MatchString(eventsPath()) || !strings.Contains(conf, "encode @notStream ") {
 		t.Errorf("the Caddyfile compresses the event stream %s", eventsPath())
+	}
+}
+
+// TestNginxScale reads the scale profile's load balancer: the event stream
+// keeps every guarantee of the single-node example, and nothing ties a
+// visitor to one replica. TestNginxScaleServes runs it.
+func TestNginxScale(t *testing.T) {
+	conf := readRepoFile(t, "deploy/nginx-scale.conf")
+	block := streamLocation(t, "nginx-scale.conf", conf)
+	directives := func(block string) []string {
+		var ds []string
+		for _, line := range strings.Split(block, "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				ds = append(ds, line)
+			}
+		}
+		return ds
+	}
+	scale := directives(block)
+	for _, d := range directives(streamLocation(t, "nginx.conf", readRepoFile(t, "deploy/nginx.conf"))) {
+		if !slices.Contains(scale, d) {
+			t.Errorf("the scale config's event stream lacks %q, which the single-node nginx.conf has", d)
+		}
+	}
+	for _, want := range []string{"proxy_buffering off;", "proxy_cache off;", "gzip off;"} {
+		if !slices.Contains(scale, want) {
+			t.Errorf("the event stream's location lacks %q", want)
+		}
+	}
+	// Upstream connections kept open need HTTP/1.1 and no Connection: close.
+	for _, want := range []string{"proxy_http_version 1.1;", `proxy_set_header Connection "";`, "proxy_set_header Host $http_host;",
+		"proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;"} {
+		if !strings.Contains(conf, want) {
+			t.Errorf("nginx-scale.conf lacks %q", want)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^\s*keepalive \d+;`).MatchString(conf) {
+		t.Error("the upstream keeps no connections open (keepalive)")
+	}
+	// Round-robin: nothing pins a visitor to a replica.
+	if m := regexp.MustCompile(`(?m)^\s*(ip_hash|hash|sticky|least_conn|random)\b.*$`).FindString(conf); m != "" {
+		t.Errorf("nginx-scale.conf balances with %q: want plain round-robin, no sticky sessions", strings.TrimSpace(m))
+	}
+	// A question is never sent to a second replica once one has it.
+	if regexp.MustCompile(`(?m)^\s*proxy_next_upstream\b.*\bnon_idempotent\b`).MatchString(conf) {
+		t.Error("nginx-scale.conf retries POSTs (non_idempotent): a question could be asked twice")
+	}
+	if !regexp.MustCompile(`(?m)^\s*proxy_next_upstream error timeout http_503;`).MatchString(conf) {
+		t.Error("nginx-scale.conf does not try the next replica on error, timeout and 503")
 	}
 }
