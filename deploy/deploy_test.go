@@ -468,6 +468,17 @@ func TestComposeScale(t *testing.T) {
 		if !slices.Equal(servers, replicas) {
 			t.Errorf("nginx-scale.conf balances over %v, want the replicas %v", servers, replicas)
 		}
+		// `resolve` in an upstream is open-source nginx's from 1.27.3 on.
+		if strings.Contains(conf, " resolve;") {
+			_, tag, _ := strings.Cut(lb.Image, ":")
+			v, _, _ := strings.Cut(tag, "-")
+			if n := strings.Count(v, "."); n < 2 {
+				v += strings.Repeat(".0", 2-n)
+			}
+			if version.Compare("go"+v, "go1.27.3") < 0 {
+				t.Errorf("%s: image %q, but nginx-scale.conf's `resolve` needs nginx 1.27.3 or later", balancer, lb.Image)
+			}
+		}
 		for _, r := range replicas {
 			if d, ok := lb.DependsOn[r]; !ok || d.Condition != types.ServiceConditionHealthy {
 				t.Errorf("%s depends on %+v, want a healthy %s", balancer, lb.DependsOn, r)
