@@ -634,4 +634,7 @@ func TestNginxScale(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^\s*proxy_next_upstream error timeout http_503;`).MatchString(conf) {
 		t.Error("nginx-scale.conf does not try the next replica on error, timeout and 503")
 	}
+	if !regexp.MustCompile(`(?m)^\s*error_page 503 = @once_more;`).MatchString(conf) {
+		t.Error("nginx-scale.conf does not send a question refused with 503 (nothing done) to another replica")
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,13 +32,16 @@ type upstream struct {
 	// release lets an event stream finish after its first event.
 	release chan struct{}
 
-	mu   sync.Mutex
-	seen []*http.Request
+	mu     sync.Mutex
+	seen   []*http.Request
+	bodies []string // of seen, in order
 }
 
 func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
 	u.mu.Lock()
 	u.seen = append(u.seen, r)
+	u.bodies = append(u.bodies, string(body))
 	u.mu.Unlock()
 	w.Header().Set("X-Replica", u.name)
 	if u.unready {
@@ -303,21 +307,50 @@ func TestNginxScaleServes(t *testing.T) {
 		}
 	})
 
-	t.Run("a 503 moves a page on, never a question", func(t *testing.T) {
+	t.Run("a 503 is sent on once, a question included", func(t *testing.T) {
 		ups := threeReplicas()
 		for _, u := range ups {
 			u.unready = true
 		}
 		base := startScale(t, ups)
-		// A question that reached a replica is not sent to another, even
-		// when refused: the replica may have stored it.
+		// A replica shutting down refuses a question before storing it:
+		// it is sent once more, to another replica, and no further.
 		code, _ := do(t, "POST", base+"/c", nil)
-		posts := 0
+		reached := 0
 		for _, u := range ups {
-			posts += len(u.requests())
+			reached += len(u.requests())
 		}
-		if code != http.StatusServiceUnavailable || posts != 1 {
-			t.Errorf("a refused POST: status %d, reached %d replicas; want 503 from exactly one", code, posts)
+		if code != http.StatusServiceUnavailable || reached != 2 {
+			t.Errorf("a POST refused by every replica: status %d, reached %d replicas; want 503 after exactly 2", code, reached)
+		}
+	})
+
+	t.Run("a question refused by a draining replica lands on another", func(t *testing.T) {
+		ups := threeReplicas()
+		ups[0].unready = true
+		base := startScale(t, ups)
+		for range 3 {
+			res, err := http.Post(base+"/c", "application/x-www-form-urlencoded", strings.NewReader("message=Which+role+fits+me%3F"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if by := res.Header.Get("X-Replica"); res.StatusCode != http.StatusOK || by == ups[0].name {
+				t.Fatalf("POST /c = %d from %s, want 200 from a replica that is ready", res.StatusCode, by)
+			}
+		}
+		if !slices.Contains(ups[0].requests(), "POST /c") {
+			t.Fatal("no question reached the draining replica: round-robin should have sent it one")
+		}
+		// The question itself went on, not only its request line.
+		for _, u := range ups {
+			u.mu.Lock()
+			for i, b := range u.bodies {
+				if u.seen[i].Method == "POST" && b != "message=Which+role+fits+me%3F" {
+					t.Errorf("%s got the question as %q", u.name, b)
+				}
+			}
+			u.mu.Unlock()
 		}
 	})
 
