@@ -9,14 +9,14 @@ VENDOR := static/vendor/htmx.min.js static/vendor/sse.min.js
 AXE := cmd/web/testdata/axe.min.js
 GO_BUILD_FLAGS := -trimpath -ldflags="-s -w"
 
-.PHONY: run test build assets test-assets generate check-generated bench load browser-deps
+.PHONY: run test build assets test-assets generate check-generated bench load browser-deps engines
 
 ## run: start Rolefit on http://localhost:8080 (offline mode unless a model is configured)
 run: assets generate
 	go run ./cmd/web
 
-## test: every test, browser tests included
-test: assets test-assets generate browser-deps
+## test: every test, browser tests and real database servers included
+test: assets test-assets generate browser-deps engines
 	go vet ./...
 	go test -race -count=1 ./...
 
@@ -58,6 +58,11 @@ check-generated: generate
 ## browser-deps: Chromium for the browser tests (Debian's package)
 browser-deps:
 	@scripts/ensure-chromium
+
+## engines: PostgreSQL, Redis and nginx for the tests of several replicas (Debian's packages);
+## the tests start their own throwaway servers, never the system's
+engines:
+	@scripts/ensure-engines
 
 ## bench: the performance figures quoted in the README
 bench: assets generate

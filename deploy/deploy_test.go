@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -332,6 +333,198 @@ func TestCompose(t *testing.T) {
 	})
 }
 
+// The scale profile's services, besides the single-node rolefit that runs
+// in every profile.
+var (
+	replicas = []string{"rolefit-1", "rolefit-2", "rolefit-3"}
+	balancer = "rolefit-lb"
+)
+
+func TestComposeScale(t *testing.T) {
+	img := loadDockerfile(t)
+	env := []string{"POSTGRES_PASSWORD=pg-from-the-shell", "SESSION_SECRET=a-session-secret-of-32-characters-or-more", "ACCESS_PASSWORD=open sesame"}
+	p := loadCompose(t, []string{"scale"}, env...)
+	names := p.ServiceNames()
+	slices.Sort(names)
+	want := append([]string{balancer, "postgres", "rolefit", "valkey"}, replicas...)
+	slices.Sort(want)
+	if !slices.Equal(names, want) {
+		t.Fatalf("services %v, want %v", names, want)
+	}
+	single, _ := p.GetService("rolefit")
+
+	postgres, _ := p.GetService("postgres")
+	t.Run("postgres", func(t *testing.T) {
+		checkPinned(t, postgres, "postgres")
+		checkHealthCheck(t, postgres)
+		if len(postgres.Volumes) != 1 || postgres.Volumes[0].Type != types.VolumeTypeVolume || postgres.Volumes[0].Target != "/var/lib/postgresql/data" {
+			t.Errorf("postgres: volumes %+v, want a named volume at /var/lib/postgresql/data", postgres.Volumes)
+		}
+		if v := postgres.Environment["POSTGRES_PASSWORD"]; v == nil || *v != "pg-from-the-shell" {
+			t.Errorf("POSTGRES_PASSWORD from the shell is not passed on: %q", deref(v))
+		}
+		// No password is committed: without one in the shell there is none.
+		p := loadCompose(t, []string{"scale"})
+		pg, _ := p.GetService("postgres")
+		if v := pg.Environment["POSTGRES_PASSWORD"]; v != nil && *v != "" {
+			t.Errorf("POSTGRES_PASSWORD=%q with an empty environment: a default secret is committed", *v)
+		}
+	})
+
+	valkey, _ := p.GetService("valkey")
+	t.Run("valkey", func(t *testing.T) {
+		checkPinned(t, valkey, "valkey/valkey")
+		checkHealthCheck(t, valkey)
+	})
+
+	t.Run("replicas", func(t *testing.T) {
+		for _, name := range replicas {
+			s, err := p.GetService(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The single node's image, hardening and health check, by anchor.
+			if s.Build == nil || single.Build == nil || s.Build.Context != single.Build.Context || s.Image != single.Image {
+				t.Errorf("%s: build %+v image %q, want the single node's", name, s.Build, s.Image)
+			}
+			if !s.ReadOnly || !slices.Equal(s.CapDrop, single.CapDrop) || !slices.Equal(s.SecurityOpt, single.SecurityOpt) ||
+				s.Restart != single.Restart || s.HealthCheck == nil || !slices.Equal(s.HealthCheck.Test, img.healthcheck.Health.Test) {
+				t.Errorf("%s: read_only %v cap_drop %v security_opt %v restart %q healthcheck %+v: want the single node's hardening",
+					name, s.ReadOnly, s.CapDrop, s.SecurityOpt, s.Restart, s.HealthCheck)
+			}
+			if len(s.Ports) != 0 {
+				t.Errorf("%s publishes %+v: replicas are reached through %s only", name, s.Ports, balancer)
+			}
+			// The environment is a configuration Rolefit accepts.
+			getenv := func(k string) string { return deref0(s.Environment[k]) }
+			cfg, err := config.Load(nil, getenv, nil)
+			if err != nil {
+				t.Fatalf("%s: its environment does not load: %v", name, err)
+			}
+			if s.StopGracePeriod == nil || time.Duration(*s.StopGracePeriod) <= cfg.ShutdownGrace+5*time.Second {
+				t.Errorf("%s: stop_grace_period %v, want longer than SHUTDOWN_GRACE (%s) and the HTTP server's 5 s after it, so answers in flight finish",
+					name, s.StopGracePeriod, cfg.ShutdownGrace)
+			}
+			if len(cfg.TrustedProxies) == 0 {
+				t.Errorf("%s: no TRUSTED_PROXIES, so every visitor would share the load balancer's address", name)
+			}
+			if getenv("SESSION_SECRET") != "a-session-secret-of-32-characters-or-more" {
+				t.Errorf("%s: SESSION_SECRET from the shell is not passed on, so each replica would sign sessions differently", name)
+			}
+			db, err := url.Parse(getenv("DATABASE_URL"))
+			if err != nil || db.Scheme != "postgres" {
+				t.Fatalf("%s: DATABASE_URL=%q (%v), want postgres://", name, getenv("DATABASE_URL"), err)
+			}
+			pw, _ := db.User.Password()
+			if db.Hostname() != "postgres" || db.User.Username() != deref0(postgres.Environment["POSTGRES_USER"]) ||
+				pw != "pg-from-the-shell" || strings.TrimPrefix(db.Path, "/") != deref0(postgres.Environment["POSTGRES_DB"]) {
+				t.Errorf("%s: DATABASE_URL=%q does not name the postgres service's user, password and database", name, db.Redacted())
+			}
+			rd, err := url.Parse(getenv("REDIS_URL"))
+			if err != nil || rd.Scheme != "redis" || rd.Hostname() != "valkey" {
+				t.Errorf("%s: REDIS_URL=%q (%v), want redis://valkey…", name, getenv("REDIS_URL"), err)
+			}
+			for _, dep := range []string{"postgres", "valkey"} {
+				if d, ok := s.DependsOn[dep]; !ok || d.Condition != types.ServiceConditionHealthy {
+					t.Errorf("%s depends on %+v, want a healthy %s", name, s.DependsOn, dep)
+				}
+			}
+		}
+	})
+
+	t.Run("load balancer", func(t *testing.T) {
+		lb, _ := p.GetService(balancer)
+		checkPinned(t, lb, "nginx")
+		if !lb.ReadOnly || !slices.Equal(lb.CapDrop, []string{"ALL"}) {
+			t.Errorf("%s: read_only %v cap_drop %v, want read-only with no capabilities but those it adds", balancer, lb.ReadOnly, lb.CapDrop)
+		}
+		conf := readRepoFile(t, "deploy/nginx-scale.conf")
+		m := regexp.MustCompile(`(?m)^\s*listen (\d+);`).FindStringSubmatch(conf)
+		if m == nil {
+			t.Fatal("nginx-scale.conf listens on no port")
+		}
+		// Its own port, beside the single node's 8080 and Ollama's 8081.
+		if len(lb.Ports) != 1 || strconv.Itoa(int(lb.Ports[0].Target)) != m[1] || slices.Contains([]string{"8080", "8081"}, lb.Ports[0].Published) {
+			t.Errorf("%s: ports %+v, want one to nginx's %s, not on 8080 or 8081", balancer, lb.Ports, m[1])
+		}
+		mounted := false
+		for _, v := range lb.Volumes {
+			if v.Type == types.VolumeTypeBind && v.Source == filepath.Join(p.WorkingDir, "deploy", "nginx-scale.conf") &&
+				v.Target == "/etc/nginx/conf.d/default.conf" && v.ReadOnly {
+				mounted = true
+			}
+		}
+		if !mounted {
+			t.Errorf("%s: volumes %+v, want deploy/nginx-scale.conf read-only as /etc/nginx/conf.d/default.conf", balancer, lb.Volumes)
+		}
+		// nginx balances over exactly the replicas, on their port.
+		var servers []string
+		for _, m := range regexp.MustCompile(`(?m)^\s*server (\S+):(\d+)\b`).FindAllStringSubmatch(conf, -1) {
+			servers = append(servers, m[1])
+			if m[2] != "8080" {
+				t.Errorf("upstream server %s:%s, want the replicas' port 8080", m[1], m[2])
+			}
+		}
+		if !slices.Equal(servers, replicas) {
+			t.Errorf("nginx-scale.conf balances over %v, want the replicas %v", servers, replicas)
+		}
+		// `resolve` in an upstream is open-source nginx's from 1.27.3 on.
+		if strings.Contains(conf, " resolve;") {
+			_, tag, _ := strings.Cut(lb.Image, ":")
+			v, _, _ := strings.Cut(tag, "-")
+			if n := strings.Count(v, "."); n < 2 {
+				v += strings.Repeat(".0", 2-n)
+			}
+			if version.Compare("go"+v, "go1.27.3") < 0 {
+				t.Errorf("%s: image %q, but nginx-scale.conf's `resolve` needs nginx 1.27.3 or later", balancer, lb.Image)
+			}
+		}
+		for _, r := range replicas {
+			if d, ok := lb.DependsOn[r]; !ok || d.Condition != types.ServiceConditionHealthy {
+				t.Errorf("%s depends on %+v, want a healthy %s", balancer, lb.DependsOn, r)
+			}
+		}
+	})
+
+	t.Run("default profile unchanged", func(t *testing.T) {
+		p := loadCompose(t, nil, env...)
+		if names := p.ServiceNames(); !slices.Equal(names, []string{"rolefit"}) {
+			t.Fatalf("services %v without a profile, want only rolefit", names)
+		}
+		s, _ := p.GetService("rolefit")
+		for _, k := range []string{"DATABASE_URL", "REDIS_URL"} {
+			if _, ok := s.Environment[k]; ok {
+				t.Errorf("the single node has %s: it keeps SQLite in its volume", k)
+			}
+		}
+	})
+}
+
+// checkPinned fails unless s runs image name at a version, not latest.
+func checkPinned(t *testing.T, s types.ServiceConfig, name string) {
+	t.Helper()
+	image, tag, _ := strings.Cut(s.Image, ":")
+	if image != name || !regexp.MustCompile(`^\d+(\.\d+)*(-alpine)?$`).MatchString(tag) {
+		t.Errorf("%s: image %q, want %s at a pinned version", s.Name, s.Image, name)
+	}
+}
+
+// checkHealthCheck fails unless s has a health check, which depends_on
+// with service_healthy waits for.
+func checkHealthCheck(t *testing.T, s types.ServiceConfig) {
+	t.Helper()
+	if s.HealthCheck == nil || len(s.HealthCheck.Test) < 2 || s.HealthCheck.Disable {
+		t.Errorf("%s: healthcheck %+v, want one", s.Name, s.HealthCheck)
+	}
+}
+
+func deref0(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
 func deref(s *string) string {
 	if s == nil {
 		return "<unset>"
@@ -345,26 +538,33 @@ func eventsPath() string {
 	return u.Path
 }
 
-func TestNginxExample(t *testing.T) {
-	conf := readRepoFile(t, "deploy/nginx.conf")
+// streamLocation is the body of the nginx location block whose regex takes
+// the event stream, and not a conversation's page.
+func streamLocation(t *testing.T, name, conf string) string {
+	t.Helper()
 	stream, other := eventsPath(), views.ConversationURL("CONVERSATION")
-	// The location block whose regex takes the event stream.
 	var block string
 	for _, m := range regexp.MustCompile(`(?s)location ~ (\S+) \{(.*?)\n    \}`).FindAllStringSubmatch(conf, -1) {
 		re, err := regexp.Compile(m[1])
 		if err != nil {
-			t.Fatalf("location regex %q: %v", m[1], err)
+			t.Fatalf("%s: location regex %q: %v", name, m[1], err)
 		}
 		if re.MatchString(stream) {
 			if re.MatchString(other) {
-				t.Errorf("location %s also takes %s", m[1], other)
+				t.Errorf("%s: location %s also takes %s", name, m[1], other)
 			}
 			block = m[2]
 		}
 	}
 	if block == "" {
-		t.Fatalf("no location in nginx.conf takes the event stream %s", stream)
+		t.Fatalf("no location in %s takes the event stream %s", name, stream)
 	}
+	return block
+}
+
+func TestNginxExample(t *testing.T) {
+	conf := readRepoFile(t, "deploy/nginx.conf")
+	block := streamLocation(t, "nginx.conf", conf)
 	for _, want := range []string{"proxy_buffering off;", "proxy_pass http://rolefit;", "gzip off;"} {
 		if !strings.Contains(block, want) {
 			t.Errorf("the event stream's location lacks %q", want)
@@ -384,5 +584,57 @@ func TestCaddyExample(t *testing.T) {
 	m := regexp.MustCompile(`@notStream not path_regexp (\S+)`).FindStringSubmatch(conf)
 	if m == nil || !regexp.MustCompile(m[1]).MatchString(eventsPath()) || !strings.Contains(conf, "encode @notStream ") {
 		t.Errorf("the Caddyfile compresses the event stream %s", eventsPath())
+	}
+}
+
+// TestNginxScale reads the scale profile's load balancer: the event stream
+// keeps every guarantee of the single-node example, and nothing ties a
+// visitor to one replica. TestNginxScaleServes runs it.
+func TestNginxScale(t *testing.T) {
+	conf := readRepoFile(t, "deploy/nginx-scale.conf")
+	block := streamLocation(t, "nginx-scale.conf", conf)
+	directives := func(block string) []string {
+		var ds []string
+		for _, line := range strings.Split(block, "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				ds = append(ds, line)
+			}
+		}
+		return ds
+	}
+	scale := directives(block)
+	for _, d := range directives(streamLocation(t, "nginx.conf", readRepoFile(t, "deploy/nginx.conf"))) {
+		if !slices.Contains(scale, d) {
+			t.Errorf("the scale config's event stream lacks %q, which the single-node nginx.conf has", d)
+		}
+	}
+	for _, want := range []string{"proxy_buffering off;", "proxy_cache off;", "gzip off;"} {
+		if !slices.Contains(scale, want) {
+			t.Errorf("the event stream's location lacks %q", want)
+		}
+	}
+	// Upstream connections kept open need HTTP/1.1 and no Connection: close.
+	for _, want := range []string{"proxy_http_version 1.1;", `proxy_set_header Connection "";`, "proxy_set_header Host $http_host;",
+		"proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;"} {
+		if !strings.Contains(conf, want) {
+			t.Errorf("nginx-scale.conf lacks %q", want)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^\s*keepalive \d+;`).MatchString(conf) {
+		t.Error("the upstream keeps no connections open (keepalive)")
+	}
+	// Round-robin: nothing pins a visitor to a replica.
+	if m := regexp.MustCompile(`(?m)^\s*(ip_hash|hash|sticky|least_conn|random)\b.*$`).FindString(conf); m != "" {
+		t.Errorf("nginx-scale.conf balances with %q: want plain round-robin, no sticky sessions", strings.TrimSpace(m))
+	}
+	// A question is never sent to a second replica once one has it.
+	if regexp.MustCompile(`(?m)^\s*proxy_next_upstream\b.*\bnon_idempotent\b`).MatchString(conf) {
+		t.Error("nginx-scale.conf retries POSTs (non_idempotent): a question could be asked twice")
+	}
+	if !regexp.MustCompile(`(?m)^\s*proxy_next_upstream error timeout http_503;`).MatchString(conf) {
+		t.Error("nginx-scale.conf does not try the next replica on error, timeout and 503")
+	}
+	if !regexp.MustCompile(`(?m)^\s*error_page 503 = @once_more;`).MatchString(conf) {
+		t.Error("nginx-scale.conf does not send a question refused with 503 (nothing done) to another replica")
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/config"
 	"github.com/rolefit/rolefit/internal/export"
+	"github.com/rolefit/rolefit/internal/pgstore"
 	"github.com/rolefit/rolefit/internal/store"
 )
 
@@ -37,7 +38,8 @@ func feedbackCommand(ctx context.Context, args []string, getenv func(string) str
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: rolefit feedback export [-o FILE] [-data-dir DIR]\n\n"+
 			"Writes every rated answer of this Rolefit as JSON Lines: the question, the answer, the model,\n"+
-			"the cited sections, the rating, the reason and when. Safe while Rolefit runs.\n\n")
+			"the cited sections, the rating, the reason and when. Safe while Rolefit runs. With DATABASE_URL set,\n"+
+			"it reads that PostgreSQL database instead of DATA_DIR's.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args[1:]); err != nil {
@@ -50,9 +52,9 @@ func feedbackCommand(ctx context.Context, args []string, getenv func(string) str
 		return &config.Error{Msg: fmt.Sprintf("feedback export: unexpected argument %q (see rolefit feedback export --help)", fs.Arg(0))}
 	}
 
-	db, err := store.OpenExisting(ctx, filepath.Join(dataDir, "rolefit.db"))
+	db, err := openRated(ctx, getenv("DATABASE_URL"), dataDir)
 	if err != nil {
-		return fmt.Errorf("feedback export: %w (is DATA_DIR or -data-dir right?)", err)
+		return err
 	}
 	defer db.Close()
 
@@ -117,4 +119,28 @@ func output(path string, stdout io.Writer) (io.Writer, func(ok bool) error, erro
 		}
 		return os.Rename(f.Name(), path)
 	}, nil
+}
+
+// ratedSource is what the export reads: either database has it.
+type ratedSource interface {
+	RatedAnswers(ctx context.Context, fn func(question, answer chat.Message) error) error
+	Close() error
+}
+
+// openRated opens the database Rolefit runs on, as it is, without creating
+// or upgrading it: PostgreSQL's when DATABASE_URL is set, else the SQLite
+// file in dataDir.
+func openRated(ctx context.Context, databaseURL, dataDir string) (ratedSource, error) {
+	if databaseURL != "" {
+		db, err := pgstore.OpenExisting(ctx, databaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("feedback export: the database of DATABASE_URL %s: %w", config.RedactURL(databaseURL), err)
+		}
+		return db, nil
+	}
+	db, err := store.OpenExisting(ctx, filepath.Join(dataDir, "rolefit.db"))
+	if err != nil {
+		return nil, fmt.Errorf("feedback export: %w (is DATA_DIR or -data-dir right?)", err)
+	}
+	return db, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/rolefit/rolefit/internal/llm"
 	"github.com/rolefit/rolefit/internal/metrics"
 	"github.com/rolefit/rolefit/internal/offline"
+	"github.com/rolefit/rolefit/internal/pgstore"
 	"github.com/rolefit/rolefit/internal/prompts"
 	"github.com/rolefit/rolefit/internal/server"
 	"github.com/rolefit/rolefit/internal/store"
@@ -41,22 +42,43 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	log := newLogger(cfg, stderr)
-
-	unlock, err := lockDataDir(cfg.DataDir)
-	if err != nil {
-		return err
+	for _, w := range cfg.Warnings() {
+		log.Warn(w)
 	}
-	defer unlock()
+
+	if cfg.DatabaseURL == "" {
+		// SQLite allows one process per file; another one started on the
+		// same DATA_DIR must say so, not corrupt it.
+		unlock, err := lockDataDir(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	db, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if n, err := db.InterruptStreaming(ctx); err != nil {
-		return fmt.Errorf("recover interrupted answers: %w", err)
-	} else if n > 0 {
-		log.Warn("answers left unfinished by the last run are marked interrupted", "count", n)
+	shared, err := openShared(ctx, cfg, log)
+	if err != nil {
+		return err
 	}
+	if shared.relay == nil {
+		// The only replica: an answer saved as streaming was left by a
+		// run that died. With several, others may be writing theirs; the
+		// answers of one that died are found by its lapsed lease instead
+		// (chat.Relay.Orphans).
+		if n, err := db.InterruptStreaming(ctx); err != nil {
+			shared.close(ctx)
+			return fmt.Errorf("recover interrupted answers: %w", err)
+		} else if n > 0 {
+			log.Warn("answers left unfinished by the last run are marked interrupted", "count", n)
+		}
+	}
+	log.Info("replicas", "replica", cfg.ReplicaID, "database", databaseKind(cfg),
+		"database_url", config.RedactURL(cfg.DatabaseURL), "redis_url", config.RedactURL(cfg.RedisURL),
+		"shared_live_answers", shared.relay != nil)
 
 	if limit, err := raiseFileLimit(); err != nil {
 		log.Warn("open-file limit", "err", err)
@@ -77,11 +99,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Info("DAILY_TOKEN_BUDGET is ignored in offline mode: offline answers cost nothing")
 		budgetTokens = 0
 	}
-	if budgetTokens > 0 {
+	if budgetTokens > 0 && shared.limits != nil {
+		// One count for every replica, or three would spend three days'.
+		budget = m.CountRefusals(guard.NewRedisBudget(shared.limits, int64(budgetTokens), shared.opts))
+	} else if budgetTokens > 0 {
 		// Spending is kept in the database, so a restart does not refill
 		// the day's budget.
 		daily, err := guard.NewRecordedDailyBudget(ctx, int64(budgetTokens), db, time.Now(), log)
 		if err != nil {
+			shared.close(ctx)
 			return err
 		}
 		budget = m.CountRefusals(daily)
@@ -105,6 +131,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		CitedSections:     views.CitedSections,
 		NoAnswerMeta:      !cfg.AnswerDetails,
 		Shares:            db,
+		Relay:             shared.chatRelay(),
 	}, log)
 
 	if cfg.RetentionDays > 0 {
@@ -113,14 +140,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		shared.close(ctx)
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	handler := server.New(svc, log, server.Config{
 		SecureCookies: cfg.SecureCookies,
 		Ping:          db.Ping,
 		Writable: func(ctx context.Context) error {
-			if err := roomOnDisk(cfg.DataDir, minFreeBytes); err != nil {
-				return err
+			if cfg.DatabaseURL == "" {
+				if err := roomOnDisk(cfg.DataDir, minFreeBytes); err != nil {
+					return err
+				}
 			}
 			return db.CheckWrites(ctx)
 		},
@@ -130,6 +160,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		SessionSecret:  []byte(cfg.SessionSecret),
 		QuestionLimit:  cfg.QuestionLimit,
 		QuestionWindow: cfg.QuestionWindow,
+		Questions:      shared.questions(cfg),
 		TrustedProxies: cfg.TrustedProxies,
 
 		MaxQuestionChars:   cfg.MaxMessageChars,
@@ -208,12 +239,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer cancel()
 	svc.Shutdown(grace)
 	closeProvider()
+	// Watchers of answers other replicas write are cut off here, and
+	// reconnect through the load balancer to a replica that goes on.
 	httpCtx, cancelHTTP := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancelHTTP()
-	if err := srv.Shutdown(httpCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	err = srv.Shutdown(httpCtx)
+	srv.Close()
+	// Last, so the endings of the answers that just finished reach the
+	// other replicas.
+	if cerr := shared.close(httpCtx); cerr != nil {
+		log.Warn("close the connection to Redis", "err", cerr)
+	}
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	srv.Close()
 	return nil
 }
 
@@ -239,6 +278,13 @@ type database interface {
 }
 
 func openDatabase(ctx context.Context, cfg config.Config) (database, error) {
+	if cfg.DatabaseURL != "" {
+		db, err := pgstore.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("open the database of DATABASE_URL %s: %w", config.RedactURL(cfg.DatabaseURL), err)
+		}
+		return db, nil
+	}
 	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "rolefit.db"))
 	if err != nil {
 		return nil, fmt.Errorf("open database in %s: %w", cfg.DataDir, err)
@@ -250,6 +296,14 @@ func openDatabase(ctx context.Context, cfg config.Config) (database, error) {
 		return nil, fmt.Errorf("check database in %s: %w", cfg.DataDir, err)
 	}
 	return db, nil
+}
+
+// databaseKind names the database in use, for the start-up log.
+func databaseKind(cfg config.Config) string {
+	if cfg.DatabaseURL != "" {
+		return "postgresql"
+	}
+	return "sqlite"
 }
 
 // rateSetting says the question limit as RATE_LIMIT_QUESTIONS does.

@@ -168,3 +168,34 @@ func (s *Service) stopAnswersElsewhere(ctx context.Context, conversationID strin
 		}
 	}
 }
+
+var errStillWriting = Errorf(ECONFLICT, "An answer is still being written. Wait for it to finish, or stop it, then send your message.")
+
+// writtenElsewhere refuses a new answer in a conversation while another
+// replica writes one there: this replica's own check (reserve) knows only
+// its own answers, and two answers written into one conversation at once
+// would interleave its history.
+func (s *Service) writtenElsewhere(conversationID string, msgs []Message) error {
+	if s.cfg.Relay == nil {
+		return nil
+	}
+	for _, m := range msgs {
+		if m.Role != RoleAssistant || m.State != StateStreaming || s.live(m.ID) != nil {
+			continue
+		}
+		if a := s.mirrored(m.ID, conversationID); a != nil && !isFinished(a) {
+			return errStillWriting
+		}
+	}
+	return nil
+}
+
+// isFinished reports whether a live answer or mirror has ended.
+func isFinished(a *liveAnswer) bool {
+	select {
+	case <-a.done:
+		return true
+	default:
+		return false
+	}
+}

@@ -340,3 +340,36 @@ func TestDeletingOnAnotherReplicaStopsTheAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestNoSecondAnswerWhileAnotherReplicaWritesOne(t *testing.T) {
+	p := newScriptedProvider()
+	a, b, _, _ := twoReplicas(t, p, Config{})
+	ctx := testCtx(t)
+	c, turn, err := a.Start(ctx, visitor, "Which role fits me?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.deltas <- "Both roles "
+	if _, err := b.Ask(ctx, visitor, c.ID, "And the pay?"); ErrorCode(err) != ECONFLICT {
+		t.Errorf("a question on replica b while a writes an answer: %v, want it refused as a conflict", err)
+	}
+	close(p.deltas)
+	if err := a.Wait(ctx, turn.Answer.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Once it is written, the conversation takes the next question there.
+	// (The mirror on b may need a moment to hear the ending.)
+	for {
+		_, err := b.Ask(ctx, visitor, c.ID, "And the pay?")
+		if err == nil {
+			break
+		}
+		if ErrorCode(err) != ECONFLICT || ctx.Err() != nil {
+			t.Fatalf("a question on replica b after the answer ended: %v", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Millisecond): // polling with a deadline
+		}
+	}
+}

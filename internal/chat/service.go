@@ -228,6 +228,9 @@ func (s *Service) Ask(ctx context.Context, visitorID, conversationID, question s
 	if err != nil {
 		return Turn{}, fmt.Errorf("chat: ask: %w", err)
 	}
+	if err := s.writtenElsewhere(c.ID, history); err != nil {
+		return Turn{}, err
+	}
 	return s.ask(ctx, c, history, question, false)
 }
 
@@ -412,6 +415,9 @@ func (s *Service) EditQuestion(ctx context.Context, visitorID, conversationID, q
 	msgs, err := s.store.Messages(ctx, c.ID)
 	if err != nil {
 		return Turn{}, fmt.Errorf("chat: edit question: %w", err)
+	}
+	if err := s.writtenElsewhere(c.ID, msgs); err != nil {
+		return Turn{}, err
 	}
 	visible := Visible(msgs)
 	i := slices.IndexFunc(visible, func(m Message) bool { return m.ID == questionID && m.Role == RoleUser })
@@ -670,7 +676,7 @@ func (s *Service) reserve(conversationID string) error {
 		return Errorf(EUNAVAILABLE, "Rolefit is restarting. Please send your message again in a moment.")
 	}
 	if s.busy[conversationID] {
-		return Errorf(ECONFLICT, "An answer is still being written. Wait for it to finish, or stop it, then send your message.")
+		return errStillWriting
 	}
 	s.busy[conversationID] = true
 	return nil

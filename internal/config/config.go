@@ -196,6 +196,11 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 	if err := checkStoreURL("REDIS_URL", c.RedisURL, "redis://:password@cache:6379/0", "redis", "rediss"); err != nil {
 		return Config{}, err
 	}
+	if _, err := url.Parse(c.RedisURL); err != nil {
+		// go-redis reads it with net/url, whose error would quote it whole,
+		// password included.
+		return Config{}, &Error{"invalid REDIS_URL: not a URL (a password with / # ? or @ must be percent-encoded)"}
+	}
 	if c.ReplicaID, err = replicaID(c.ReplicaID); err != nil {
 		return Config{}, err
 	}

@@ -74,6 +74,7 @@ func TestInvalidReplicaSettings(t *testing.T) {
 		{map[string]string{"REDIS_URL": "cache:6379"}, nil, "REDIS_URL"},
 		{nil, []string{"-redis-url", "https://:" + secret + "@cache"}, "REDIS_URL"},
 		{map[string]string{"REDIS_URL": "redis://:" + secret + "@"}, nil, "REDIS_URL"},
+		{map[string]string{"REDIS_URL": "redis://:pa/" + secret + "@cache:6379"}, nil, "REDIS_URL"},
 		{map[string]string{"REPLICA_ID": "web 1/" + secret}, nil, "REPLICA_ID"},
 	}
 	for _, tt := range tests {

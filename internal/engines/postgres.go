@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,7 +53,8 @@ func Postgres(t testing.TB) string {
 	}
 	u, err := url.Parse(admin)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Fatalf("engines: TEST_DATABASE_URL must be a postgres:// URL, got %q", admin)
+		// Not quoted: it may hold a password.
+		t.Fatal("engines: TEST_DATABASE_URL must be a postgres:// URL (postgres://user:password@host:port/db)")
 	}
 
 	var b [8]byte
@@ -167,8 +169,6 @@ func postgresUser() (*syscall.Credential, error) {
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
-// freePort returns a loopback port free now; a server started on it at
-// once is very unlikely to lose it.
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -200,11 +200,24 @@ func runPostgres(bin, dir, data string, cred *syscall.Credential) (string, func(
 	// Pdeathsig: a test binary killed before Main stops the server must not
 	// leave it running. SIGQUIT is PostgreSQL's immediate shutdown.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGQUIT}
-	if err := cmd.Start(); err != nil {
+	started := make(chan error, 1)
+	exited := make(chan struct{})
+	go func() {
+		// Pdeathsig fires when the thread that started the child ends, not
+		// the process: this goroutine keeps that thread for as long as the
+		// server runs (and, locked, takes it down with it after).
+		runtime.LockOSThread()
+		defer close(exited)
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		cmd.Wait()
+	}()
+	if err := <-started; err != nil {
 		return "", nil, fmt.Errorf("engines: start postgres: %w", err)
 	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
 
 	admin := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
 	deadline := time.Now().Add(60 * time.Second)

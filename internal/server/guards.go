@@ -24,9 +24,9 @@ const sessionCookie = "rolefit_session"
 // configured: the access password, its login throttle, and the limit on
 // questions.
 type guards struct {
-	access    *guard.Access  // nil: no password
-	logins    *guard.Limiter // attempts per client address
-	questions *guard.Limiter // nil: no limit
+	access    *guard.Access         // nil: no password
+	logins    *guard.Limiter        // attempts per client address
+	questions guard.QuestionLimiter // nil: no limit
 	metrics   *metrics.Metrics
 	trusted   []netip.Prefix
 	now       func() time.Time

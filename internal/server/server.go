@@ -65,6 +65,11 @@ type Config struct {
 	// and per client address; zero means no limit.
 	QuestionLimit  int
 	QuestionWindow time.Duration
+	// Questions, when set, is the question limit instead of one built
+	// from QuestionLimit and QuestionWindow in this process's memory: a
+	// guard.RedisLimiter shared by every replica, so that several behind
+	// a load balancer grant a visitor the allowance once, not once each.
+	Questions guard.QuestionLimiter
 	// MaxQuestionChars is the longest question. A longer one is refused
 	// before it takes from the question limit; zero leaves the check to
 	// the chat service alone (and such a refusal is given back).
@@ -142,7 +147,10 @@ func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
 		g.access = guard.NewAccess(cfg.AccessPassword, cfg.SessionSecret)
 		g.logins = guard.NewLimiter(cfg.LoginAttempts, cfg.LoginWindow)
 	}
-	if cfg.QuestionLimit > 0 && cfg.QuestionWindow > 0 {
+	switch {
+	case cfg.Questions != nil:
+		g.questions = cfg.Questions
+	case cfg.QuestionLimit > 0 && cfg.QuestionWindow > 0:
 		g.questions = guard.NewLimiter(cfg.QuestionLimit, cfg.QuestionWindow)
 	}
 	mux := http.NewServeMux()
