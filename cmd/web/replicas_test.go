@@ -569,7 +569,7 @@ func TestReplicaKilledMidAnswerIsInterrupted(t *testing.T) {
 	}
 	// What a crash keeps is what the periodic save wrote: wait for it
 	// there, read from the database as the replicas share it.
-	_, answerID, _ := strings.Cut(strings.TrimPrefix(events, conv+"/answers/"), "/")
+	answerID, _, _ := strings.Cut(strings.TrimPrefix(events, conv+"/answers/"), "/")
 	saved := waitSaved(t, ctx, c.databaseURL, answerID, "Saved before the crash.")
 
 	r1.kill(t)
