@@ -644,113 +644,133 @@ func waitSaved(t *testing.T, ctx context.Context, databaseURL, answerID, want st
 }
 
 // TestReplicaStoppedWhileAnswersStream: SIGTERM to a replica while answers
-// stream through the balancer; every watcher's text completes exactly
-// once, its reconnections landing on the replicas still up.
+// stream through the balancer. The answers it writes finish before it
+// exits; the watchers it serves of answers others write are cut off as it
+// exits and reconnect through the balancer with Last-Event-ID. Every
+// watcher's text completes exactly once.
 func TestReplicaStoppedWhileAnswersStream(t *testing.T) {
 	c := startCluster(t, 3)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	const n = 9
-	gates := make([]chan struct{}, n)
-	replies := make([][]string, n)
-	for i := range n {
+	const answers, watchers = 9, 2 // watchers per answer
+	gates := make([]chan struct{}, answers)
+	replies := make([][]string, answers)
+	for i := range answers {
 		gates[i] = make(chan struct{})
 		replies[i] = []string{fmt.Sprintf("Answer %d ", i), "goes on ", "past a replica's end — ", fmt.Sprintf("and ends once (%d).", i)}
 	}
 	c.fake.SetResponder(func(req fakeopenai.ChatRequest) (fakeopenai.Reply, bool) {
 		var i int
-		if _, err := fmt.Sscanf(req.Messages[len(req.Messages)-1].Content, "Question %d", &i); err != nil || i < 0 || i >= n {
+		if _, err := fmt.Sscanf(req.Messages[len(req.Messages)-1].Content, "Question %d", &i); err != nil || i < 0 || i >= answers {
 			return fakeopenai.Reply{}, false
 		}
 		return fakeopenai.Reply{Chunks: replies[i], Gate: gates[i]}, true
 	})
 
 	type result struct {
-		i          int
+		answer     int
 		a          *answerText
 		reconnects int
 		err        error
 	}
-	results := make(chan result, n)
-	firsts := make(chan int, n)
-	for i := range n {
+	results := make(chan result, answers*watchers)
+	firsts := make(chan struct{}, answers*watchers)
+	for i := range answers {
+		// Each question is asked on a replica of its own choosing, so the
+		// test knows which one writes it; the watchers go through the
+		// balancer, to any replica.
 		v := newVisitor(t, ctx, c.lb)
-		_, events := v.ask(t, ctx, c.lb, fmt.Sprintf("Question %d: what happens on SIGTERM?", i))
-		go func() {
-			// The watcher says when it has the first piece, then follows
-			// to the end, reconnecting through the balancer with
-			// Last-Event-ID whenever its stream breaks, as a browser does.
-			a, signalled, reconnects := &answerText{}, false, 0
-			first := func(a *answerText) bool {
-				if !signalled && a.text != "" {
-					signalled = true
-					firsts <- i
+		_, events := v.ask(t, ctx, c.replicas[i%3].url, fmt.Sprintf("Question %d: what happens on SIGTERM?", i))
+		for range watchers {
+			go func() {
+				// The watcher says when it has the first piece, then
+				// follows to the end, reconnecting through the balancer
+				// with Last-Event-ID whenever its stream breaks, as a
+				// browser does.
+				a, signalled, reconnects := &answerText{}, false, 0
+				first := func(a *answerText) bool {
+					if !signalled && a.text != "" {
+						signalled = true
+						firsts <- struct{}{}
+					}
+					return false
 				}
-				return false
-			}
-			for a.ends == 0 {
-				err := a.follow(ctx, v.client, c.lb+events, first)
-				if err == nil {
-					continue
+				for a.ends == 0 {
+					err := a.follow(ctx, v.client, c.lb+events, first)
+					if err == nil {
+						continue
+					}
+					if ctx.Err() != nil {
+						results <- result{i, a, reconnects, err}
+						return
+					}
+					reconnects++
+					select {
+					case <-ctx.Done():
+					case <-time.After(100 * time.Millisecond): // a browser's reconnection delay
+					}
 				}
-				if ctx.Err() != nil {
-					results <- result{i, a, reconnects, err}
-					return
-				}
-				reconnects++
-				select {
-				case <-ctx.Done():
-				case <-time.After(100 * time.Millisecond): // a browser's reconnection delay
-				}
-			}
-			results <- result{i, a, reconnects, nil}
-		}()
+				results <- result{i, a, reconnects, nil}
+			}()
+		}
 	}
-	for i := range n {
+	for i := range answers {
 		gates[i] <- struct{}{}
 	}
-	for range n {
+	for range answers * watchers {
 		select {
 		case <-firsts:
 		case <-ctx.Done():
 			t.Fatal("not every watcher saw its answer's first piece")
 		}
 	}
-	for i := range n {
+	for i := range answers {
 		gates[i] <- struct{}{}
 	}
 
-	stopped := c.writer(t, ctx, n)
-	t.Logf("SIGTERM to %s, writing %d of the %d answers", stopped.id, stopped.activeAnswers(), n)
+	// The first replica is told to stop; the rest of its answers is
+	// written after the signal, and they end before it exits.
+	stopped := c.replicas[0]
 	stopped.terminate(t)
-	// The rest of every answer is written after the signal.
-	for i := range n {
+	for i := 0; i < answers; i += 3 {
 		close(gates[i])
 	}
+	// The others' answers are still being written when it exits: those of
+	// its watchers reconnect elsewhere.
+	stopped.waitExit(t, ctx)
+	for i := range answers {
+		if i%3 != 0 {
+			close(gates[i])
+		}
+	}
 	reconnected := 0
-	for range n {
+	for range answers * watchers {
 		select {
 		case r := <-results:
-			want := strings.Join(replies[r.i], "")
+			want := strings.Join(replies[r.answer], "")
 			if r.err != nil {
-				t.Errorf("watcher %d: %v (read %q)", r.i, r.err, r.a.text)
+				t.Errorf("a watcher of answer %d: %v (read %q)", r.answer, r.err, r.a.text)
 				continue
 			}
 			if r.a.text != want || r.a.ends != 1 {
-				t.Errorf("watcher %d read %q (%d ends), want %q once", r.i, r.a.text, r.a.ends, want)
+				t.Errorf("a watcher of answer %d read %q (%d ends), want %q once", r.answer, r.a.text, r.a.ends, want)
 			}
 			if text, state := finalText(t, r.a.end); state != "done" || text != strings.TrimSpace(want) {
-				t.Errorf("answer %d ended %q reading %q", r.i, state, text)
+				t.Errorf("answer %d ended %q reading %q", r.answer, state, text)
 			}
 			reconnected += r.reconnects
 		case <-ctx.Done():
 			t.Fatal("not every watcher saw its answer end")
 		}
 	}
+	// With twelve streams of the other replicas' answers spread in turn
+	// over three replicas, some were on the one that stopped.
+	if reconnected == 0 {
+		t.Error("no watcher reconnected: the test did not cut any stream")
+	}
 	t.Logf("%d reconnections", reconnected)
-	stopped.waitExit(t, ctx)
-	if calls := len(c.fake.Calls()); calls != n {
-		t.Errorf("the model was asked %d times for %d questions", calls, n)
+	if calls := len(c.fake.Calls()); calls != answers {
+		t.Errorf("the model was asked %d times for %d questions", calls, answers)
 	}
 }
 
