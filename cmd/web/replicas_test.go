@@ -812,3 +812,48 @@ func TestBrowserReplicaStoppedMidAnswer(t *testing.T) {
 	}
 	stopped.waitExit(t, ctx)
 }
+
+// TestBrowserResumesOnAnotherReplica: in a real browser, the replicas that
+// do not write the answer stop while it streams, cutting the page's stream
+// if it was on one of them; the browser reconnects through the balancer
+// with Last-Event-ID to the replica left, and the answer reads exactly
+// once.
+func TestBrowserResumesOnAnotherReplica(t *testing.T) {
+	c := startCluster(t, 3)
+	chunks := []string{"One replica stops, ", "then another; ", "the page reads every word once."}
+	gate := make(chan struct{})
+	c.fake.Push(fakeopenai.Reply{Chunks: chunks, Gate: gate})
+
+	ctx := browserTab(t, expectReconnect)
+	do(t, ctx,
+		chromedp.Navigate(c.lb),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-testid=composer] textarea[name=message]`)),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name=message]`), "What if the servers stop?"+kb.Enter),
+	)
+	gate <- struct{}{}
+	waitFor(t, ctx, "the first words", fmt.Sprintf(`%s.trim() === %q`, assistantText, strings.TrimSpace(chunks[0])))
+
+	writer := c.writer(t, ctx, 1)
+	var others []*replica
+	for _, r := range c.replicas {
+		if r != writer {
+			others = append(others, r)
+			r.terminate(t)
+		}
+	}
+	for _, r := range others {
+		r.waitExit(t, ctx)
+	}
+	// Only the writer is left: the page's stream is there now, resumed.
+	gate <- struct{}{}
+	waitFor(t, ctx, "the second piece", fmt.Sprintf(`%s.trim() === %q`, assistantText, strings.TrimSpace(strings.Join(chunks[:2], ""))))
+	if s := eval[string](t, ctx, assistantState); s != "streaming" {
+		t.Fatalf("after the second piece the answer is %q, want streaming", s)
+	}
+	close(gate)
+	want := strings.Join(chunks, "")
+	waitFor(t, ctx, "the finished answer", assistantState+` === 'done'`)
+	if got := strings.TrimSpace(eval[string](t, ctx, assistantText)); got != want {
+		t.Errorf("the finished answer reads %q, want %q", got, want)
+	}
+}
