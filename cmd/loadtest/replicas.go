@@ -24,9 +24,10 @@ type ReplicaReport struct {
 	Replicas int `json:"replicas"`
 	// Single is the same level's time to first token against one process
 	// (its own run, before this one); Errors and Exact are that run's.
-	Single       Latency `json:"single_ttft"`
-	SingleErrors int     `json:"single_errors"`
-	SingleOK     bool    `json:"single_ok"`
+	Single            Latency  `json:"single_ttft"`
+	SingleErrors      int      `json:"single_errors"`
+	SingleFirstErrors []string `json:"single_first_errors,omitempty"`
+	SingleOK          bool     `json:"single_ok"`
 	// Redis commands and PostgreSQL transactions and row writes (inserted
 	// and updated rows) per second of the load, from the servers' own
 	// counters.
@@ -63,7 +64,8 @@ func runReplicas(ctx context.Context, cfg Config) (Report, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	rep := Report{Conversations: cfg.Conversations, Rounds: cfg.rounds(), Chunks: cfg.Chunks, Pace: cfg.Pace, FirstDelay: cfg.FirstDelay}
-	rs := &ReplicaReport{Replicas: cfg.Replicas, Single: single.TTFT, SingleErrors: single.Errors, SingleOK: single.OK()}
+	rs := &ReplicaReport{Replicas: cfg.Replicas, Single: single.TTFT, SingleErrors: single.Errors,
+		SingleFirstErrors: single.FirstErrors, SingleOK: single.OK()}
 	rep.Replicas = rs
 	rep.ModelAlone = cfg.model().alone(cfg.Chunks)
 	rep.Baseline = single.Baseline // the model alone, measured once per level

@@ -216,6 +216,9 @@ func (r Report) WriteText(w io.Writer) {
 		p50, p99 := rs.TTFTAdded(r.TTFT)
 		fmt.Fprintf(w, "  %d replicas        behind nginx, sharing PostgreSQL and Redis\n", rs.Replicas)
 		fmt.Fprintf(w, "    one process       time to first token %v (errors %d)\n", rs.Single, rs.SingleErrors)
+		for _, e := range rs.SingleFirstErrors {
+			fmt.Fprintf(w, "      %s\n", e)
+		}
 		fmt.Fprintf(w, "    added             p50 %+.1f ms, p99 %+.1f ms to the first token\n", ms(p50), ms(p99))
 		fmt.Fprintf(w, "    redis             %.0f commands/s\n", rs.RedisCommandsPerSec)
 		fmt.Fprintf(w, "    postgresql        %.0f commits/s, %.0f rows written/s\n", rs.PGCommitsPerSec, rs.PGRowWritesPerSec)
