@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 // ShowAnswer makes the assistant message id the shown version of its
@@ -201,21 +201,9 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 	if err != nil {
 		return nil, false, fmt.Errorf("pgstore: latest messages: %w", err)
 	}
-	var ms []chat.Message
-	first := bound // the seq of the earliest shown message of the page
-	for rows.Next() {
-		var seq int64
-		m, err := scanMessage(rows, &seq)
-		if err != nil {
-			rows.Close()
-			return nil, false, fmt.Errorf("pgstore: latest messages: %w", err)
-		}
-		if !m.Hidden {
-			first = min(first, seq)
-		}
-		ms = append(ms, m)
-	}
-	if err := rows.Err(); err != nil {
+	ms, first, err := record.ScanPage(rows, bound)
+	rows.Close()
+	if err != nil {
 		return nil, false, fmt.Errorf("pgstore: latest messages: %w", err)
 	}
 	if len(ms) == 0 {
@@ -232,32 +220,4 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 		return nil, false, fmt.Errorf("pgstore: latest messages: %w", err)
 	}
 	return ms, more, nil
-}
-
-// scanMessage reads a row of messageColumns, then into more.
-func scanMessage(r pgx.Row, more ...any) (chat.Message, error) {
-	var m chat.Message
-	var role, state string
-	var created, updated, thought, ratedAt int64
-	var meta, rating, reason, comment string
-	var offBranch bool
-	dest := append([]any{&m.ID, &m.ConversationID, &role, &m.Content, &state, &m.Error,
-		&m.ReplyTo, &m.Hidden, &created, &updated, &meta, &m.Reasoning, &thought,
-		&rating, &reason, &comment, &ratedAt, &m.Follows, &offBranch}, more...)
-	if err := r.Scan(dest...); err != nil {
-		return chat.Message{}, err
-	}
-	// A message on a branch not shown is hidden, whichever of its versions
-	// was shown there: that choice is kept in hidden for when the branch
-	// is shown again.
-	m.Hidden = m.Hidden || offBranch
-	var err error
-	if m.Meta, err = decodeMeta(meta); err != nil {
-		return chat.Message{}, fmt.Errorf("message %q: %w", m.ID, err)
-	}
-	m.Role, m.State = chat.Role(role), chat.State(state)
-	m.CreatedAt, m.UpdatedAt = fromMillis(created), fromMillis(updated)
-	m.ThoughtFor = time.Duration(thought) * time.Millisecond
-	m.Feedback = feedbackFrom(rating, reason, comment, ratedAt)
-	return m, nil
 }
