@@ -140,8 +140,8 @@ func queueInserts(b *pgx.Batch, onShownBranch bool, msgs ...chat.Message) error 
 // changes.
 func (s *Store) AddAnswerVersion(ctx context.Context, answer chat.Message) (err error) {
 	defer s.noteWrite(&err)
-	if answer.Role != chat.RoleAssistant || answer.ReplyTo == "" {
-		return fmt.Errorf("pgstore: add answer version: %q is not an answer to a question", answer.ID)
+	if err := record.CheckAnswerVersion(answer); err != nil {
+		return fmt.Errorf("pgstore: add answer version: %w", err)
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := touchConversation(ctx, tx, answer.ConversationID, answer.CreatedAt); err != nil {

@@ -53,13 +53,9 @@ func (s *Store) ShowAnswer(ctx context.Context, id string) (err error) {
 // nothing changes.
 func (s *Store) AddQuestionVersion(ctx context.Context, of string, question, answer chat.Message) (err error) {
 	defer s.noteWrite(&err)
-	if question.Role != chat.RoleUser || answer.Role != chat.RoleAssistant || answer.ReplyTo != question.ID ||
-		question.ConversationID != answer.ConversationID {
-		return fmt.Errorf("pgstore: add question version: %q and %q are not a question and its answer", question.ID, answer.ID)
-	}
-	newest := question.CreatedAt
-	if answer.CreatedAt.After(newest) {
-		newest = answer.CreatedAt
+	newest, err := record.CheckQuestionVersion(question, answer)
+	if err != nil {
+		return fmt.Errorf("pgstore: add question version: %w", err)
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := touchConversation(ctx, tx, question.ConversationID, newest); err != nil {

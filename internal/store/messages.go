@@ -103,8 +103,8 @@ func (s *Store) AddMessages(ctx context.Context, msgs ...chat.Message) (err erro
 // conversation, is an error wrapping chat.ErrNotFound, and nothing changes.
 func (s *Store) AddAnswerVersion(ctx context.Context, answer chat.Message) (err error) {
 	defer s.noteWrite(&err)
-	if answer.Role != chat.RoleAssistant || answer.ReplyTo == "" {
-		return fmt.Errorf("store: add answer version: %q is not an answer to a question", answer.ID)
+	if err := record.CheckAnswerVersion(answer); err != nil {
+		return fmt.Errorf("store: add answer version: %w", err)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -356,19 +356,15 @@ func (s *Store) ShowAnswer(ctx context.Context, id string) (err error) {
 // nothing changes.
 func (s *Store) AddQuestionVersion(ctx context.Context, of string, question, answer chat.Message) (err error) {
 	defer s.noteWrite(&err)
-	if question.Role != chat.RoleUser || answer.Role != chat.RoleAssistant || answer.ReplyTo != question.ID ||
-		question.ConversationID != answer.ConversationID {
-		return fmt.Errorf("store: add question version: %q and %q are not a question and its answer", question.ID, answer.ID)
+	newest, err := record.CheckQuestionVersion(question, answer)
+	if err != nil {
+		return fmt.Errorf("store: add question version: %w", err)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: add question version: %w", err)
 	}
 	defer tx.Rollback()
-	newest := question.CreatedAt
-	if answer.CreatedAt.After(newest) {
-		newest = answer.CreatedAt
-	}
 	if err := s.touchConversation(ctx, tx, question.ConversationID, newest); err != nil {
 		return fmt.Errorf("store: add question version: %w", err)
 	}
