@@ -28,11 +28,10 @@ type Rows interface {
 	Err() error
 }
 
-// Times are stored as integer Unix milliseconds, UTC: integers sort and
-// compare exactly in SQL, and carry no locale, zone or format ambiguity
-// that text timestamps invite. Milliseconds are as fine as the page needs.
-
-// Millis is t as a time column holds it.
+// Millis is t as a time column holds it: integer Unix milliseconds, UTC.
+// Integers sort and compare exactly in SQL, and carry no locale, zone or
+// format ambiguity that text timestamps invite; milliseconds are as fine
+// as the page needs, whatever the column could hold.
 func Millis(t time.Time) int64 { return t.UnixMilli() }
 
 // Time is the time a time column holds, in UTC.
