@@ -2,7 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -10,19 +9,20 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 // CreateConversation inserts c as given; the caller chooses its ID and times.
 func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (err error) {
 	defer s.noteWrite(&err)
-	fit, err := encodeFit(c.FitAnswers)
+	fit, err := record.EncodeFit(c.FitAnswers)
 	if err != nil {
 		return fmt.Errorf("pgstore: create conversation: %w", err)
 	}
 	_, err = s.pool.Exec(ctx, `
 		INSERT INTO conversations (id, visitor_id, title, created_at, updated_at, fit_answers, search)
 		VALUES ($1, $2, $3, $4, $5, $6, array_to_tsvector($7::text[]))`,
-		c.ID, c.VisitorID, c.Title, toMillis(c.CreatedAt), toMillis(c.UpdatedAt), fit, searchWords(c.Title))
+		c.ID, c.VisitorID, c.Title, record.Millis(c.CreatedAt), record.Millis(c.UpdatedAt), fit, searchWords(c.Title))
 	if err != nil {
 		return fmt.Errorf("pgstore: create conversation: %w", err)
 	}
@@ -35,7 +35,7 @@ const conversationColumns = `id, visitor_id, title, created_at, updated_at, fit_
 // wrapping chat.ErrNotFound.
 func (s *Store) Conversation(ctx context.Context, id string) (chat.Conversation, error) {
 	row := s.pool.QueryRow(ctx, `SELECT `+conversationColumns+` FROM conversations WHERE id = $1`, id)
-	c, err := scanConversation(row)
+	c, err := record.ScanConversation(row)
 	if notFound(err) {
 		return chat.Conversation{}, fmt.Errorf("pgstore: conversation %q: %w", id, chat.ErrNotFound)
 	}
@@ -59,7 +59,7 @@ func (s *Store) ConversationsByVisitor(ctx context.Context, visitorID string, li
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: conversations by visitor: %w", err)
 	}
-	cs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.Conversation, error) { return scanConversation(r) })
+	cs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.Conversation, error) { return record.ScanConversation(r) })
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: conversations by visitor: %w", err)
 	}
@@ -84,7 +84,7 @@ func (s *Store) RenameConversation(ctx context.Context, id, title string) (err e
 	// GREATEST: a clock that steps back must not reorder the list.
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE conversations SET title = $1, search = array_to_tsvector($2::text[]), updated_at = GREATEST(updated_at, $3)
-		WHERE id = $4`, title, searchWords(title), toMillis(s.now()), id)
+		WHERE id = $4`, title, searchWords(title), record.Millis(s.now()), id)
 	if err != nil {
 		return fmt.Errorf("pgstore: rename conversation: %w", err)
 	}
@@ -117,7 +117,7 @@ func (s *Store) DeleteConversationsByVisitor(ctx context.Context, visitorID stri
 // is before the given time, and their messages, and reports how many went.
 func (s *Store) DeleteConversationsUntouchedSince(ctx context.Context, before time.Time) (_ int, err error) {
 	defer s.noteWrite(&err)
-	tag, err := s.pool.Exec(ctx, `DELETE FROM conversations WHERE updated_at < $1`, toMillis(before))
+	tag, err := s.pool.Exec(ctx, `DELETE FROM conversations WHERE updated_at < $1`, record.Millis(before))
 	if err != nil {
 		return 0, fmt.Errorf("pgstore: delete conversations untouched since: %w", err)
 	}
@@ -131,43 +131,4 @@ func conversationFound(tag pgconn.CommandTag, action, id string) error {
 		return fmt.Errorf("pgstore: %s: conversation %q: %w", action, id, chat.ErrNotFound)
 	}
 	return nil
-}
-
-func scanConversation(r pgx.Row) (chat.Conversation, error) {
-	var c chat.Conversation
-	var created, updated int64
-	var fit string
-	if err := r.Scan(&c.ID, &c.VisitorID, &c.Title, &created, &updated, &fit); err != nil {
-		return chat.Conversation{}, err
-	}
-	return finishConversation(c, created, updated, fit)
-}
-
-// finishConversation sets what scanConversation reads in stored form.
-func finishConversation(c chat.Conversation, created, updated int64, fit string) (chat.Conversation, error) {
-	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
-	var err error
-	if c.FitAnswers, err = decodeFit(fit); err != nil {
-		return chat.Conversation{}, fmt.Errorf("fit answers of %s: %w", c.ID, err)
-	}
-	return c, nil
-}
-
-// encodeFit stores fit answers as a JSON object; none is the empty string,
-// as in the SQLite store, so a database's rows read the same in both.
-func encodeFit(answers map[string]string) (string, error) {
-	if len(answers) == 0 {
-		return "", nil
-	}
-	b, err := json.Marshal(answers)
-	return string(b), err
-}
-
-func decodeFit(s string) (map[string]string, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var m map[string]string
-	err := json.Unmarshal([]byte(s), &m)
-	return m, err
 }

@@ -2,11 +2,11 @@ package pgstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 // SetFeedback sets (or, with nil, clears) how the person rated assistant
@@ -14,7 +14,7 @@ import (
 // a change to the answer, and must not reorder the sidebar.
 func (s *Store) SetFeedback(ctx context.Context, id string, f *chat.Feedback) (err error) {
 	defer s.noteWrite(&err)
-	rating, reason, comment, at := feedbackColumns(f)
+	rating, reason, comment, at := record.FeedbackColumns(f)
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE messages SET feedback = $1, feedback_reason = $2, feedback_comment = $3, feedback_at = $4
 		WHERE id = $5 AND role = 'assistant'`,
@@ -26,20 +26,6 @@ func (s *Store) SetFeedback(ctx context.Context, id string, f *chat.Feedback) (e
 		return fmt.Errorf("pgstore: assistant message %q: %w", id, chat.ErrNotFound)
 	}
 	return nil
-}
-
-func feedbackColumns(f *chat.Feedback) (rating, reason, comment string, at int64) {
-	if f == nil {
-		return "", "", "", 0
-	}
-	return string(f.Rating), string(f.Reason), f.Comment, toMillis(f.At)
-}
-
-func feedbackFrom(rating, reason, comment string, at int64) *chat.Feedback {
-	if rating == "" {
-		return nil
-	}
-	return &chat.Feedback{Rating: chat.Rating(rating), Reason: chat.Reason(reason), Comment: comment, At: fromMillis(at)}
 }
 
 // RatedAnswers calls fn with every rated answer of the whole instance and
@@ -59,11 +45,12 @@ func (s *Store) RatedAnswers(ctx context.Context, fn func(question, answer chat.
 	if err != nil {
 		return fmt.Errorf("pgstore: rated answers: read schema version: %w", err)
 	}
-	if ms, err := loadMigrations(); err != nil {
+	ms, err := loadMigrations()
+	if err == nil {
+		err = record.CheckCurrent(version, len(ms))
+	}
+	if err != nil {
 		return fmt.Errorf("pgstore: rated answers: %w", err)
-	} else if version < len(ms) {
-		return fmt.Errorf("pgstore: rated answers: the database is at schema version %d, older than this Rolefit's %d: "+
-			"start this Rolefit on it once to upgrade it, then export", version, len(ms))
 	}
 	a := "a." + strings.ReplaceAll(messageColumns, ", ", ", a.")
 	rows, err := s.pool.Query(ctx, `
@@ -76,13 +63,10 @@ func (s *Store) RatedAnswers(ctx context.Context, fn func(question, answer chat.
 	}
 	defer rows.Close()
 	for rows.Next() {
-		question := chat.Message{Role: chat.RoleUser, State: chat.StateDone}
-		var asked int64
-		answer, err := scanMessage(rows, &question.ID, &question.Content, &asked)
+		question, answer, err := record.ScanRated(rows)
 		if err != nil {
 			return fmt.Errorf("pgstore: rated answers: %w", err)
 		}
-		question.ConversationID, question.CreatedAt, question.UpdatedAt = answer.ConversationID, fromMillis(asked), fromMillis(asked)
 		if err := fn(question, answer); err != nil {
 			return err
 		}
@@ -91,27 +75,4 @@ func (s *Store) RatedAnswers(ctx context.Context, fn func(question, answer chat.
 		return fmt.Errorf("pgstore: rated answers: %w", err)
 	}
 	return nil
-}
-
-// encodeMeta is the meta column's text: JSON, or empty for none.
-func encodeMeta(m *chat.AnswerMeta) (string, error) {
-	if m == nil {
-		return "", nil
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return "", fmt.Errorf("encode answer meta: %w", err)
-	}
-	return string(b), nil
-}
-
-func decodeMeta(s string) (*chat.AnswerMeta, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var m chat.AnswerMeta
-	if err := json.Unmarshal([]byte(s), &m); err != nil {
-		return nil, fmt.Errorf("decode answer meta: %w", err)
-	}
-	return &m, nil
 }

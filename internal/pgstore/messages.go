@@ -10,9 +10,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
-// messageColumns are what scanMessage reads: off_branch last.
+// messageColumns are what record.ScanMessage reads: off_branch last.
 const messageColumns = `id, conversation_id, role, content, state, error, reply_to, hidden, created_at, updated_at, meta, reasoning, thought_ms, feedback, feedback_reason, feedback_comment, feedback_at, follows, off_branch`
 
 // qInsertMessage inserts one message. With $19, a question follows the
@@ -46,7 +47,7 @@ func (s *Store) Messages(ctx context.Context, conversationID string) ([]chat.Mes
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: list messages: %w", err)
 	}
-	ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.Message, error) { return scanMessage(r) })
+	ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.Message, error) { return record.ScanMessage(r) })
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: list messages: %w", err)
 	}
@@ -62,7 +63,7 @@ func (s *Store) Messages(ctx context.Context, conversationID string) ([]chat.Mes
 // Message returns the message with the given id, or an error wrapping
 // chat.ErrNotFound.
 func (s *Store) Message(ctx context.Context, id string) (chat.Message, error) {
-	m, err := scanMessage(s.pool.QueryRow(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = $1`, id))
+	m, err := record.ScanMessage(s.pool.QueryRow(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = $1`, id))
 	if notFound(err) {
 		return chat.Message{}, fmt.Errorf("pgstore: message %q: %w", id, chat.ErrNotFound)
 	}
@@ -81,20 +82,10 @@ func (s *Store) AddMessages(ctx context.Context, msgs ...chat.Message) (err erro
 	if len(msgs) == 0 {
 		return nil
 	}
-	newest := map[string]time.Time{}
-	var order []string // conversation ids, first-seen order, for determinism
-	for _, m := range msgs {
-		t, seen := newest[m.ConversationID]
-		if !seen {
-			order = append(order, m.ConversationID)
-		}
-		if !seen || m.CreatedAt.After(t) {
-			newest[m.ConversationID] = m.CreatedAt
-		}
-	}
+	newest, order := record.NewestByConversation(msgs)
 	b := &pgx.Batch{}
 	for _, id := range order {
-		b.Queue(qTouchConversation, toMillis(newest[id]), id)
+		b.Queue(qTouchConversation, record.Millis(newest[id]), id)
 	}
 	if err := queueInserts(b, true, msgs...); err != nil {
 		return fmt.Errorf("pgstore: add messages: %w", err)
@@ -128,13 +119,13 @@ func runBatch(ctx context.Context, tx pgx.Tx, b *pgx.Batch, touched []string) er
 // queueInserts queues the insert of each message.
 func queueInserts(b *pgx.Batch, onShownBranch bool, msgs ...chat.Message) error {
 	for _, m := range msgs {
-		meta, err := encodeMeta(m.Meta)
+		meta, err := record.EncodeMeta(m.Meta)
 		if err != nil {
 			return fmt.Errorf("insert message %q: %w", m.ID, err)
 		}
-		rating, reason, comment, ratedAt := feedbackColumns(m.Feedback)
+		rating, reason, comment, ratedAt := record.FeedbackColumns(m.Feedback)
 		b.Queue(qInsertMessage, m.ID, m.ConversationID, string(m.Role), m.Content,
-			string(m.State), m.Error, m.ReplyTo, m.Hidden, toMillis(m.CreatedAt), toMillis(m.UpdatedAt), meta,
+			string(m.State), m.Error, m.ReplyTo, m.Hidden, record.Millis(m.CreatedAt), record.Millis(m.UpdatedAt), meta,
 			m.Reasoning, m.ThoughtFor.Milliseconds(), rating, reason, comment, ratedAt, m.Follows,
 			onShownBranch, indexWords(m.Content, m.State))
 	}
@@ -149,8 +140,8 @@ func queueInserts(b *pgx.Batch, onShownBranch bool, msgs ...chat.Message) error 
 // changes.
 func (s *Store) AddAnswerVersion(ctx context.Context, answer chat.Message) (err error) {
 	defer s.noteWrite(&err)
-	if answer.Role != chat.RoleAssistant || answer.ReplyTo == "" {
-		return fmt.Errorf("pgstore: add answer version: %q is not an answer to a question", answer.ID)
+	if err := record.CheckAnswerVersion(answer); err != nil {
+		return fmt.Errorf("pgstore: add answer version: %w", err)
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := touchConversation(ctx, tx, answer.ConversationID, answer.CreatedAt); err != nil {
@@ -185,7 +176,7 @@ func (s *Store) AddAnswerVersion(ctx context.Context, answer chat.Message) (err 
 }
 
 func touchConversation(ctx context.Context, tx pgx.Tx, id string, t time.Time) error {
-	tag, err := tx.Exec(ctx, qTouchConversation, toMillis(t), id)
+	tag, err := tx.Exec(ctx, qTouchConversation, record.Millis(t), id)
 	if err != nil {
 		return fmt.Errorf("touch conversation: %w", err)
 	}
@@ -218,7 +209,7 @@ func (s *Store) SaveAnswersSoFar(ctx context.Context, answers []chat.AnswerSoFar
 		UPDATE messages AS m SET content = u.content, reasoning = u.reasoning, updated_at = $4
 		FROM unnest($1::text[], $2::text[], $3::text[]) AS u (id, content, reasoning)
 		WHERE m.id = u.id AND m.role = 'assistant' AND m.state = 'streaming'`,
-		ids, contents, reasonings, toMillis(s.now()))
+		ids, contents, reasonings, record.Millis(s.now()))
 	if err != nil {
 		return fmt.Errorf("pgstore: save answers so far: %w", err)
 	}
@@ -232,7 +223,7 @@ func (s *Store) SaveAnswer(ctx context.Context, id, content string, state chat.S
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE messages SET content = $1, state = $2, error = $3, updated_at = $4, search = array_to_tsvector($5::text[])
 		WHERE id = $6 AND role = 'assistant'`,
-		content, string(state), errMsg, toMillis(s.now()), indexWords(content, state), id)
+		content, string(state), errMsg, record.Millis(s.now()), indexWords(content, state), id)
 	if err != nil {
 		return fmt.Errorf("pgstore: save answer: %w", err)
 	}
@@ -246,14 +237,14 @@ func (s *Store) SaveAnswer(ctx context.Context, id, content string, state chat.S
 // was made, in one UPDATE.
 func (s *Store) SaveFinalAnswer(ctx context.Context, m chat.Message) (err error) {
 	defer s.noteWrite(&err)
-	meta, err := encodeMeta(m.Meta)
+	meta, err := record.EncodeMeta(m.Meta)
 	if err != nil {
 		return fmt.Errorf("pgstore: save final answer: %w", err)
 	}
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE messages SET content = $1, state = $2, error = $3, meta = $4, updated_at = $5, search = array_to_tsvector($6::text[])
 		WHERE id = $7 AND role = 'assistant'`,
-		m.Content, string(m.State), m.Error, meta, toMillis(s.now()), indexWords(m.Content, m.State), m.ID)
+		m.Content, string(m.State), m.Error, meta, record.Millis(s.now()), indexWords(m.Content, m.State), m.ID)
 	if err != nil {
 		return fmt.Errorf("pgstore: save final answer: %w", err)
 	}
@@ -335,7 +326,7 @@ func (s *Store) interrupt(ctx context.Context, ids []string) (int, error) {
 		rows, err := tx.Query(ctx, `
 			UPDATE messages SET state = 'interrupted', updated_at = $1
 			WHERE state = 'streaming' AND ($2::text[] IS NULL OR id = ANY ($2::text[]))
-			RETURNING id, content`, toMillis(s.now()), ids)
+			RETURNING id, content`, record.Millis(s.now()), ids)
 		if err != nil {
 			return err
 		}

@@ -4,12 +4,10 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 // migrationFS holds the schema history. Files are named NNNN_name.sql and
@@ -19,46 +17,15 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrateLock is the advisory lock key replicas migrate under. Advisory
 // locks belong to one database, so another database on the same server
 // never waits for it.
 const migrateLock = 0x526f6c6566697401 // "Rolefit" and 1
 
-// loadMigrations reads the embedded files in version order and checks the
-// numbering, so a misnamed file fails every Open (and the tests) rather
-// than being skipped silently.
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || len(num) != 4 || err != nil {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", base)
-		}
-		body, err := migrationFS.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(body)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %04d", m.name, i+1)
-		}
-	}
-	return ms, nil
+// loadMigrations reads the embedded history, in order and checked
+// (record.LoadMigrations).
+func loadMigrations() ([]record.Migration, error) {
+	return record.LoadMigrations(migrationFS, "migrations")
 }
 
 // migrate applies, in order, every migration the database has not seen, in
@@ -98,11 +65,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			"run a newer Rolefit or point it at another database", current, len(ms))
 	}
 	for _, m := range ms[current:] {
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
-			return fmt.Errorf("pgstore: migrate %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
+			return fmt.Errorf("pgstore: migrate %s: %w", m.Name, err)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
-			return fmt.Errorf("pgstore: migrate %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
+			return fmt.Errorf("pgstore: migrate %s: %w", m.Name, err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {

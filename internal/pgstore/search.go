@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 // Search indexes words that this package makes, not PostgreSQL's text
@@ -127,14 +128,9 @@ func (s *Store) SearchConversations(ctx context.Context, visitorID, query string
 	defer rows.Close()
 	var hits []chat.SearchHit
 	for rows.Next() {
-		var c chat.Conversation
-		var created, updated int64
-		var fit, messageID, content string
+		var messageID, content string
 		var inTitle bool
-		if err := rows.Scan(&c.ID, &c.VisitorID, &c.Title, &created, &updated, &fit, &inTitle, &messageID, &content); err != nil {
-			return nil, fmt.Errorf("pgstore: search: %w", err)
-		}
-		c, err := finishConversation(c, created, updated, fit)
+		c, err := record.ScanConversation(rows, &inTitle, &messageID, &content)
 		if err != nil {
 			return nil, fmt.Errorf("pgstore: search: %w", err)
 		}

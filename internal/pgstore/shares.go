@@ -2,10 +2,10 @@ package pgstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 // SaveShare stores the link of s.ConversationID; a conversation that has
@@ -13,15 +13,7 @@ import (
 // effect, so two owners' tabs sharing at once agree on one address.
 func (s *Store) SaveShare(ctx context.Context, sh chat.Share) (_ string, err error) {
 	defer s.noteWrite(&err)
-	fit, err := encodeFit(sh.FitAnswers)
-	if err != nil {
-		return "", fmt.Errorf("pgstore: save share: %w", err)
-	}
-	msgs := sh.Messages
-	if msgs == nil {
-		msgs = []chat.SharedMessage{}
-	}
-	body, err := json.Marshal(msgs)
+	fit, body, err := record.ShareColumns(sh)
 	if err != nil {
 		return "", fmt.Errorf("pgstore: save share: %w", err)
 	}
@@ -33,7 +25,7 @@ func (s *Store) SaveShare(ctx context.Context, sh chat.Share) (_ string, err err
 			title = excluded.title, fit_answers = excluded.fit_answers,
 			messages = excluded.messages, created_at = excluded.created_at
 		RETURNING id`,
-		sh.ID, sh.ConversationID, sh.Title, fit, string(body), toMillis(sh.CreatedAt)).Scan(&id)
+		sh.ID, sh.ConversationID, sh.Title, fit, body, record.Millis(sh.CreatedAt)).Scan(&id)
 	if err != nil {
 		return "", fmt.Errorf("pgstore: save share: %w", err)
 	}
@@ -56,22 +48,12 @@ func (s *Store) ShareOf(ctx context.Context, conversationID string) (chat.Share,
 // the caller's text).
 func (s *Store) shareWhere(ctx context.Context, column, value string) (chat.Share, error) {
 	row := s.pool.QueryRow(ctx, `SELECT id, conversation_id, title, fit_answers, messages, created_at FROM shares WHERE `+column+` = $1`, value)
-	var sh chat.Share
-	var fit, msgs string
-	var created int64
-	err := row.Scan(&sh.ID, &sh.ConversationID, &sh.Title, &fit, &msgs, &created)
+	sh, err := record.ScanShare(row)
 	if notFound(err) {
 		return chat.Share{}, fmt.Errorf("pgstore: share: %w", chat.ErrNotFound)
 	}
 	if err != nil {
 		return chat.Share{}, fmt.Errorf("pgstore: share: %w", err)
-	}
-	sh.CreatedAt = fromMillis(created)
-	if sh.FitAnswers, err = decodeFit(fit); err != nil {
-		return chat.Share{}, fmt.Errorf("pgstore: share %s: fit answers: %w", sh.ID, err)
-	}
-	if err := json.Unmarshal([]byte(msgs), &sh.Messages); err != nil {
-		return chat.Share{}, fmt.Errorf("pgstore: share %s: messages: %w", sh.ID, err)
 	}
 	return sh, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 var (
@@ -30,7 +31,7 @@ type Store struct {
 	// now stamps updated_at on writes that are not given a time.
 	now func() time.Time
 	// writes remembers whether the latest write failed (writes.go).
-	writes writeHealth
+	writes record.WriteHealth
 }
 
 // defaultMaxConns is the pool's size unless the URL sets pool_max_conns:
@@ -112,13 +113,6 @@ func (s *Store) Close() error {
 	s.pool.Close()
 	return nil
 }
-
-// Times are stored as integer Unix milliseconds, UTC, as the SQLite store
-// keeps them: integers sort and compare exactly, and the store's precision
-// is the millisecond whatever the column could hold.
-func toMillis(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
 // notFound reports whether err is pgx's "no row".
 func notFound(err error) bool { return errors.Is(err, pgx.ErrNoRows) }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 // ShowAnswer makes the assistant message id the shown version of its
@@ -53,13 +53,9 @@ func (s *Store) ShowAnswer(ctx context.Context, id string) (err error) {
 // nothing changes.
 func (s *Store) AddQuestionVersion(ctx context.Context, of string, question, answer chat.Message) (err error) {
 	defer s.noteWrite(&err)
-	if question.Role != chat.RoleUser || answer.Role != chat.RoleAssistant || answer.ReplyTo != question.ID ||
-		question.ConversationID != answer.ConversationID {
-		return fmt.Errorf("pgstore: add question version: %q and %q are not a question and its answer", question.ID, answer.ID)
-	}
-	newest := question.CreatedAt
-	if answer.CreatedAt.After(newest) {
-		newest = answer.CreatedAt
+	newest, err := record.CheckQuestionVersion(question, answer)
+	if err != nil {
+		return fmt.Errorf("pgstore: add question version: %w", err)
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := touchConversation(ctx, tx, question.ConversationID, newest); err != nil {
@@ -201,21 +197,9 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 	if err != nil {
 		return nil, false, fmt.Errorf("pgstore: latest messages: %w", err)
 	}
-	var ms []chat.Message
-	first := bound // the seq of the earliest shown message of the page
-	for rows.Next() {
-		var seq int64
-		m, err := scanMessage(rows, &seq)
-		if err != nil {
-			rows.Close()
-			return nil, false, fmt.Errorf("pgstore: latest messages: %w", err)
-		}
-		if !m.Hidden {
-			first = min(first, seq)
-		}
-		ms = append(ms, m)
-	}
-	if err := rows.Err(); err != nil {
+	ms, first, err := record.ScanPage(rows, bound)
+	rows.Close()
+	if err != nil {
 		return nil, false, fmt.Errorf("pgstore: latest messages: %w", err)
 	}
 	if len(ms) == 0 {
@@ -232,32 +216,4 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 		return nil, false, fmt.Errorf("pgstore: latest messages: %w", err)
 	}
 	return ms, more, nil
-}
-
-// scanMessage reads a row of messageColumns, then into more.
-func scanMessage(r pgx.Row, more ...any) (chat.Message, error) {
-	var m chat.Message
-	var role, state string
-	var created, updated, thought, ratedAt int64
-	var meta, rating, reason, comment string
-	var offBranch bool
-	dest := append([]any{&m.ID, &m.ConversationID, &role, &m.Content, &state, &m.Error,
-		&m.ReplyTo, &m.Hidden, &created, &updated, &meta, &m.Reasoning, &thought,
-		&rating, &reason, &comment, &ratedAt, &m.Follows, &offBranch}, more...)
-	if err := r.Scan(dest...); err != nil {
-		return chat.Message{}, err
-	}
-	// A message on a branch not shown is hidden, whichever of its versions
-	// was shown there: that choice is kept in hidden for when the branch
-	// is shown again.
-	m.Hidden = m.Hidden || offBranch
-	var err error
-	if m.Meta, err = decodeMeta(meta); err != nil {
-		return chat.Message{}, fmt.Errorf("message %q: %w", m.ID, err)
-	}
-	m.Role, m.State = chat.Role(role), chat.State(state)
-	m.CreatedAt, m.UpdatedAt = fromMillis(created), fromMillis(updated)
-	m.ThoughtFor = time.Duration(thought) * time.Millisecond
-	m.Feedback = feedbackFrom(rating, reason, comment, ratedAt)
-	return m, nil
 }

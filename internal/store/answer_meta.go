@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 // SaveFinalAnswer saves an ended answer's content, state, error and how it
@@ -13,7 +13,7 @@ import (
 // its own.
 func (s *Store) SaveFinalAnswer(ctx context.Context, m chat.Message) (err error) {
 	defer s.noteWrite(&err)
-	meta, err := encodeMeta(m.Meta)
+	meta, err := record.EncodeMeta(m.Meta)
 	if err != nil {
 		return fmt.Errorf("store: save final answer: %w", err)
 	}
@@ -21,7 +21,7 @@ func (s *Store) SaveFinalAnswer(ctx context.Context, m chat.Message) (err error)
 	if err != nil {
 		return fmt.Errorf("store: save final answer: %w", err)
 	}
-	res, err := update.ExecContext(ctx, m.Content, string(m.State), m.Error, meta, toMillis(s.now()), m.ID)
+	res, err := update.ExecContext(ctx, m.Content, string(m.State), m.Error, meta, record.Millis(s.now()), m.ID)
 	if err != nil {
 		return fmt.Errorf("store: save final answer: %w", err)
 	}
@@ -33,27 +33,4 @@ func (s *Store) SaveFinalAnswer(ctx context.Context, m chat.Message) (err error)
 		return fmt.Errorf("store: assistant message %q: %w", m.ID, chat.ErrNotFound)
 	}
 	return nil
-}
-
-// encodeMeta is the meta column's text: JSON, or empty for none.
-func encodeMeta(m *chat.AnswerMeta) (string, error) {
-	if m == nil {
-		return "", nil
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return "", fmt.Errorf("encode answer meta: %w", err)
-	}
-	return string(b), nil
-}
-
-func decodeMeta(s string) (*chat.AnswerMeta, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var m chat.AnswerMeta
-	if err := json.Unmarshal([]byte(s), &m); err != nil {
-		return nil, fmt.Errorf("decode answer meta: %w", err)
-	}
-	return &m, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 // A database written by the release before question versions must open
@@ -18,7 +19,7 @@ func TestOpenUpgradesToBranches(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "rolefit.db")
 	ms := mustLoadMigrations(t)
-	before := slices.IndexFunc(ms, func(m migration) bool { return m.name[4:] == "_branches.sql" })
+	before := slices.IndexFunc(ms, func(m record.Migration) bool { return m.Name[4:] == "_branches.sql" })
 	if before < 0 {
 		t.Fatal("no branches migration")
 	}

@@ -3,18 +3,18 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 // CreateConversation inserts c as given; the caller chooses its ID and times.
 func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (err error) {
 	defer s.noteWrite(&err)
-	fit, err := encodeFit(c.FitAnswers)
+	fit, err := record.EncodeFit(c.FitAnswers)
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}
@@ -22,7 +22,7 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (er
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}
-	_, err = insert.ExecContext(ctx, c.ID, c.VisitorID, c.Title, toMillis(c.CreatedAt), toMillis(c.UpdatedAt), fit)
+	_, err = insert.ExecContext(ctx, c.ID, c.VisitorID, c.Title, record.Millis(c.CreatedAt), record.Millis(c.UpdatedAt), fit)
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}
@@ -36,7 +36,7 @@ const conversationColumns = `id, visitor_id, title, created_at, updated_at, fit_
 func (s *Store) Conversation(ctx context.Context, id string) (chat.Conversation, error) {
 	row := s.db.QueryRowContext(ctx,
 		`SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id)
-	c, err := scanConversation(row)
+	c, err := record.ScanConversation(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return chat.Conversation{}, fmt.Errorf("store: conversation %q: %w", id, chat.ErrNotFound)
 	}
@@ -64,7 +64,7 @@ func (s *Store) ConversationsByVisitor(ctx context.Context, visitorID string, li
 	defer rows.Close()
 	var cs []chat.Conversation
 	for rows.Next() {
-		c, err := scanConversation(rows)
+		c, err := record.ScanConversation(rows)
 		if err != nil {
 			return nil, fmt.Errorf("store: conversations by visitor: %w", err)
 		}
@@ -83,7 +83,7 @@ func (s *Store) RenameConversation(ctx context.Context, id, title string) (err e
 	// MAX, as in AddMessages: a clock that steps back must not reorder the list.
 	res, err := s.db.ExecContext(ctx, `
 		UPDATE conversations SET title = ?, updated_at = MAX(updated_at, ?)
-		WHERE id = ?`, title, toMillis(s.now()), id)
+		WHERE id = ?`, title, record.Millis(s.now()), id)
 	if err != nil {
 		return fmt.Errorf("store: rename conversation: %w", err)
 	}
@@ -122,7 +122,7 @@ func (s *Store) DeleteConversationsByVisitor(ctx context.Context, visitorID stri
 // how many conversations went. It is the retention sweep.
 func (s *Store) DeleteConversationsUntouchedSince(ctx context.Context, before time.Time) (_ int, err error) {
 	defer s.noteWrite(&err)
-	res, err := s.db.ExecContext(ctx, `DELETE FROM conversations WHERE updated_at < ?`, toMillis(before))
+	res, err := s.db.ExecContext(ctx, `DELETE FROM conversations WHERE updated_at < ?`, record.Millis(before))
 	if err != nil {
 		return 0, fmt.Errorf("store: delete conversations untouched since: %w", err)
 	}
@@ -144,37 +144,4 @@ func conversationFound(res sql.Result, action, id string) error {
 		return fmt.Errorf("store: %s: conversation %q: %w", action, id, chat.ErrNotFound)
 	}
 	return nil
-}
-
-// scanner is what *sql.Row and *sql.Rows have in common.
-type scanner interface{ Scan(dest ...any) error }
-
-func scanConversation(r scanner) (chat.Conversation, error) {
-	var c chat.Conversation
-	var created, updated int64
-	var fit string
-	if err := r.Scan(&c.ID, &c.VisitorID, &c.Title, &created, &updated, &fit); err != nil {
-		return chat.Conversation{}, err
-	}
-	return finishConversation(c, created, updated, fit)
-}
-
-// finishConversation sets what scanConversation reads in stored form.
-func finishConversation(c chat.Conversation, created, updated int64, fit string) (chat.Conversation, error) {
-	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
-	if fit != "" {
-		if err := json.Unmarshal([]byte(fit), &c.FitAnswers); err != nil {
-			return chat.Conversation{}, fmt.Errorf("fit answers of %s: %w", c.ID, err)
-		}
-	}
-	return c, nil
-}
-
-// encodeFit stores fit answers as a JSON object; none is the empty string.
-func encodeFit(answers map[string]string) (string, error) {
-	if len(answers) == 0 {
-		return "", nil
-	}
-	b, err := json.Marshal(answers)
-	return string(b), err
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 // SetFeedback sets (or, with nil, clears) how the person rated assistant
@@ -17,7 +18,7 @@ import (
 // a change to the answer, and must not reorder the sidebar.
 func (s *Store) SetFeedback(ctx context.Context, id string, f *chat.Feedback) (err error) {
 	defer s.noteWrite(&err)
-	rating, reason, comment, at := feedbackColumns(f)
+	rating, reason, comment, at := record.FeedbackColumns(f)
 	res, err := s.db.ExecContext(ctx, `
 		UPDATE messages SET feedback = ?, feedback_reason = ?, feedback_comment = ?, feedback_at = ?
 		WHERE id = ? AND role = 'assistant'`,
@@ -31,20 +32,6 @@ func (s *Store) SetFeedback(ctx context.Context, id string, f *chat.Feedback) (e
 		return fmt.Errorf("store: assistant message %q: %w", id, chat.ErrNotFound)
 	}
 	return nil
-}
-
-func feedbackColumns(f *chat.Feedback) (rating, reason, comment string, at int64) {
-	if f == nil {
-		return "", "", "", 0
-	}
-	return string(f.Rating), string(f.Reason), f.Comment, toMillis(f.At)
-}
-
-func feedbackFrom(rating, reason, comment string, at int64) *chat.Feedback {
-	if rating == "" {
-		return nil
-	}
-	return &chat.Feedback{Rating: chat.Rating(rating), Reason: chat.Reason(reason), Comment: comment, At: fromMillis(at)}
 }
 
 // feedbackVersion is the schema version whose migration added feedback.
@@ -64,11 +51,12 @@ func (s *Store) RatedAnswers(ctx context.Context, fn func(question, answer chat.
 	}
 	// Rated answers are read as this Rolefit reads messages, which needs
 	// its schema: one start of the server upgrades the database.
-	if ms, err := loadMigrations(); err != nil {
+	ms, err := loadMigrations()
+	if err == nil {
+		err = record.CheckCurrent(version, len(ms))
+	}
+	if err != nil {
 		return fmt.Errorf("store: rated answers: %w", err)
-	} else if version < len(ms) {
-		return fmt.Errorf("store: rated answers: the database is at schema version %d, older than this Rolefit's %d: "+
-			"start this Rolefit on it once to upgrade it, then export", version, len(ms))
 	}
 	a := "a." + strings.ReplaceAll(selectColumns, ", ", ", a.")
 	rows, err := s.db.QueryContext(ctx, `
@@ -81,13 +69,10 @@ func (s *Store) RatedAnswers(ctx context.Context, fn func(question, answer chat.
 	}
 	defer rows.Close()
 	for rows.Next() {
-		question := chat.Message{Role: chat.RoleUser, State: chat.StateDone}
-		var asked int64
-		answer, err := scanMessage(alsoScan{rows, []any{&question.ID, &question.Content, &asked}})
+		question, answer, err := record.ScanRated(rows)
 		if err != nil {
 			return fmt.Errorf("store: rated answers: %w", err)
 		}
-		question.ConversationID, question.CreatedAt, question.UpdatedAt = answer.ConversationID, fromMillis(asked), fromMillis(asked)
 		if err := fn(question, answer); err != nil {
 			return err
 		}
@@ -97,14 +82,6 @@ func (s *Store) RatedAnswers(ctx context.Context, fn func(question, answer chat.
 	}
 	return nil
 }
-
-// alsoScan scans a row of a message's columns followed by more.
-type alsoScan struct {
-	r    scanner
-	more []any
-}
-
-func (s alsoScan) Scan(dest ...any) error { return s.r.Scan(append(dest, s.more...)...) }
 
 // OpenExisting opens the database at path for an operator's command,
 // which reads it, perhaps while Rolefit runs: it never creates a file

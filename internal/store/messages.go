@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
-// messageColumns are the columns scanMessage reads and insertMessages
-// writes; scanMessage also reads off_branch, which follows them.
+// messageColumns are the columns record.ScanMessage reads and insertMessages
+// writes; record.ScanMessage also reads off_branch, which follows them.
 const messageColumns = `id, conversation_id, role, content, state, error, reply_to, hidden, created_at, updated_at, meta, reasoning, thought_ms, feedback, feedback_reason, feedback_comment, feedback_at, follows`
 
-// selectColumns is what queries select for scanMessage.
+// selectColumns is what queries select for record.ScanMessage.
 const selectColumns = messageColumns + `, off_branch`
 
 // Messages returns the conversation's messages in the order they were added,
@@ -32,7 +33,7 @@ func (s *Store) Messages(ctx context.Context, conversationID string) ([]chat.Mes
 	defer rows.Close()
 	var ms []chat.Message
 	for rows.Next() {
-		m, err := scanMessage(rows)
+		m, err := record.ScanMessage(rows)
 		if err != nil {
 			return nil, fmt.Errorf("store: list messages: %w", err)
 		}
@@ -55,7 +56,7 @@ func (s *Store) Messages(ctx context.Context, conversationID string) ([]chat.Mes
 func (s *Store) Message(ctx context.Context, id string) (chat.Message, error) {
 	row := s.db.QueryRowContext(ctx,
 		`SELECT `+selectColumns+` FROM messages WHERE id = ?`, id)
-	m, err := scanMessage(row)
+	m, err := record.ScanMessage(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return chat.Message{}, fmt.Errorf("store: message %q: %w", id, chat.ErrNotFound)
 	}
@@ -74,17 +75,7 @@ func (s *Store) AddMessages(ctx context.Context, msgs ...chat.Message) (err erro
 	if len(msgs) == 0 {
 		return nil
 	}
-	newest := map[string]time.Time{}
-	var order []string // conversation ids, first-seen order, for determinism
-	for _, m := range msgs {
-		t, seen := newest[m.ConversationID]
-		if !seen {
-			order = append(order, m.ConversationID)
-		}
-		if !seen || m.CreatedAt.After(t) {
-			newest[m.ConversationID] = m.CreatedAt
-		}
-	}
+	newest, order := record.NewestByConversation(msgs)
 
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -112,8 +103,8 @@ func (s *Store) AddMessages(ctx context.Context, msgs ...chat.Message) (err erro
 // conversation, is an error wrapping chat.ErrNotFound, and nothing changes.
 func (s *Store) AddAnswerVersion(ctx context.Context, answer chat.Message) (err error) {
 	defer s.noteWrite(&err)
-	if answer.Role != chat.RoleAssistant || answer.ReplyTo == "" {
-		return fmt.Errorf("store: add answer version: %q is not an answer to a question", answer.ID)
+	if err := record.CheckAnswerVersion(answer); err != nil {
+		return fmt.Errorf("store: add answer version: %w", err)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -158,7 +149,7 @@ func (s *Store) touchConversation(ctx context.Context, tx *sql.Tx, id string, t 
 	if err != nil {
 		return fmt.Errorf("touch conversation: %w", err)
 	}
-	res, err := tx.StmtContext(ctx, st).ExecContext(ctx, toMillis(t), id)
+	res, err := tx.StmtContext(ctx, st).ExecContext(ctx, record.Millis(t), id)
 	if err != nil {
 		return fmt.Errorf("touch conversation: %w", err)
 	}
@@ -189,13 +180,13 @@ func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, onShownBranch bo
 				return fmt.Errorf("insert message %q: %w", m.ID, err)
 			}
 		}
-		meta, err := encodeMeta(m.Meta)
+		meta, err := record.EncodeMeta(m.Meta)
 		if err != nil {
 			return fmt.Errorf("insert message %q: %w", m.ID, err)
 		}
-		rating, reason, comment, ratedAt := feedbackColumns(m.Feedback)
+		rating, reason, comment, ratedAt := record.FeedbackColumns(m.Feedback)
 		_, err = stmt.ExecContext(ctx, m.ID, m.ConversationID, string(m.Role), m.Content,
-			string(m.State), m.Error, m.ReplyTo, m.Hidden, toMillis(m.CreatedAt), toMillis(m.UpdatedAt), meta,
+			string(m.State), m.Error, m.ReplyTo, m.Hidden, record.Millis(m.CreatedAt), record.Millis(m.UpdatedAt), meta,
 			m.Reasoning, m.ThoughtFor.Milliseconds(), rating, reason, comment, ratedAt, m.Follows)
 		if err != nil {
 			return fmt.Errorf("insert message %q: %w", m.ID, err)
@@ -241,7 +232,7 @@ func (s *Store) saveAnswersSoFar(ctx context.Context, answers []chat.AnswerSoFar
 		return fmt.Errorf("store: save answers so far: %w", err)
 	}
 	defer stmt.Close()
-	now := toMillis(s.now())
+	now := record.Millis(s.now())
 	for _, a := range answers {
 		if _, err := stmt.ExecContext(ctx, a.Content, a.Reasoning, now, a.ID); err != nil {
 			return fmt.Errorf("store: save answer %q so far: %w", a.ID, err)
@@ -261,7 +252,7 @@ func (s *Store) SaveAnswer(ctx context.Context, id, content string, state chat.S
 	res, err := s.db.ExecContext(ctx, `
 		UPDATE messages SET content = ?, state = ?, error = ?, updated_at = ?
 		WHERE id = ? AND role = 'assistant'`,
-		content, string(state), errMsg, toMillis(s.now()), id)
+		content, string(state), errMsg, record.Millis(s.now()), id)
 	if err != nil {
 		return fmt.Errorf("store: save answer: %w", err)
 	}
@@ -302,7 +293,7 @@ func (s *Store) InterruptStreaming(ctx context.Context) (_ int, err error) {
 	res, err := s.db.ExecContext(ctx, `
 		UPDATE messages SET state = ?, updated_at = ?
 		WHERE state = ?`,
-		string(chat.StateInterrupted), toMillis(s.now()), string(chat.StateStreaming))
+		string(chat.StateInterrupted), record.Millis(s.now()), string(chat.StateStreaming))
 	if err != nil {
 		return 0, fmt.Errorf("store: interrupt streaming: %w", err)
 	}
@@ -357,32 +348,6 @@ func (s *Store) ShowAnswer(ctx context.Context, id string) (err error) {
 	return nil
 }
 
-func scanMessage(r scanner) (chat.Message, error) {
-	var m chat.Message
-	var role, state string
-	var created, updated, thought, ratedAt int64
-	var meta, rating, reason, comment string
-	var offBranch bool
-	err := r.Scan(&m.ID, &m.ConversationID, &role, &m.Content, &state, &m.Error,
-		&m.ReplyTo, &m.Hidden, &created, &updated, &meta, &m.Reasoning, &thought,
-		&rating, &reason, &comment, &ratedAt, &m.Follows, &offBranch)
-	if err != nil {
-		return chat.Message{}, err
-	}
-	// A message on a branch not shown is hidden, whichever of its versions
-	// was shown there: that choice is kept in the hidden column for when
-	// the branch is shown again.
-	m.Hidden = m.Hidden || offBranch
-	if m.Meta, err = decodeMeta(meta); err != nil {
-		return chat.Message{}, fmt.Errorf("message %q: %w", m.ID, err)
-	}
-	m.Role, m.State = chat.Role(role), chat.State(state)
-	m.CreatedAt, m.UpdatedAt = fromMillis(created), fromMillis(updated)
-	m.ThoughtFor = time.Duration(thought) * time.Millisecond
-	m.Feedback = feedbackFrom(rating, reason, comment, ratedAt)
-	return m, nil
-}
-
 // AddQuestionVersion inserts question as a new version of question of, and
 // answer as its answer, both shown, and hides the other versions of the
 // question and the branches after them, in one transaction; it moves the
@@ -391,19 +356,15 @@ func scanMessage(r scanner) (chat.Message, error) {
 // nothing changes.
 func (s *Store) AddQuestionVersion(ctx context.Context, of string, question, answer chat.Message) (err error) {
 	defer s.noteWrite(&err)
-	if question.Role != chat.RoleUser || answer.Role != chat.RoleAssistant || answer.ReplyTo != question.ID ||
-		question.ConversationID != answer.ConversationID {
-		return fmt.Errorf("store: add question version: %q and %q are not a question and its answer", question.ID, answer.ID)
+	newest, err := record.CheckQuestionVersion(question, answer)
+	if err != nil {
+		return fmt.Errorf("store: add question version: %w", err)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: add question version: %w", err)
 	}
 	defer tx.Rollback()
-	newest := question.CreatedAt
-	if answer.CreatedAt.After(newest) {
-		newest = answer.CreatedAt
-	}
 	if err := s.touchConversation(ctx, tx, question.ConversationID, newest); err != nil {
 		return fmt.Errorf("store: add question version: %w", err)
 	}
@@ -537,7 +498,7 @@ func (s *Store) InterruptAnswers(ctx context.Context, ids []string) (_ int, err 
 		return 0, fmt.Errorf("store: interrupt answers: %w", err)
 	}
 	defer tx.Rollback()
-	now := toMillis(s.now())
+	now := record.Millis(s.now())
 	n := 0
 	for _, id := range ids {
 		res, err := tx.ExecContext(ctx, `

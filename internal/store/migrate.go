@@ -4,10 +4,9 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
 	"strconv"
-	"strings"
+
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 // migrationFS holds the schema history. Files are named NNNN_name.sql and
@@ -17,41 +16,10 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads the embedded files in version order and checks the
-// numbering, so a misnamed file fails every Open (and the tests) rather than
-// being skipped silently.
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || len(num) != 4 || err != nil {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", base)
-		}
-		body, err := migrationFS.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(body)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %04d", m.name, i+1)
-		}
-	}
-	return ms, nil
+// loadMigrations reads the embedded history, in order and checked
+// (record.LoadMigrations).
+func loadMigrations() ([]record.Migration, error) {
+	return record.LoadMigrations(migrationFS, "migrations")
 }
 
 // migrate applies, in order, every migration the database has not seen.
@@ -70,7 +38,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	for _, m := range ms[current:] {
 		if err := s.apply(ctx, m); err != nil {
-			return fmt.Errorf("store: migrate %s: %w", m.name, err)
+			return fmt.Errorf("store: migrate %s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -80,7 +48,7 @@ func (s *Store) migrate(ctx context.Context) error {
 // a crash leaves the database either before or after it, never half way.
 // The version is checked again inside the transaction because another
 // process may have migrated the same file since it was read.
-func (s *Store) apply(ctx context.Context, m migration) error {
+func (s *Store) apply(ctx context.Context, m record.Migration) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -91,14 +59,14 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
 		return err
 	}
-	if current >= m.version {
+	if current >= m.Version {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return err
 	}
 	// PRAGMA takes no bound parameters; the version is an int we made.
-	if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(m.version)); err != nil {
+	if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(m.Version)); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 func TestLoadMigrationsNumberedFromOne(t *testing.T) {
@@ -22,8 +23,8 @@ func TestLoadMigrationsNumberedFromOne(t *testing.T) {
 		t.Fatal("no migrations embedded")
 	}
 	for i, m := range ms {
-		if m.version != i+1 || strings.TrimSpace(m.sql) == "" {
-			t.Errorf("migration %d = {version %d, name %s, %d bytes of SQL}", i, m.version, m.name, len(m.sql))
+		if m.Version != i+1 || strings.TrimSpace(m.SQL) == "" {
+			t.Errorf("migration %d = {version %d, name %s, %d bytes of SQL}", i, m.Version, m.Name, len(m.SQL))
 		}
 	}
 }
@@ -94,7 +95,7 @@ func TestOpenIsIdempotent(t *testing.T) {
 	}
 }
 
-func mustLoadMigrations(t *testing.T) []migration {
+func mustLoadMigrations(t *testing.T) []record.Migration {
 	t.Helper()
 	ms, err := loadMigrations()
 	if err != nil {
@@ -151,7 +152,7 @@ func TestOpenUpgradesSchema1(t *testing.T) {
 	}
 	for _, c := range convs {
 		if _, err := db.ExecContext(ctx, `INSERT INTO conversations (id, visitor_id, title, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?)`, c.ID, c.VisitorID, c.Title, toMillis(c.CreatedAt), toMillis(c.UpdatedAt)); err != nil {
+			VALUES (?, ?, ?, ?, ?)`, c.ID, c.VisitorID, c.Title, record.Millis(c.CreatedAt), record.Millis(c.UpdatedAt)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -176,7 +177,7 @@ func TestOpenUpgradesSchema1(t *testing.T) {
 		if _, err := db.ExecContext(ctx, `INSERT INTO messages
 			(id, conversation_id, role, content, state, error, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.ConversationID, string(m.Role), m.Content,
-			string(m.State), m.Error, toMillis(m.CreatedAt), toMillis(m.UpdatedAt)); err != nil {
+			string(m.State), m.Error, record.Millis(m.CreatedAt), record.Millis(m.UpdatedAt)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -312,7 +313,7 @@ func createAtVersion(t *testing.T, path string, version int) *sql.DB {
 	s := &Store{db: db, now: time.Now}
 	for _, m := range mustLoadMigrations(t)[:version] {
 		if err := s.apply(context.Background(), m); err != nil {
-			t.Fatalf("apply %s: %v", m.name, err)
+			t.Fatalf("apply %s: %v", m.Name, err)
 		}
 	}
 	assertSchemaVersion(t, s, version)

@@ -8,6 +8,7 @@ import (
 	"math"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 // LatestMessages returns the last limit shown messages before the message
@@ -37,20 +38,8 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 		return nil, false, fmt.Errorf("store: latest messages: %w", err)
 	}
 	defer rows.Close()
-	var ms []chat.Message
-	first := bound // the seq of the earliest shown message of the page
-	for rows.Next() {
-		var seq int64
-		m, err := scanMessage(seqScanner{rows, &seq})
-		if err != nil {
-			return nil, false, fmt.Errorf("store: latest messages: %w", err)
-		}
-		if !m.Hidden {
-			first = min(first, seq)
-		}
-		ms = append(ms, m)
-	}
-	if err := rows.Err(); err != nil {
+	ms, first, err := record.ScanPage(rows, bound)
+	if err != nil {
 		return nil, false, fmt.Errorf("store: latest messages: %w", err)
 	}
 	if len(ms) == 0 {
@@ -69,11 +58,3 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 	}
 	return ms, more, nil
 }
-
-// seqScanner reads a row of selectColumns followed by seq.
-type seqScanner struct {
-	rows *sql.Rows
-	seq  *int64
-}
-
-func (r seqScanner) Scan(dest ...any) error { return r.rows.Scan(append(dest, r.seq)...) }

@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 // maxQueryWords bounds the words of one search: each is a prefix query over
@@ -98,15 +99,9 @@ func (s *Store) SearchConversations(ctx context.Context, visitorID, query string
 		messageSeq = map[int64]int{} // message seq -> index in hits
 	)
 	for rows.Next() {
-		var c chat.Conversation
 		var crow, seq int64
 		var inTitle bool
-		var created, updated int64
-		var fit string
-		if err := rows.Scan(&c.ID, &c.VisitorID, &c.Title, &created, &updated, &fit, &crow, &inTitle, &seq); err != nil {
-			return nil, fmt.Errorf("store: search: %w", err)
-		}
-		c, err := finishConversation(c, created, updated, fit)
+		c, err := record.ScanConversation(rows, &crow, &inTitle, &seq)
 		if err != nil {
 			return nil, fmt.Errorf("store: search: %w", err)
 		}

@@ -3,11 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 var _ chat.ShareStore = (*Store)(nil)
@@ -17,15 +17,7 @@ var _ chat.ShareStore = (*Store)(nil)
 // effect, so two owners' tabs sharing at once agree on one address.
 func (s *Store) SaveShare(ctx context.Context, sh chat.Share) (_ string, err error) {
 	defer s.noteWrite(&err)
-	fit, err := encodeFit(sh.FitAnswers)
-	if err != nil {
-		return "", fmt.Errorf("store: save share: %w", err)
-	}
-	msgs := sh.Messages
-	if msgs == nil {
-		msgs = []chat.SharedMessage{}
-	}
-	body, err := json.Marshal(msgs)
+	fit, body, err := record.ShareColumns(sh)
 	if err != nil {
 		return "", fmt.Errorf("store: save share: %w", err)
 	}
@@ -37,7 +29,7 @@ func (s *Store) SaveShare(ctx context.Context, sh chat.Share) (_ string, err err
 			title = excluded.title, fit_answers = excluded.fit_answers,
 			messages = excluded.messages, created_at = excluded.created_at
 		RETURNING id`,
-		sh.ID, sh.ConversationID, sh.Title, fit, string(body), toMillis(sh.CreatedAt)).Scan(&id)
+		sh.ID, sh.ConversationID, sh.Title, fit, body, record.Millis(sh.CreatedAt)).Scan(&id)
 	if err != nil {
 		return "", fmt.Errorf("store: save share: %w", err)
 	}
@@ -62,24 +54,12 @@ func (s *Store) ShareOf(ctx context.Context, conversationID string) (chat.Share,
 // the caller's text).
 func (s *Store) shareWhere(ctx context.Context, column, value string) (chat.Share, error) {
 	row := s.db.QueryRowContext(ctx, `SELECT `+shareColumns+` FROM shares WHERE `+column+` = ?`, value)
-	var sh chat.Share
-	var fit, msgs string
-	var created int64
-	err := row.Scan(&sh.ID, &sh.ConversationID, &sh.Title, &fit, &msgs, &created)
+	sh, err := record.ScanShare(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return chat.Share{}, fmt.Errorf("store: share: %w", chat.ErrNotFound)
 	}
 	if err != nil {
 		return chat.Share{}, fmt.Errorf("store: share: %w", err)
-	}
-	sh.CreatedAt = fromMillis(created)
-	if fit != "" {
-		if err := json.Unmarshal([]byte(fit), &sh.FitAnswers); err != nil {
-			return chat.Share{}, fmt.Errorf("store: share %s: fit answers: %w", sh.ID, err)
-		}
-	}
-	if err := json.Unmarshal([]byte(msgs), &sh.Messages); err != nil {
-		return chat.Share{}, fmt.Errorf("store: share %s: messages: %w", sh.ID, err)
 	}
 	return sh, nil
 }

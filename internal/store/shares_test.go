@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 func sharedOf(conv, id string, created time.Time, texts ...string) chat.Share {
@@ -121,11 +122,11 @@ func TestOpenUpgradesToShares(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rolefit.db")
 	db := createAtVersion(t, path, 7)
 	if _, err := db.ExecContext(ctx, `INSERT INTO conversations (id, visitor_id, title, created_at, updated_at, fit_answers)
-		VALUES ('c1', 'v1', 'Old chat', ?, ?, '{"math":"love"}')`, toMillis(at(0)), toMillis(at(0))); err != nil {
+		VALUES ('c1', 'v1', 'Old chat', ?, ?, '{"math":"love"}')`, record.Millis(at(0)), record.Millis(at(0))); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.ExecContext(ctx, `INSERT INTO messages (id, conversation_id, role, content, state, created_at, updated_at)
-		VALUES ('q1', 'c1', 'user', 'Old question', 'done', ?, ?)`, toMillis(at(time.Second)), toMillis(at(time.Second))); err != nil {
+		VALUES ('q1', 'c1', 'user', 'Old question', 'done', ?, ?)`, record.Millis(at(time.Second)), record.Millis(at(time.Second))); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {

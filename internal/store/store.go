@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -41,7 +42,7 @@ type Store struct {
 	// replace it to get predictable values.
 	now func() time.Time
 	// writes remembers whether the latest write failed (writes.go).
-	writes writeHealth
+	writes record.WriteHealth
 	// stmts are hotQueries, prepared by Open and read only after.
 	stmts map[string]*sql.Stmt
 }
@@ -127,13 +128,6 @@ func (s *Store) Close() error {
 	}
 	return nil
 }
-
-// Times are stored as integer Unix milliseconds, UTC: integers sort and
-// compare correctly in SQL, and carry no locale, zone or format ambiguity
-// that text timestamps invite. Milliseconds are as fine as the page needs.
-func toMillis(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
 // QuickCheck runs SQLite's quick_check over the whole file, for start-up: a
 // page damaged in the middle of the file is otherwise noticed only when a

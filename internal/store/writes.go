@@ -4,48 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
-// writeHealth remembers whether the latest write failed, for readiness: a
-// full disk fails every write while reads still work, so a ping alone
-// would call the instance ready while no question can be answered.
-type writeHealth struct {
-	mu  sync.Mutex
-	err error // the latest write's failure; nil once a write succeeds
-}
+// noteWrite records the outcome of a write method in s.writes, for
+// readiness: a full disk fails every write while reads still work, so a
+// ping alone would call the instance ready while no question can be
+// answered. It is deferred with the method's named error result.
+func (s *Store) noteWrite(err *error) { s.writes.Note(*err, refused) }
 
-// noteWrite records the outcome of a write method; it is deferred with the
-// method's named error result.
-func (s *Store) noteWrite(err *error) {
-	s.writes.mu.Lock()
-	defer s.writes.mu.Unlock()
-	switch {
-	case *err == nil:
-		s.writes.err = nil
-	case writeFailed(*err):
-		s.writes.err = *err
-	}
-}
-
-// writeFailed tells a failure of the database to write (a full disk, an
-// I/O error, a read-only file, a lock held too long) from a write refused
-// for what it asked: a missing row, a broken constraint, a caller that
-// gave up.
-func writeFailed(err error) bool {
-	if errors.Is(err, chat.ErrNotFound) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
-	}
+// refused tells SQLite's refusal of a write for what it asked (a broken
+// constraint) from a failure to write (a full disk, an I/O error, a
+// read-only file, a lock held too long); record.WriteHealth knows the
+// refusals every engine shares.
+func refused(err error) bool {
 	var se *sqlite.Error
-	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT {
-		return false
-	}
-	return true
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
 }
 
 // CheckWrites reports whether the database takes writes. While the latest
@@ -53,13 +31,7 @@ func writeFailed(err error) bool {
 // write, so recovery (space freed) is noticed even when no traffic comes,
 // as when a load balancer has stopped sending any.
 func (s *Store) CheckWrites(ctx context.Context) error {
-	s.writes.mu.Lock()
-	failed := s.writes.err
-	s.writes.mu.Unlock()
-	if failed == nil {
-		return nil
-	}
-	if err := s.probeWrite(ctx); err != nil {
+	if err := s.writes.Check(ctx, s.probeWrite); err != nil {
 		return fmt.Errorf("store: writes failing: %w", err)
 	}
 	return nil
@@ -69,6 +41,6 @@ func (s *Store) probeWrite(ctx context.Context) (err error) {
 	defer s.noteWrite(&err)
 	_, err = s.db.ExecContext(ctx, `
 		INSERT INTO write_check (id, checked_at) VALUES (1, ?)
-		ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, toMillis(s.now()))
+		ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, record.Millis(s.now()))
 	return err
 }

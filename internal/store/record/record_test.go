@@ -1,0 +1,62 @@
+package record
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/rolefit/rolefit/internal/chat"
+)
+
+// TestLoadMigrations: the history is read in version order, and a
+// misnamed file or a gap fails the load instead of being skipped, so a
+// store never runs a history with a step missing.
+func TestLoadMigrations(t *testing.T) {
+	file := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
+	ms, err := LoadMigrations(fstest.MapFS{
+		"migrations/0002_more.sql": file("B"),
+		"migrations/0001_init.sql": file("A"),
+		"migrations/README":        file("not SQL"),
+	}, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 2 || ms[0] != (Migration{1, "0001_init.sql", "A"}) || ms[1] != (Migration{2, "0002_more.sql", "B"}) {
+		t.Errorf("LoadMigrations = %+v", ms)
+	}
+	for name, fsys := range map[string]fstest.MapFS{
+		"misnamed": {"migrations/0001_init.sql": file("A"), "migrations/2_more.sql": file("B")},
+		"gap":      {"migrations/0001_init.sql": file("A"), "migrations/0003_more.sql": file("B")},
+	} {
+		if _, err := LoadMigrations(fsys, "migrations"); err == nil {
+			t.Errorf("%s: LoadMigrations accepted it", name)
+		}
+	}
+}
+
+// TestRowsReadBack: what a store writes into columns reads back as it was,
+// and "none" is empty text in every column, never JSON null.
+func TestRowsReadBack(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
+	if got := Time(Millis(at.In(time.FixedZone("x", 3600)))); !got.Equal(at) || got.Location() != time.UTC {
+		t.Errorf("time read back as %v", got)
+	}
+	f := &chat.Feedback{Rating: "down", Reason: "wrong", Comment: "no", At: at}
+	if got := Feedback(FeedbackColumns(f)); *got != *f {
+		t.Errorf("feedback read back as %+v", got)
+	}
+	if r, _, _, _ := FeedbackColumns(nil); r != "" || Feedback(FeedbackColumns(nil)) != nil {
+		t.Error("no feedback is not empty columns")
+	}
+	if s, err := EncodeMeta(nil); s != "" || err != nil {
+		t.Errorf("EncodeMeta(nil) = %q, %v", s, err)
+	}
+	if s, err := EncodeFit(map[string]string{}); s != "" || err != nil {
+		t.Errorf("EncodeFit(empty) = %q, %v", s, err)
+	}
+	_, msgs, err := ShareColumns(chat.Share{})
+	if err != nil || strings.TrimSpace(msgs) != "[]" {
+		t.Errorf("a share of no messages stores %q, %v", msgs, err)
+	}
+}
