@@ -299,7 +299,7 @@ func (v *visitor) ask(t *testing.T, ctx context.Context, base, question string) 
 	return conv, events
 }
 
-// page reads a conversation's page and returns its last answer.
+// lastAnswer reads a conversation's page and returns its last answer.
 func (v *visitor) lastAnswer(t *testing.T, ctx context.Context, u string) *goquery.Selection {
 	t.Helper()
 	res := v.do(t, ctx, "GET", u, nil)
