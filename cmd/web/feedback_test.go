@@ -14,7 +14,9 @@ import (
 
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/config"
+	"github.com/rolefit/rolefit/internal/engines"
 	"github.com/rolefit/rolefit/internal/export"
+	"github.com/rolefit/rolefit/internal/pgstore"
 	"github.com/rolefit/rolefit/internal/store"
 )
 
@@ -38,6 +40,13 @@ func ratedDatabase(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	rateAnswers(t, db)
+}
+
+// rateAnswers adds to db answers of two visitors, two of them rated.
+func rateAnswers(t *testing.T, db chat.Store) {
+	t.Helper()
+	ctx := context.Background()
 	when := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	for _, c := range []string{"c1", "c2"} {
 		if err := db.CreateConversation(ctx, chat.Conversation{ID: c, VisitorID: "visitor-" + c, CreatedAt: when, UpdatedAt: when}); err != nil {
@@ -136,5 +145,29 @@ func TestFeedbackExportNeedsAnExistingDatabase(t *testing.T) {
 		if _, _, err := runFeedback(t, nil, args...); !errors.As(err, &invalid) {
 			t.Errorf("rolefit feedback %v: err = %v, want a usage error (exit 2)", args, err)
 		}
+	}
+}
+
+// TestFeedbackExportFromPostgreSQL: with DATABASE_URL set, the export reads
+// the PostgreSQL database the replicas share, not DATA_DIR's.
+func TestFeedbackExportFromPostgreSQL(t *testing.T) {
+	url := engines.Postgres(t)
+	db, err := pgstore.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rateAnswers(t, db)
+	db.Close()
+
+	stdout, stderr, err := runFeedback(t, map[string]string{"DATABASE_URL": url, "DATA_DIR": t.TempDir()}, "export")
+	if err != nil {
+		t.Fatalf("feedback export: %v\n%s", err, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 2 || !strings.Contains(stderr, "exported 2 rated answers (1 up, 1 down)") {
+		t.Errorf("exported %d lines, stderr %q; want the 2 rated answers", len(lines), stderr)
+	}
+	if !strings.Contains(stdout, `React is \"theirs\" <b>`) {
+		t.Errorf("the thumbs-down comment is not in the export: %s", stdout)
 	}
 }
