@@ -64,13 +64,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	// Closed last, after the HTTP server, so the endings of the answers
+	// that finished during the shutdown grace reach the other replicas.
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := shared.close(closeCtx); err != nil {
+			log.Warn("close the connection to Redis", "err", err)
+		}
+	}()
 	if shared.relay == nil {
 		// The only replica: an answer saved as streaming was left by a
 		// run that died. With several, others may be writing theirs; the
 		// answers of one that died are found by its lapsed lease instead
 		// (chat.Relay.Orphans).
 		if n, err := db.InterruptStreaming(ctx); err != nil {
-			shared.close(ctx)
 			return fmt.Errorf("recover interrupted answers: %w", err)
 		} else if n > 0 {
 			log.Warn("answers left unfinished by the last run are marked interrupted", "count", n)
@@ -107,7 +115,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// the day's budget.
 		daily, err := guard.NewRecordedDailyBudget(ctx, int64(budgetTokens), db, time.Now(), log)
 		if err != nil {
-			shared.close(ctx)
 			return err
 		}
 		budget = m.CountRefusals(daily)
@@ -140,7 +147,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		shared.close(ctx)
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	handler := server.New(svc, log, server.Config{
@@ -245,11 +251,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer cancelHTTP()
 	err = srv.Shutdown(httpCtx)
 	srv.Close()
-	// Last, so the endings of the answers that just finished reach the
-	// other replicas.
-	if cerr := shared.close(httpCtx); cerr != nil {
-		log.Warn("close the connection to Redis", "err", cerr)
-	}
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
