@@ -82,13 +82,16 @@ type Relay struct {
 	mu      sync.Mutex
 	dirty   []*publication // those with changes queued, in order
 	writing map[string]*publication
-	onStop  func(answerID string)
-	stopped bool          // flush has returned: queue nothing more
-	kick    chan struct{} // wakes flush; capacity 1
-	closing chan struct{} // closed by Close: flush drains, then returns
-	flushed chan struct{} // closed when flush has returned
-	closeMu sync.Mutex
-	closed  bool
+	// streamless is when Orphans first found each answer it was asked
+	// about with no stream at all (see Orphans).
+	streamless map[string]time.Time
+	onStop     func(answerID string)
+	stopped    bool          // flush has returned: queue nothing more
+	kick       chan struct{} // wakes flush; capacity 1
+	closing    chan struct{} // closed by Close: flush drains, then returns
+	flushed    chan struct{} // closed when flush has returned
+	closeMu    sync.Mutex
+	closed     bool
 
 	hub hub
 
@@ -138,6 +141,7 @@ func New(ctx context.Context, cfg Config) (*Relay, error) {
 		notifyChan: cfg.Prefix + "changed",
 		stopChan:   cfg.Prefix + "stop",
 		writing:    map[string]*publication{},
+		streamless: map[string]time.Time{},
 		kick:       make(chan struct{}, 1),
 		closing:    make(chan struct{}),
 		flushed:    make(chan struct{}),
@@ -343,13 +347,36 @@ func (r *Relay) Orphans(ctx context.Context, ids []string) ([]string, error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	now := time.Now()
+	asked := make(map[string]bool, len(ids))
 	var orphans []string
 	for i, id := range ids {
+		asked[id] = true
 		if _, mine := r.writing[id]; mine {
 			continue
 		}
-		if owners[i] == "" || leases[owners[i]].Val() == 0 {
+		if owners[i] != "" {
+			delete(r.streamless, id)
+			if leases[owners[i]].Val() == 0 {
+				orphans = append(orphans, id)
+			}
+			continue
+		}
+		// No stream: a writer that died before sending anything, or one
+		// whose first changes are still on their way (under load, the
+		// database may store an answer before its stream's first entry
+		// reaches Redis). Only an answer still without one a lease's time
+		// later is taken for an orphan, as a dead writer's would be.
+		first, seen := r.streamless[id]
+		if !seen {
+			r.streamless[id] = now
+		} else if now.Sub(first) >= r.cfg.LeaseTTL {
 			orphans = append(orphans, id)
+		}
+	}
+	for id := range r.streamless {
+		if !asked[id] {
+			delete(r.streamless, id) // ended, or interrupted already
 		}
 	}
 	return orphans, nil

@@ -288,6 +288,9 @@ func TestDeadWriter(t *testing.T) {
 	if took := time.Since(died); took > 3*time.Second {
 		t.Errorf("orphaned after %s; the lease lasts 1s", took)
 	}
+	// never-written has no stream at all: it counts as an orphan only a
+	// lease after it was first asked about (TestAnswerWithoutStreamYetIsNoOrphan),
+	// which is within the same bound.
 	if orphans[0] != "by-a" || orphans[1] != "never-written" {
 		t.Errorf("Orphans = %q, want [by-a never-written]", orphans)
 	}
@@ -600,5 +603,28 @@ func TestBytesStayAsWritten(t *testing.T) {
 	}
 	if got.Content != m.Content || got.Reasoning != m.Reasoning || got.State != chat.StateDone {
 		t.Errorf("final %+v, want %+v", *got, m)
+	}
+}
+
+// TestAnswerWithoutStreamYetIsNoOrphan: an answer the database has but
+// whose stream has not reached Redis yet (its writer's first changes are
+// still queued, as under load) is not taken for an orphan at once; only
+// one still without a stream a lease's time later is.
+func TestAnswerWithoutStreamYetIsNoOrphan(t *testing.T) {
+	c := newCluster(t)
+	s := c.replica("s")
+	if got, err := s.Orphans(ctx(t), []string{"not-yet"}); err != nil || len(got) != 0 {
+		t.Fatalf("Orphans of an answer first seen without a stream = %q, %v; want none yet", got, err)
+	}
+	first := time.Now()
+	eventually(t, 5*time.Second, "a streamless answer orphaned a lease later", func() bool {
+		got, err := s.Orphans(ctx(t), []string{"not-yet"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(got) == 1
+	})
+	if took := time.Since(first); took < time.Second {
+		t.Errorf("orphaned after %s, before the lease's 1s", took)
 	}
 }
