@@ -199,3 +199,27 @@ func isFinished(a *liveAnswer) bool {
 		return false
 	}
 }
+
+// announceWait bounds how long a question waits, once stored, for its
+// answer to be announced to the other replicas. Redis answers in a
+// millisecond when it is well; a Redis that is down must not stop this
+// replica from answering, only other replicas from following it.
+const announceWait = 2 * time.Second
+
+// awaitAnnounced waits, up to announceWait, until the other replicas can
+// follow the answer feed carries, when the Relay says when that is: the
+// person is told their question was taken only then, so the page that
+// follows finds the answer live on whichever replica it lands.
+func awaitAnnounced(ctx context.Context, feed Feed) {
+	a, ok := feed.(interface{ Announced() <-chan struct{} })
+	if !ok {
+		return
+	}
+	t := time.NewTimer(announceWait)
+	defer t.Stop()
+	select {
+	case <-a.Announced():
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}

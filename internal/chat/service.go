@@ -722,6 +722,9 @@ func (s *Service) begin(ctx context.Context, m Message, req Request, history []H
 		err = fmt.Errorf("%w (%w)", errBusy, err)
 	}
 	cancelWrite()
+	if err == nil {
+		awaitAnnounced(ctx, a.feed)
+	}
 	if err != nil {
 		cancel(errNotStored)
 	} else {

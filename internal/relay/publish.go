@@ -52,10 +52,20 @@ type publication struct {
 	pending               []entry
 	queued                bool // in r.dirty
 	finished              bool
+	// announced is closed once the begin entry is in Redis: from then
+	// on, any replica can mirror the answer.
+	announced chan struct{}
 }
+
+// Announced returns a channel closed once the other replicas can see the
+// answer: its stream's first entry is in Redis. chat waits for it (a
+// little) before telling the person their question was taken, so the
+// page that follows, on whichever replica, finds the answer live.
+func (p *publication) Announced() <-chan struct{} { return p.announced }
 
 // batch is what one flush sends of one answer.
 type batch struct {
+	pub      *publication
 	id       string
 	begins   bool // the entries start with a begin: replace any old stream
 	finishes bool
@@ -66,7 +76,7 @@ type batch struct {
 // the Feed that carries the rest to the other replicas.
 func (r *Relay) Publish(m chat.Message) chat.Feed {
 	data, _ := json.Marshal(beginning{ConversationID: m.ConversationID, ThoughtFor: m.ThoughtFor})
-	p := &publication{r: r, id: m.ID, textLen: len(m.Content), reasoningLen: len(m.Reasoning)}
+	p := &publication{r: r, id: m.ID, textLen: len(m.Content), reasoningLen: len(m.Reasoning), announced: make(chan struct{})}
 	r.mu.Lock()
 	r.writing[m.ID] = p
 	p.add(entry{kind: kindBegin, data: data, text: m.Content, reasoning: m.Reasoning})
@@ -152,13 +162,22 @@ func (p *publication) Finish(m chat.Message) {
 	p.add(entry{kind: kindFinish, data: data, text: text, reasoning: reasoning})
 }
 
+// announce closes announced, once.
+func (p *publication) announce() {
+	select {
+	case <-p.announced:
+	default:
+		close(p.announced)
+	}
+}
+
 // take empties the queue.
 func (r *Relay) take() []batch {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := make([]batch, 0, len(r.dirty))
 	for _, p := range r.dirty {
-		b := batch{id: p.id, entries: p.pending}
+		b := batch{pub: p, id: p.id, entries: p.pending}
 		b.begins = p.pending[0].kind == kindBegin
 		b.finishes = p.pending[len(p.pending)-1].kind == kindFinish
 		out = append(out, b)
@@ -208,6 +227,11 @@ func (r *Relay) flush() {
 			var refused redis.Error
 			switch {
 			case err == nil:
+				for _, b := range batches {
+					if b.begins {
+						b.pub.announce()
+					}
+				}
 				if failures > 0 {
 					r.log.Info("relay: changes sent after failures", "failures", failures)
 				}

@@ -628,3 +628,26 @@ func TestAnswerWithoutStreamYetIsNoOrphan(t *testing.T) {
 		t.Errorf("orphaned after %s, before the lease's 1s", took)
 	}
 }
+
+// TestAnnouncedMeansMirrorable: once Announced is closed, every other
+// replica can mirror the answer; chat waits for it before telling the
+// person their question was taken.
+func TestAnnouncedMeansMirrorable(t *testing.T) {
+	c := newCluster(t)
+	a, b := c.replica("a"), c.replica("b")
+	f := a.Publish(chat.Message{ID: "announced", Content: "Continued "})
+	ann, ok := f.(interface{ Announced() <-chan struct{} })
+	if !ok {
+		t.Fatal("the relay's Feed does not say when it is announced")
+	}
+	select {
+	case <-ann.Announced():
+	case <-ctx(t).Done():
+		t.Fatal("the answer was never announced")
+	}
+	w := newRecorder()
+	if err := b.Mirror(ctx(t), "announced", w, nil); err != nil {
+		t.Fatalf("Mirror right after the announcement: %v", err)
+	}
+	w.waitFor(t, "the starting text", func(r *recorder) bool { return string(r.text) == "Continued " })
+}
