@@ -92,6 +92,17 @@ func (s *Service) keepMirror(answerID string, a *liveAnswer, lost <-chan struct{
 // stopElsewhere stops an answer another replica writes and waits, bounded
 // by ctx, for its ending to reach this one.
 func (s *Service) stopElsewhere(ctx context.Context, conversationID, answerID string) error {
+	// The visitor owns the conversation; the answer must be one of its
+	// own, or anyone could stop anyone's answer by its id.
+	m, err := s.store.Message(ctx, answerID)
+	if errors.Is(err, ErrNotFound) || err == nil && (m.ConversationID != conversationID || m.Role != RoleAssistant) {
+		return nil // as for an answer that is not live: nothing to stop
+	} else if err != nil {
+		return fmt.Errorf("chat: stop %s: %w", answerID, err)
+	}
+	if m.State != StateStreaming {
+		return nil
+	}
 	a := s.mirrored(answerID, conversationID)
 	if a == nil {
 		return nil // nobody writes it: it has already ended

@@ -373,3 +373,37 @@ func TestNoSecondAnswerWhileAnotherReplicaWritesOne(t *testing.T) {
 		}
 	}
 }
+
+func TestNobodyStopsAnotherVisitorsAnswerElsewhere(t *testing.T) {
+	p := newScriptedProvider()
+	a, b, st, _ := twoReplicas(t, p, Config{})
+	ctx := testCtx(t)
+	_, turn, err := a.Start(ctx, visitor, "Which role fits me?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.deltas <- "Both roles "
+	// Another visitor, on replica b, names that answer with a
+	// conversation of their own.
+	const other = "OTHERVISITORAAAAAAAAAAAAAA"
+	mine, _, err := b.Start(ctx, other, "Hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Stop(ctx, other, mine.ID, turn.Answer.ID); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	select {
+	case cause := <-p.cancelled:
+		t.Fatalf("another visitor stopped the answer (%v)", cause)
+	default:
+	}
+	p.deltas <- "train models."
+	close(p.deltas)
+	if err := a.Wait(ctx, turn.Answer.ID); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := st.Message(ctx, turn.Answer.ID); m.State != StateDone || m.Content != "Both roles train models." {
+		t.Errorf("the answer ended %s %q, want done and whole", m.State, m.Content)
+	}
+}
