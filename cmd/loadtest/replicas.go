@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver for database/sql
 
 	"github.com/rolefit/rolefit/internal/engines"
 )
@@ -211,28 +213,12 @@ func runReplicas(ctx context.Context, cfg Config) (Report, error) {
 
 // checkSavedPostgres is checkSaved for the replicas' shared database.
 func checkSavedPostgres(ctx context.Context, databaseURL string, up *upstream) (Saved, error) {
-	conn, err := pgx.Connect(ctx, databaseURL)
+	db, err := sql.Open("pgx", databaseURL)
 	if err != nil {
 		return Saved{}, fmt.Errorf("connect to the replicas' database: %w", err)
 	}
-	defer conn.Close(context.Background())
-	rows, err := conn.Query(ctx, "SELECT content, state FROM messages WHERE role = 'assistant'")
-	if err != nil {
-		return Saved{}, fmt.Errorf("read the saved answers: %w", err)
-	}
-	defer rows.Close()
-	var saved []savedAnswer
-	for rows.Next() {
-		var a savedAnswer
-		if err := rows.Scan(&a.content, &a.state); err != nil {
-			return Saved{}, fmt.Errorf("read a saved answer: %w", err)
-		}
-		saved = append(saved, a)
-	}
-	if err := rows.Err(); err != nil {
-		return Saved{}, fmt.Errorf("read the saved answers: %w", err)
-	}
-	return tallySaved(saved, up), nil
+	defer db.Close()
+	return readSaved(ctx, db, up)
 }
 
 // pgCounts are a database's transactions committed and rows written so

@@ -27,6 +27,11 @@ func checkSaved(ctx context.Context, dataDir string, up *upstream) (Saved, error
 		return Saved{}, fmt.Errorf("open the server's database: %w", err)
 	}
 	defer db.Close()
+	return readSaved(ctx, db, up)
+}
+
+// readSaved tallies the assistant messages of a database, either engine's.
+func readSaved(ctx context.Context, db *sql.DB, up *upstream) (Saved, error) {
 	rows, err := db.QueryContext(ctx, "SELECT content, state FROM messages WHERE role = 'assistant'")
 	if err != nil {
 		return Saved{}, fmt.Errorf("read the saved answers: %w", err)
