@@ -46,6 +46,9 @@ func (s *Service) mirrored(answerID, conversationID string) *liveAnswer {
 		// Another watcher started one meanwhile: use it.
 		s.mu.Unlock()
 		cancel(nil)
+		if b.conversationID != conversationID {
+			return nil
+		}
 		return b
 	}
 	s.mirrors[answerID] = a
