@@ -200,14 +200,7 @@ func runReplicas(ctx context.Context, cfg Config) (Report, error) {
 		}
 	}
 
-	if rep.UpstreamCalls = len(up.fake.Calls()); rep.UpstreamCalls != cfg.chats() {
-		errs.add("the fake model got %d calls for %d conversations", rep.UpstreamCalls, cfg.chats())
-	}
-	up.check(convs, &rep, errs)
-	if rep.Saved.Finished != rep.Exact {
-		errs.add("%d answers arrived exactly but %d are saved as finished", rep.Exact, rep.Saved.Finished)
-	}
-	rep.Errors, rep.FirstErrors = errs.n, errs.first
+	conclude(&rep, cfg, up, convs, errs)
 	return rep, nil
 }
 

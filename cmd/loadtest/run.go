@@ -132,16 +132,23 @@ func run(ctx context.Context, cfg Config) (Report, error) {
 	}
 	rep.ServerLog = srv.log.summary()
 
-	// One call per question: a retry or a duplicate would show here.
+	conclude(&rep, cfg, up, convs, errs)
+	return rep, nil
+}
+
+// conclude checks what every run must end with, one process or several:
+// one model call per question (a retry or a duplicate would show here),
+// every answer byte for byte, and each saved as finished; then counts the
+// failures into rep.
+func conclude(rep *Report, cfg Config, up *upstream, convs []*conversation, errs *failures) {
 	if rep.UpstreamCalls = len(up.fake.Calls()); rep.UpstreamCalls != cfg.chats() {
 		errs.add("the fake model got %d calls for %d conversations", rep.UpstreamCalls, cfg.chats())
 	}
-	up.check(convs, &rep, errs)
+	up.check(convs, rep, errs)
 	if rep.Saved.Finished != rep.Exact {
 		errs.add("%d answers arrived exactly but %d are saved as finished", rep.Exact, rep.Saved.Finished)
 	}
 	rep.Errors, rep.FirstErrors = errs.n, errs.first
-	return rep, nil
 }
 
 // newConversations makes visitors first..first+n-1, each with its own

@@ -97,7 +97,7 @@ func StartNginx(backends []string) (*Nginx, error) {
 }
 
 func startNginxOnce(dir string, servers []string) (*Nginx, error) {
-	port, err := nginxPort()
+	port, err := freePort()
 	if err != nil {
 		return nil, fmt.Errorf("engines: nginx: %w", err)
 	}
@@ -218,14 +218,4 @@ func (lb *Nginx) kill() {
 	// The whole group: master and workers.
 	syscall.Kill(-lb.cmd.Process.Pid, syscall.SIGKILL)
 	<-lb.exited
-}
-
-// nginxPort asks the kernel for a loopback port nobody listens on.
-func nginxPort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
