@@ -39,13 +39,14 @@ var (
 // boundBody replaces resp's body with one that stops reading where a
 // bound is passed, as go-openai will read it: an error response (any
 // status go-openai treats as a failure) up to ErrorBodyLimit, an event
-// stream line by line.
-func boundBody(resp *http.Response) {
+// stream line by line, calling meta.beforeRead before each read from the
+// network.
+func boundBody(resp *http.Response, meta *responseMeta) {
 	if resp.StatusCode < http.StatusOK || resp.StatusCode >= http.StatusBadRequest {
 		resp.Body = &limitedBody{rc: resp.Body, left: ErrorBodyLimit}
 		return
 	}
-	resp.Body = &boundedStream{rc: resp.Body}
+	resp.Body = &boundedStream{rc: resp.Body, meta: meta}
 }
 
 // limitedBody reads up to left bytes and then ends, as if the body did. It
@@ -81,10 +82,11 @@ func (b *limitedBody) Close() error { return b.rc.Close() }
 // a bound is not handed on, so go-openai never holds more than the bound.
 type boundedStream struct {
 	rc      io.ReadCloser
-	line    int      // bytes of the current line so far, without its newline
-	matched int      // bytes of "data:" matched at the line's start
-	kind    lineKind // what the current line is, once its start tells
-	outside int      // bytes of the lines that are not data lines
+	meta    *responseMeta // nil in tests of the bounds alone
+	line    int           // bytes of the current line so far, without its newline
+	matched int           // bytes of "data:" matched at the line's start
+	kind    lineKind      // what the current line is, once its start tells
+	outside int           // bytes of the lines that are not data lines
 	err     error
 }
 
@@ -101,6 +103,9 @@ const dataField = "data:"
 func (b *boundedStream) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
+	}
+	if b.meta != nil && b.meta.beforeRead != nil {
+		b.meta.beforeRead()
 	}
 	n, err := b.rc.Read(p)
 	if serr := b.scan(p[:n]); serr != nil {

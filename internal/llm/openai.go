@@ -151,6 +151,13 @@ func (p *OpenAI) Describe() chat.ProviderInfo {
 // sends it in a field of its own or inline in a leading <think> block.
 func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text string)) (usage chat.Usage, err error) {
 	ctx, meta := withResponseMeta(ctx)
+	out := reasoningSink{onDelta: onDelta, onReasoning: req.OnReasoning}
+	// The text of every chunk that arrived together is handed on at
+	// once, when the stream is about to wait for more: under load, when
+	// chunks pile up between reads, that is one wake-up of the answer's
+	// watchers and one event to each browser instead of one per chunk,
+	// and never later than the text would have been delivered alone.
+	meta.beforeRead = out.deliver
 	stream, err := p.client.CreateChatCompletionStream(ctx, p.request(req))
 	if err != nil {
 		if ctx.Err() != nil {
@@ -159,8 +166,6 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 		return chat.Usage{}, p.clean(p.ollamaHint(connectFailure(err, meta)))
 	}
 	defer stream.Close()
-
-	out := reasoningSink{onDelta: onDelta, onReasoning: req.OnReasoning}
 	// What the splitter holds back is delivered however the stream ends.
 	defer out.flush()
 	received, finished := false, false
@@ -217,14 +222,22 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 }
 
 // reasoningSink hands thinking and answer text to their callbacks, taking
-// inline thinking out of the content.
+// inline thinking out of the content. Answer text is gathered until
+// deliver: the deltas of one read from the network reach onDelta as one.
+// Thinking is rare and short-lived, and goes on at once, after the text
+// before it.
 type reasoningSink struct {
 	onDelta, onReasoning func(string)
 	inline               thinkSplitter
+	// pending is the text gathered since the last delivery: one delta
+	// as it came (most reads bring one), or joined in buf.
+	pending string
+	buf     []byte
 }
 
 func (o *reasoningSink) reasoning(text string) {
 	if text != "" && o.onReasoning != nil {
+		o.deliver()
 		o.onReasoning(text)
 	}
 }
@@ -235,17 +248,43 @@ func (o *reasoningSink) content(text string) {
 	}
 	thinking, answer := o.inline.split(text)
 	o.reasoning(thinking)
-	if answer != "" {
-		o.onDelta(answer)
+	o.gather(answer)
+}
+
+func (o *reasoningSink) gather(text string) {
+	switch {
+	case text == "":
+	case o.pending == "" && len(o.buf) == 0:
+		o.pending = text
+	default:
+		if len(o.buf) == 0 {
+			o.buf = append(o.buf, o.pending...)
+			o.pending = ""
+		}
+		o.buf = append(o.buf, text...)
+	}
+}
+
+// deliver hands the gathered text to onDelta.
+func (o *reasoningSink) deliver() {
+	if len(o.buf) > 0 {
+		text := string(o.buf)
+		o.buf = o.buf[:0]
+		o.onDelta(text)
+		return
+	}
+	if o.pending != "" {
+		text := o.pending
+		o.pending = ""
+		o.onDelta(text)
 	}
 }
 
 func (o *reasoningSink) flush() {
 	thinking, answer := o.inline.flush()
 	o.reasoning(thinking)
-	if answer != "" {
-		o.onDelta(answer)
-	}
+	o.gather(answer)
+	o.deliver()
 }
 
 func (p *OpenAI) request(req chat.Request) openai.ChatCompletionRequest {

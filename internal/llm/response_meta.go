@@ -20,6 +20,10 @@ import (
 type responseMeta struct {
 	status     int
 	retryAfter time.Duration
+	// beforeRead, when set, is called by the event stream's body each
+	// time it is about to read from the network: the reader has used up
+	// everything that had arrived. It runs in the goroutine that reads.
+	beforeRead func()
 }
 
 type metaKey struct{}
@@ -45,15 +49,18 @@ func (t metaTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	send, done := releaseBodyAfterSend(withQuery(req, t.query))
 	resp, err := t.base.RoundTrip(send)
 	done()
-	if err == nil {
-		boundBody(resp)
+	if err != nil {
+		return nil, err
 	}
-	if m, ok := req.Context().Value(metaKey{}).(*responseMeta); ok && err == nil {
-		// Redirects call RoundTrip again: the last response wins.
-		m.status = resp.StatusCode
-		m.retryAfter = retryAfter(resp.Header, t.now())
+	m, _ := req.Context().Value(metaKey{}).(*responseMeta)
+	if m == nil {
+		m = &responseMeta{}
 	}
-	return resp, err
+	// Redirects call RoundTrip again: the last response wins.
+	m.status = resp.StatusCode
+	m.retryAfter = retryAfter(resp.Header, t.now())
+	boundBody(resp, m)
+	return resp, nil
 }
 
 // withQuery returns req, or a copy of it whose URL also has the parameters
