@@ -34,9 +34,11 @@ const conversationColumns = `id, visitor_id, title, created_at, updated_at, fit_
 // Conversation returns the conversation with the given id, or an error
 // wrapping chat.ErrNotFound.
 func (s *Store) Conversation(ctx context.Context, id string) (chat.Conversation, error) {
-	row := s.db.QueryRowContext(ctx,
-		`SELECT `+conversationColumns+` FROM conversations WHERE id = ?`, id)
-	c, err := record.ScanConversation(row)
+	st, err := s.prepared(qConversation)
+	if err != nil {
+		return chat.Conversation{}, fmt.Errorf("store: get conversation: %w", err)
+	}
+	c, err := record.ScanConversation(st.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return chat.Conversation{}, fmt.Errorf("store: conversation %q: %w", id, chat.ErrNotFound)
 	}
@@ -52,12 +54,11 @@ func (s *Store) ConversationsByVisitor(ctx context.Context, visitorID string, li
 	if limit < 1 {
 		return nil, fmt.Errorf("store: conversations by visitor: limit %d must be positive", limit)
 	}
-	// rowid breaks ties in updated_at so the order is stable: later-created first.
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT `+conversationColumns+` FROM conversations
-		WHERE visitor_id = ?
-		ORDER BY updated_at DESC, rowid DESC
-		LIMIT ?`, visitorID, limit)
+	st, err := s.prepared(qConversationsByVisitor)
+	if err != nil {
+		return nil, fmt.Errorf("store: conversations by visitor: %w", err)
+	}
+	rows, err := st.QueryContext(ctx, visitorID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: conversations by visitor: %w", err)
 	}

@@ -9,9 +9,12 @@ import (
 // the sidebar lists only the latest of them, and the cap on conversations
 // and "Clear all" need the real number. The visitor index answers it.
 func (s *Store) CountConversationsByVisitor(ctx context.Context, visitorID string) (int, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversations WHERE visitor_id = ?`, visitorID).Scan(&n)
+	st, err := s.prepared(qCountConversations)
 	if err != nil {
+		return 0, fmt.Errorf("store: count conversations: %w", err)
+	}
+	var n int
+	if err := st.QueryRowContext(ctx, visitorID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count conversations: %w", err)
 	}
 	return n, nil

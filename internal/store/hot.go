@@ -1,7 +1,7 @@
 package store
 
-// The statements every question and answer runs, prepared once at Open
-// (see Store.prepared). Each one's comment names the method that runs it.
+// The statements every question, answer and page runs, prepared once at
+// Open (see Store.prepared). Each one's comment names the method that runs it.
 const (
 	// SaveFinalAnswer
 	qSaveFinalAnswer = `
@@ -37,10 +37,24 @@ const (
 			OR (hidden = 1 AND off_branch = 0 AND role = 'user'
 				AND follows IN (SELECT follows FROM page WHERE role = 'user')))
 		ORDER BY seq`
+	// Conversation: whose it is, on every request about it
+	qConversation = `SELECT ` + conversationColumns + ` FROM conversations WHERE id = ?`
+	// ConversationsByVisitor: every page's sidebar; rowid breaks ties in
+	// updated_at so the order is stable: later-created first.
+	qConversationsByVisitor = `
+		SELECT ` + conversationColumns + ` FROM conversations
+		WHERE visitor_id = ?
+		ORDER BY updated_at DESC, rowid DESC
+		LIMIT ?`
+	// CountConversationsByVisitor: every page's sidebar and the cap
+	qCountConversations = `SELECT COUNT(*) FROM conversations WHERE visitor_id = ?`
 	// LatestMessages: whether earlier messages exist
 	qShownBefore = `
 		SELECT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ? AND hidden = 0 AND off_branch = 0 AND seq < ?)`
 )
 
 // hotQueries are prepared by Open.
-var hotQueries = []string{qSaveFinalAnswer, qCreateConversation, qTouchConversation, qInsertMessage, qLatestShownQuestion, qLatestPage, qShownBefore}
+var hotQueries = []string{
+	qSaveFinalAnswer, qCreateConversation, qTouchConversation, qInsertMessage, qLatestShownQuestion,
+	qLatestPage, qShownBefore, qConversation, qConversationsByVisitor, qCountConversations,
+}
