@@ -111,6 +111,7 @@ func asked(w http.ResponseWriter, r *http.Request, svc *chat.Service, log *slog.
 // page shows a longer answer's text so far and refreshes itself. If the
 // person gives up waiting, the answer still finishes and is saved.
 func waitForAnswer(r *http.Request, svc *chat.Service, answerID string, wait time.Duration) {
+	endTurn(r) // waiting is not work: let the next page have the CPU
 	ctx, cancel := context.WithTimeout(r.Context(), wait)
 	defer cancel()
 	_ = svc.Wait(ctx, answerID)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
@@ -127,6 +128,14 @@ func (c Config) withDefaults() Config {
 // holds about a megabyte.
 const gzipConcurrency = 2
 
+// pageTurns is how many pages are made at once per core (see turns): two,
+// so that a core is not left idle while a page waits for the database.
+// turnWait is the longest a page waits for its turn.
+const (
+	pageTurns = 2
+	turnWait  = 10 * time.Second
+)
+
 // New returns the whole HTTP surface of Rolefit.
 func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
 	cfg = cfg.withDefaults()
@@ -162,6 +171,7 @@ func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = withSecurityHeaders(h)
 	h = withGzip(h, newGzipPool(gzipConcurrency))
+	h = withTurns(h, mux, newTurns(pageTurns*runtime.GOMAXPROCS(0), turnWait), log)
 	h = withRecover(h, log)
 	h = withRequestLog(h, log, cfg.Metrics)
 	return h
