@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/rolefit/rolefit/internal/chat"
@@ -21,16 +22,12 @@ func (s *Store) SaveFinalAnswer(ctx context.Context, m chat.Message) (err error)
 	if err != nil {
 		return fmt.Errorf("store: save final answer: %w", err)
 	}
-	res, err := update.ExecContext(ctx, m.Content, string(m.State), m.Error, meta, record.Millis(s.now()), m.ID)
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, update).ExecContext(ctx, m.Content, string(m.State), m.Error, meta, record.Millis(s.now()), m.ID)
+		return found(res, err, "assistant message", m.ID)
+	})
 	if err != nil {
 		return fmt.Errorf("store: save final answer: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("store: save final answer: %w", err)
-	}
-	if n == 0 {
-		return fmt.Errorf("store: assistant message %q: %w", m.ID, chat.ErrNotFound)
 	}
 	return nil
 }

@@ -22,7 +22,10 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (er
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}
-	_, err = insert.ExecContext(ctx, c.ID, c.VisitorID, c.Title, record.Millis(c.CreatedAt), record.Millis(c.UpdatedAt), fit)
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.StmtContext(ctx, insert).ExecContext(ctx, c.ID, c.VisitorID, c.Title, record.Millis(c.CreatedAt), record.Millis(c.UpdatedAt), fit)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}
@@ -82,7 +85,7 @@ func (s *Store) ConversationsByVisitor(ctx context.Context, visitorID string, li
 func (s *Store) RenameConversation(ctx context.Context, id, title string) (err error) {
 	defer s.noteWrite(&err)
 	// MAX, as in AddMessages: a clock that steps back must not reorder the list.
-	res, err := s.db.ExecContext(ctx, `
+	res, err := s.exec(ctx, `
 		UPDATE conversations SET title = ?, updated_at = MAX(updated_at, ?)
 		WHERE id = ?`, title, record.Millis(s.now()), id)
 	if err != nil {
@@ -95,7 +98,7 @@ func (s *Store) RenameConversation(ctx context.Context, id, title string) (err e
 // ON DELETE CASCADE, its messages.
 func (s *Store) DeleteConversation(ctx context.Context, id string) (err error) {
 	defer s.noteWrite(&err)
-	res, err := s.db.ExecContext(ctx, `DELETE FROM conversations WHERE id = ?`, id)
+	res, err := s.exec(ctx, `DELETE FROM conversations WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("store: delete conversation: %w", err)
 	}
@@ -107,7 +110,7 @@ func (s *Store) DeleteConversation(ctx context.Context, id string) (err error) {
 // A visitor with none is not an error.
 func (s *Store) DeleteConversationsByVisitor(ctx context.Context, visitorID string) (_ int, err error) {
 	defer s.noteWrite(&err)
-	res, err := s.db.ExecContext(ctx, `DELETE FROM conversations WHERE visitor_id = ?`, visitorID)
+	res, err := s.exec(ctx, `DELETE FROM conversations WHERE visitor_id = ?`, visitorID)
 	if err != nil {
 		return 0, fmt.Errorf("store: delete conversations by visitor: %w", err)
 	}
@@ -123,7 +126,7 @@ func (s *Store) DeleteConversationsByVisitor(ctx context.Context, visitorID stri
 // how many conversations went. It is the retention sweep.
 func (s *Store) DeleteConversationsUntouchedSince(ctx context.Context, before time.Time) (_ int, err error) {
 	defer s.noteWrite(&err)
-	res, err := s.db.ExecContext(ctx, `DELETE FROM conversations WHERE updated_at < ?`, record.Millis(before))
+	res, err := s.exec(ctx, `DELETE FROM conversations WHERE updated_at < ?`, record.Millis(before))
 	if err != nil {
 		return 0, fmt.Errorf("store: delete conversations untouched since: %w", err)
 	}

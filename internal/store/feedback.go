@@ -19,7 +19,7 @@ import (
 func (s *Store) SetFeedback(ctx context.Context, id string, f *chat.Feedback) (err error) {
 	defer s.noteWrite(&err)
 	rating, reason, comment, at := record.FeedbackColumns(f)
-	res, err := s.db.ExecContext(ctx, `
+	res, err := s.exec(ctx, `
 		UPDATE messages SET feedback = ?, feedback_reason = ?, feedback_comment = ?, feedback_at = ?
 		WHERE id = ? AND role = 'assistant'`,
 		rating, reason, comment, at, id)
@@ -105,6 +105,10 @@ func OpenExisting(ctx context.Context, path string) (*Store, error) {
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if s.w, err = newWriter(ctx, db); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return s, nil
 }

@@ -7,6 +7,10 @@ const (
 	qSaveFinalAnswer = `
 		UPDATE messages SET content = ?, state = ?, error = ?, meta = ?, updated_at = ?
 		WHERE id = ? AND role = 'assistant'`
+	// SaveAnswersSoFar
+	qSaveAnswerSoFar = `
+		UPDATE messages SET content = ?, reasoning = ?, updated_at = ?
+		WHERE id = ? AND role = 'assistant' AND state = 'streaming'`
 	// CreateConversation
 	qCreateConversation = `
 		INSERT INTO conversations (id, visitor_id, title, created_at, updated_at, fit_answers)
@@ -55,6 +59,6 @@ const (
 
 // hotQueries are prepared by Open.
 var hotQueries = []string{
-	qSaveFinalAnswer, qCreateConversation, qTouchConversation, qInsertMessage, qLatestShownQuestion,
+	qSaveFinalAnswer, qSaveAnswerSoFar, qCreateConversation, qTouchConversation, qInsertMessage, qLatestShownQuestion,
 	qLatestPage, qShownBefore, qConversation, qConversationsByVisitor, qCountConversations,
 }

@@ -76,22 +76,16 @@ func (s *Store) AddMessages(ctx context.Context, msgs ...chat.Message) (err erro
 		return nil
 	}
 	newest, order := record.NewestByConversation(msgs)
-
-	tx, err := s.db.BeginTx(ctx, nil)
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		for _, id := range order {
+			if err := s.touchConversation(ctx, tx, id, newest[id]); err != nil {
+				return err
+			}
+		}
+		return s.insertMessages(ctx, tx, true, msgs...)
+	})
 	if err != nil {
 		return fmt.Errorf("store: add messages: %w", err)
-	}
-	defer tx.Rollback()
-	for _, id := range order {
-		if err := s.touchConversation(ctx, tx, id, newest[id]); err != nil {
-			return fmt.Errorf("store: add messages: %w", err)
-		}
-	}
-	if err := s.insertMessages(ctx, tx, true, msgs...); err != nil {
-		return fmt.Errorf("store: add messages: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: add messages: commit: %w", err)
 	}
 	return nil
 }
@@ -106,36 +100,31 @@ func (s *Store) AddAnswerVersion(ctx context.Context, answer chat.Message) (err 
 	if err := record.CheckAnswerVersion(answer); err != nil {
 		return fmt.Errorf("store: add answer version: %w", err)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := s.touchConversation(ctx, tx, answer.ConversationID, answer.CreatedAt); err != nil {
+			return err
+		}
+		var question int
+		err := tx.QueryRowContext(ctx, `
+			SELECT 1 FROM messages WHERE id = ? AND conversation_id = ? AND role = 'user'`,
+			answer.ReplyTo, answer.ConversationID).Scan(&question)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("question %q: %w", answer.ReplyTo, chat.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE messages SET hidden = 1
+			WHERE conversation_id = ? AND reply_to = ? AND role = 'assistant'`,
+			answer.ConversationID, answer.ReplyTo); err != nil {
+			return fmt.Errorf("hide the others: %w", err)
+		}
+		answer.Hidden = false
+		return s.insertMessages(ctx, tx, false, answer)
+	})
 	if err != nil {
 		return fmt.Errorf("store: add answer version: %w", err)
-	}
-	defer tx.Rollback()
-	if err := s.touchConversation(ctx, tx, answer.ConversationID, answer.CreatedAt); err != nil {
-		return fmt.Errorf("store: add answer version: %w", err)
-	}
-	var question int
-	err = tx.QueryRowContext(ctx, `
-		SELECT 1 FROM messages WHERE id = ? AND conversation_id = ? AND role = 'user'`,
-		answer.ReplyTo, answer.ConversationID).Scan(&question)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: add answer version: question %q: %w", answer.ReplyTo, chat.ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("store: add answer version: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `
-		UPDATE messages SET hidden = 1
-		WHERE conversation_id = ? AND reply_to = ? AND role = 'assistant'`,
-		answer.ConversationID, answer.ReplyTo); err != nil {
-		return fmt.Errorf("store: add answer version: hide the others: %w", err)
-	}
-	answer.Hidden = false
-	if err := s.insertMessages(ctx, tx, false, answer); err != nil {
-		return fmt.Errorf("store: add answer version: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: add answer version: commit: %w", err)
 	}
 	return nil
 }
@@ -220,36 +209,27 @@ func (s *Store) SaveAnswersSoFar(ctx context.Context, answers []chat.AnswerSoFar
 const soFarRows = 100
 
 func (s *Store) saveAnswersSoFar(ctx context.Context, answers []chat.AnswerSoFar) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	update, err := s.prepared(qSaveAnswerSoFar)
 	if err != nil {
 		return fmt.Errorf("store: save answers so far: %w", err)
 	}
-	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `
-		UPDATE messages SET content = ?, reasoning = ?, updated_at = ?
-		WHERE id = ? AND role = 'assistant' AND state = 'streaming'`)
-	if err != nil {
-		return fmt.Errorf("store: save answers so far: %w", err)
-	}
-	defer stmt.Close()
 	now := record.Millis(s.now())
-	for _, a := range answers {
-		if _, err := stmt.ExecContext(ctx, a.Content, a.Reasoning, now, a.ID); err != nil {
-			return fmt.Errorf("store: save answer %q so far: %w", a.ID, err)
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		stmt := tx.StmtContext(ctx, update)
+		for _, a := range answers {
+			if _, err := stmt.ExecContext(ctx, a.Content, a.Reasoning, now, a.ID); err != nil {
+				return fmt.Errorf("store: save answer %q so far: %w", a.ID, err)
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: save answers so far: commit: %w", err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // SaveAnswer overwrites an assistant message's content, state and error and
-// stamps its UpdatedAt. It is called repeatedly while an answer streams, so
-// it is a single indexed UPDATE with no transaction around it.
+// stamps its UpdatedAt, in a single indexed UPDATE.
 func (s *Store) SaveAnswer(ctx context.Context, id, content string, state chat.State, errMsg string) (err error) {
 	defer s.noteWrite(&err)
-	res, err := s.db.ExecContext(ctx, `
+	res, err := s.exec(ctx, `
 		UPDATE messages SET content = ?, state = ?, error = ?, updated_at = ?
 		WHERE id = ? AND role = 'assistant'`,
 		content, string(state), errMsg, record.Millis(s.now()), id)
@@ -270,7 +250,7 @@ func (s *Store) SaveAnswer(ctx context.Context, id, content string, state chat.S
 // model thought. Like SaveAnswer it is a single indexed UPDATE.
 func (s *Store) SaveReasoning(ctx context.Context, id, reasoning string, thoughtFor time.Duration) (err error) {
 	defer s.noteWrite(&err)
-	res, err := s.db.ExecContext(ctx, `
+	res, err := s.exec(ctx, `
 		UPDATE messages SET reasoning = ?, thought_ms = ?
 		WHERE id = ? AND role = 'assistant'`,
 		reasoning, thoughtFor.Milliseconds(), id)
@@ -290,7 +270,7 @@ func (s *Store) SaveReasoning(ctx context.Context, id, reasoning string, thought
 // row was left by a process that died mid-answer.
 func (s *Store) InterruptStreaming(ctx context.Context) (_ int, err error) {
 	defer s.noteWrite(&err)
-	res, err := s.db.ExecContext(ctx, `
+	res, err := s.exec(ctx, `
 		UPDATE messages SET state = ?, updated_at = ?
 		WHERE state = ?`,
 		string(chat.StateInterrupted), record.Millis(s.now()), string(chat.StateStreaming))
@@ -312,38 +292,31 @@ func (s *Store) InterruptStreaming(ctx context.Context) (_ int, err error) {
 // chat.ErrNotFound.
 func (s *Store) ShowAnswer(ctx context.Context, id string) (err error) {
 	defer s.noteWrite(&err)
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: show answer: %w", err)
-	}
-	defer tx.Rollback()
-
-	var conversationID, replyTo string
-	err = tx.QueryRowContext(ctx, `
-		SELECT conversation_id, reply_to FROM messages
-		WHERE id = ? AND role = 'assistant'`, id).Scan(&conversationID, &replyTo)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: assistant message %q: %w", id, chat.ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("store: show answer: %w", err)
-	}
-
-	if replyTo == "" {
-		_, err = tx.ExecContext(ctx, `UPDATE messages SET hidden = 0 WHERE id = ?`, id)
-	} else {
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var conversationID, replyTo string
+		err := tx.QueryRowContext(ctx, `
+			SELECT conversation_id, reply_to FROM messages
+			WHERE id = ? AND role = 'assistant'`, id).Scan(&conversationID, &replyTo)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("assistant message %q: %w", id, chat.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if replyTo == "" {
+			_, err = tx.ExecContext(ctx, `UPDATE messages SET hidden = 0 WHERE id = ?`, id)
+			return err
+		}
 		// conversation_id is redundant (message ids are unique) but lets the
 		// update use messages_conversation_reply_to.
 		_, err = tx.ExecContext(ctx, `
 			UPDATE messages SET hidden = (id <> ?)
 			WHERE conversation_id = ? AND reply_to = ? AND role = 'assistant'`,
 			id, conversationID, replyTo)
-	}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: show answer: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: show answer: commit: %w", err)
 	}
 	return nil
 }
@@ -360,38 +333,33 @@ func (s *Store) AddQuestionVersion(ctx context.Context, of string, question, ans
 	if err != nil {
 		return fmt.Errorf("store: add question version: %w", err)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := s.touchConversation(ctx, tx, question.ConversationID, newest); err != nil {
+			return err
+		}
+		err := tx.QueryRowContext(ctx, `
+			SELECT follows FROM messages WHERE id = ? AND conversation_id = ? AND role = 'user'`,
+			of, question.ConversationID).Scan(&question.Follows)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("question %q: %w", of, chat.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE messages SET hidden = 1
+			WHERE conversation_id = ? AND follows = ? AND role = 'user'`,
+			question.ConversationID, question.Follows); err != nil {
+			return fmt.Errorf("hide the others: %w", err)
+		}
+		question.Hidden, answer.Hidden = false, false
+		if err := s.insertMessages(ctx, tx, false, question, answer); err != nil {
+			return err
+		}
+		return rebranch(ctx, tx, question.ConversationID)
+	})
 	if err != nil {
 		return fmt.Errorf("store: add question version: %w", err)
-	}
-	defer tx.Rollback()
-	if err := s.touchConversation(ctx, tx, question.ConversationID, newest); err != nil {
-		return fmt.Errorf("store: add question version: %w", err)
-	}
-	err = tx.QueryRowContext(ctx, `
-		SELECT follows FROM messages WHERE id = ? AND conversation_id = ? AND role = 'user'`,
-		of, question.ConversationID).Scan(&question.Follows)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: add question version: question %q: %w", of, chat.ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("store: add question version: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `
-		UPDATE messages SET hidden = 1
-		WHERE conversation_id = ? AND follows = ? AND role = 'user'`,
-		question.ConversationID, question.Follows); err != nil {
-		return fmt.Errorf("store: add question version: hide the others: %w", err)
-	}
-	question.Hidden, answer.Hidden = false, false
-	if err := s.insertMessages(ctx, tx, false, question, answer); err != nil {
-		return fmt.Errorf("store: add question version: %w", err)
-	}
-	if err := rebranch(ctx, tx, question.ConversationID); err != nil {
-		return fmt.Errorf("store: add question version: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: add question version: commit: %w", err)
 	}
 	return nil
 }
@@ -402,32 +370,27 @@ func (s *Store) AddQuestionVersion(ctx context.Context, of string, question, ans
 // chat.ErrNotFound.
 func (s *Store) ShowQuestion(ctx context.Context, id string) (err error) {
 	defer s.noteWrite(&err)
-	tx, err := s.db.BeginTx(ctx, nil)
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var conversationID, follows string
+		err := tx.QueryRowContext(ctx, `
+			SELECT conversation_id, follows FROM messages
+			WHERE id = ? AND role = 'user'`, id).Scan(&conversationID, &follows)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("question %q: %w", id, chat.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE messages SET hidden = (id <> ?)
+			WHERE conversation_id = ? AND follows = ? AND role = 'user'`,
+			id, conversationID, follows); err != nil {
+			return err
+		}
+		return rebranch(ctx, tx, conversationID)
+	})
 	if err != nil {
 		return fmt.Errorf("store: show question: %w", err)
-	}
-	defer tx.Rollback()
-	var conversationID, follows string
-	err = tx.QueryRowContext(ctx, `
-		SELECT conversation_id, follows FROM messages
-		WHERE id = ? AND role = 'user'`, id).Scan(&conversationID, &follows)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: question %q: %w", id, chat.ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("store: show question: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `
-		UPDATE messages SET hidden = (id <> ?)
-		WHERE conversation_id = ? AND follows = ? AND role = 'user'`,
-		id, conversationID, follows); err != nil {
-		return fmt.Errorf("store: show question: %w", err)
-	}
-	if err := rebranch(ctx, tx, conversationID); err != nil {
-		return fmt.Errorf("store: show question: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: show question: commit: %w", err)
 	}
 	return nil
 }
@@ -493,28 +456,27 @@ func (s *Store) InterruptAnswers(ctx context.Context, ids []string) (_ int, err 
 		return 0, nil
 	}
 	defer s.noteWrite(&err)
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("store: interrupt answers: %w", err)
-	}
-	defer tx.Rollback()
 	now := record.Millis(s.now())
 	n := 0
-	for _, id := range ids {
-		res, err := tx.ExecContext(ctx, `
-			UPDATE messages SET state = ?, updated_at = ?
-			WHERE id = ? AND state = ?`,
-			string(chat.StateInterrupted), now, id, string(chat.StateStreaming))
-		if err != nil {
-			return 0, fmt.Errorf("store: interrupt answer %s: %w", id, err)
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n = 0
+		for _, id := range ids {
+			res, err := tx.ExecContext(ctx, `
+				UPDATE messages SET state = ?, updated_at = ?
+				WHERE id = ? AND state = ?`,
+				string(chat.StateInterrupted), now, id, string(chat.StateStreaming))
+			if err != nil {
+				return fmt.Errorf("interrupt answer %s: %w", id, err)
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("interrupt answer %s: %w", id, err)
+			}
+			n += int(k)
 		}
-		k, err := res.RowsAffected()
-		if err != nil {
-			return 0, fmt.Errorf("store: interrupt answer %s: %w", id, err)
-		}
-		n += int(k)
-	}
-	if err := tx.Commit(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return 0, fmt.Errorf("store: interrupt answers: %w", err)
 	}
 	return n, nil

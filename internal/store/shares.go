@@ -22,14 +22,16 @@ func (s *Store) SaveShare(ctx context.Context, sh chat.Share) (_ string, err err
 		return "", fmt.Errorf("store: save share: %w", err)
 	}
 	var id string
-	err = s.db.QueryRowContext(ctx, `
-		INSERT INTO shares (id, conversation_id, title, fit_answers, messages, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (conversation_id) DO UPDATE SET
-			title = excluded.title, fit_answers = excluded.fit_answers,
-			messages = excluded.messages, created_at = excluded.created_at
-		RETURNING id`,
-		sh.ID, sh.ConversationID, sh.Title, fit, body, record.Millis(sh.CreatedAt)).Scan(&id)
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `
+			INSERT INTO shares (id, conversation_id, title, fit_answers, messages, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (conversation_id) DO UPDATE SET
+				title = excluded.title, fit_answers = excluded.fit_answers,
+				messages = excluded.messages, created_at = excluded.created_at
+			RETURNING id`,
+			sh.ID, sh.ConversationID, sh.Title, fit, body, record.Millis(sh.CreatedAt)).Scan(&id)
+	})
 	if err != nil {
 		return "", fmt.Errorf("store: save share: %w", err)
 	}
@@ -68,7 +70,7 @@ func (s *Store) shareWhere(ctx context.Context, column, value string) (chat.Shar
 // error.
 func (s *Store) DeleteShare(ctx context.Context, conversationID string) (err error) {
 	defer s.noteWrite(&err)
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM shares WHERE conversation_id = ?`, conversationID); err != nil {
+	if _, err := s.exec(ctx, `DELETE FROM shares WHERE conversation_id = ?`, conversationID); err != nil {
 		return fmt.Errorf("store: delete share: %w", err)
 	}
 	return nil

@@ -27,7 +27,7 @@ func (s *Store) TokensSpent(ctx context.Context, day time.Time) (int64, error) {
 // AddTokens adds tokens to the UTC day of day.
 func (s *Store) AddTokens(ctx context.Context, day time.Time, tokens int64) (err error) {
 	defer s.noteWrite(&err)
-	_, err = s.db.ExecContext(ctx, `
+	_, err = s.exec(ctx, `
 		INSERT INTO token_spend (day, tokens) VALUES (?, ?)
 		ON CONFLICT (day) DO UPDATE SET tokens = tokens + excluded.tokens`, dayKey(day), tokens)
 	if err != nil {

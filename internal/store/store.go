@@ -45,6 +45,8 @@ type Store struct {
 	writes record.WriteHealth
 	// stmts are hotQueries, prepared by Open and read only after.
 	stmts map[string]*sql.Stmt
+	// w runs every write (writer.go).
+	w *writer
 }
 
 // prepared returns one of hotQueries, prepared by Open for the store's
@@ -90,8 +92,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	// In WAL mode readers never block the writer nor each other, so several
 	// connections let page loads run in parallel with a streaming answer's
-	// saves. SQLite still admits one writer at a time; the others wait in
-	// busy_timeout rather than fail. Capping the pool bounds file handles and
+	// saves. SQLite still admits one writer at a time: this process's
+	// writes wait in line for the writer (writer.go), another process's
+	// (an operator's command) in busy_timeout rather than fail. Capping the pool bounds file handles and
 	// per-connection page caches, and keeping every connection idle-able
 	// avoids reopening (and re-running the pragmas) under load.
 	conns := max(4, runtime.NumCPU())
@@ -107,7 +110,24 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if s.w, err = newWriter(ctx, db); err != nil {
+		s.closeStatements()
+		db.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// write runs fn as one write, in a transaction perhaps shared with others
+// (writer.go); fn's ctx is never cancelled, ctx bounds only the wait.
+func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	return s.w.write(ctx, fn)
+}
+
+func (s *Store) closeStatements() {
+	for _, st := range s.stmts {
+		st.Close()
+	}
 }
 
 // Ping reports whether the database answers, for a readiness check.
@@ -120,9 +140,8 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database; it waits for queries in flight to finish.
 func (s *Store) Close() error {
-	for _, st := range s.stmts {
-		st.Close()
-	}
+	s.w.close()
+	s.closeStatements()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}

@@ -39,7 +39,7 @@ func (s *Store) CheckWrites(ctx context.Context) error {
 
 func (s *Store) probeWrite(ctx context.Context) (err error) {
 	defer s.noteWrite(&err)
-	_, err = s.db.ExecContext(ctx, `
+	_, err = s.exec(ctx, `
 		INSERT INTO write_check (id, checked_at) VALUES (1, ?)
 		ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, record.Millis(s.now()))
 	return err
