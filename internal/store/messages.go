@@ -214,15 +214,19 @@ func (s *Store) saveAnswersSoFar(ctx context.Context, answers []chat.AnswerSoFar
 		return fmt.Errorf("store: save answers so far: %w", err)
 	}
 	now := record.Millis(s.now())
-	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		stmt := tx.StmtContext(ctx, update)
 		for _, a := range answers {
 			if _, err := stmt.ExecContext(ctx, a.Content, a.Reasoning, now, a.ID); err != nil {
-				return fmt.Errorf("store: save answer %q so far: %w", a.ID, err)
+				return fmt.Errorf("answer %q: %w", a.ID, err)
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("store: save answers so far: %w", err)
+	}
+	return nil
 }
 
 // SaveAnswer overwrites an assistant message's content, state and error and
