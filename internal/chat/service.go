@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -716,6 +717,11 @@ func (s *Service) begin(ctx context.Context, m Message, req Request, history []H
 	}
 	s.wg.Add(1)
 	go s.generate(genCtx, a, m, req, history)
+	// The model is the slowest part of an answer: let the generator send
+	// it the question before this goroutine starts the write. Without the
+	// yield it often waited behind the write, and the write's wake-up of
+	// the store's writer, for 0.1 to 1.7 ms before asking the model.
+	runtime.Gosched()
 	writeCtx, cancelWrite := context.WithTimeoutCause(ctx, s.cfg.StoreWait, errStoreBusy)
 	err := write(writeCtx)
 	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(writeCtx), errStoreBusy) {
