@@ -93,7 +93,11 @@ type Message struct {
 // suite in internal/store/storetest states the contract as tests; every
 // implementation runs it.
 type Store interface {
-	CreateConversation(ctx context.Context, c Conversation) error
+	// CreateConversation inserts c and, in the same transaction, its
+	// first messages as AddMessages would: a conversation never appears
+	// without the question it was started with, and a new conversation
+	// costs one write.
+	CreateConversation(ctx context.Context, c Conversation, msgs ...Message) error
 	Conversation(ctx context.Context, id string) (Conversation, error)
 	// ConversationsByVisitor lists up to limit (at least 1) of a visitor's
 	// conversations, most recently updated first; of two updated in the

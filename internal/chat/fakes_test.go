@@ -48,7 +48,14 @@ func (s *memStore) setFailWrites(err error) {
 
 func newMemStore() *memStore { return &memStore{convs: map[string]Conversation{}} }
 
-func (s *memStore) CreateConversation(_ context.Context, c Conversation) error {
+func (s *memStore) CreateConversation(ctx context.Context, c Conversation, msgs ...Message) error {
+	if len(msgs) > 0 {
+		// As in the real stores, the conversation is there only if its
+		// messages are.
+		if err := s.AddMessages(ctx, msgs...); err != nil {
+			return err
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.convs[c.ID] = c

@@ -250,9 +250,7 @@ func (s *Service) ask(ctx context.Context, c Conversation, history []Message, qu
 	req, sent := s.request(append(history, q))
 	err := s.begin(ctx, a, req, sent, func(ctx context.Context) error {
 		if isNew {
-			if err := s.store.CreateConversation(ctx, c); err != nil {
-				return err
-			}
+			return s.store.CreateConversation(ctx, c, q, a)
 		}
 		return s.store.AddMessages(ctx, q, a)
 	})

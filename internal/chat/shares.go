@@ -173,18 +173,10 @@ func (s *Service) ContinueShared(ctx context.Context, visitorID, shareID string)
 		}
 		msgs = append(msgs, msg)
 	}
-	if err := s.store.CreateConversation(ctx, c); err != nil {
+	// In one write: never left half copied, as an empty conversation
+	// would look like the copy.
+	if err := s.store.CreateConversation(ctx, c, msgs...); err != nil {
 		return Conversation{}, fmt.Errorf("chat: continue shared: %w", err)
-	}
-	if len(msgs) > 0 {
-		if err := s.store.AddMessages(ctx, msgs...); err != nil {
-			// Not left half copied: an empty conversation would look
-			// like the copy.
-			if derr := s.store.DeleteConversation(ctx, c.ID); derr != nil {
-				s.log.ErrorContext(ctx, "delete half-copied conversation", "conversation", c.ID, "err", derr)
-			}
-			return Conversation{}, fmt.Errorf("chat: continue shared: %w", err)
-		}
 	}
 	return c, nil
 }

@@ -12,17 +12,32 @@ import (
 	"github.com/rolefit/rolefit/internal/store/record"
 )
 
-// CreateConversation inserts c as given; the caller chooses its ID and times.
-func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (err error) {
+// CreateConversation inserts c as given (the caller chooses its ID and
+// times) and then msgs as AddMessages does, in one transaction.
+func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation, msgs ...chat.Message) (err error) {
 	defer s.noteWrite(&err)
 	fit, err := record.EncodeFit(c.FitAnswers)
 	if err != nil {
 		return fmt.Errorf("pgstore: create conversation: %w", err)
 	}
-	_, err = s.pool.Exec(ctx, `
+	const insert = `
 		INSERT INTO conversations (id, visitor_id, title, created_at, updated_at, fit_answers, search)
-		VALUES ($1, $2, $3, $4, $5, $6, array_to_tsvector($7::text[]))`,
-		c.ID, c.VisitorID, c.Title, record.Millis(c.CreatedAt), record.Millis(c.UpdatedAt), fit, searchWords(c.Title))
+		VALUES ($1, $2, $3, $4, $5, $6, array_to_tsvector($7::text[]))`
+	args := []any{c.ID, c.VisitorID, c.Title, record.Millis(c.CreatedAt), record.Millis(c.UpdatedAt), fit, searchWords(c.Title)}
+	if len(msgs) == 0 {
+		_, err = s.pool.Exec(ctx, insert, args...)
+	} else {
+		b, touched, berr := messagesBatch(msgs)
+		if berr != nil {
+			return fmt.Errorf("pgstore: create conversation: %w", berr)
+		}
+		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, insert, args...); err != nil {
+				return err
+			}
+			return runBatch(ctx, tx, b, touched)
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("pgstore: create conversation: %w", err)
 	}

@@ -82,21 +82,32 @@ func (s *Store) AddMessages(ctx context.Context, msgs ...chat.Message) (err erro
 	if len(msgs) == 0 {
 		return nil
 	}
-	newest, order := record.NewestByConversation(msgs)
-	b := &pgx.Batch{}
-	for _, id := range order {
-		b.Queue(qTouchConversation, record.Millis(newest[id]), id)
-	}
-	if err := queueInserts(b, true, msgs...); err != nil {
+	b, touched, err := messagesBatch(msgs)
+	if err != nil {
 		return fmt.Errorf("pgstore: add messages: %w", err)
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return runBatch(ctx, tx, b, order)
+		return runBatch(ctx, tx, b, touched)
 	})
 	if err != nil {
 		return fmt.Errorf("pgstore: add messages: %w", err)
 	}
 	return nil
+}
+
+// messagesBatch is AddMessages' batch: it touches each conversation of
+// msgs (touched, in the order of the batch's first statements), then
+// inserts the messages.
+func messagesBatch(msgs []chat.Message) (b *pgx.Batch, touched []string, err error) {
+	newest, order := record.NewestByConversation(msgs)
+	b = &pgx.Batch{}
+	for _, id := range order {
+		b.Queue(qTouchConversation, record.Millis(newest[id]), id)
+	}
+	if err := queueInserts(b, true, msgs...); err != nil {
+		return nil, nil, err
+	}
+	return b, order, nil
 }
 
 // runBatch sends b, whose first len(touched) statements touch those

@@ -11,8 +11,9 @@ import (
 	"github.com/rolefit/rolefit/internal/store/record"
 )
 
-// CreateConversation inserts c as given; the caller chooses its ID and times.
-func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (err error) {
+// CreateConversation inserts c as given (the caller chooses its ID and
+// times) and then msgs as AddMessages does, in one transaction.
+func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation, msgs ...chat.Message) (err error) {
 	defer s.noteWrite(&err)
 	fit, err := record.EncodeFit(c.FitAnswers)
 	if err != nil {
@@ -24,7 +25,10 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation) (er
 	}
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.StmtContext(ctx, insert).ExecContext(ctx, c.ID, c.VisitorID, c.Title, record.Millis(c.CreatedAt), record.Millis(c.UpdatedAt), fit)
-		return err
+		if err != nil || len(msgs) == 0 {
+			return err
+		}
+		return s.addMessages(ctx, tx, msgs)
 	})
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)

@@ -75,19 +75,23 @@ func (s *Store) AddMessages(ctx context.Context, msgs ...chat.Message) (err erro
 	if len(msgs) == 0 {
 		return nil
 	}
-	newest, order := record.NewestByConversation(msgs)
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		for _, id := range order {
-			if err := s.touchConversation(ctx, tx, id, newest[id]); err != nil {
-				return err
-			}
-		}
-		return s.insertMessages(ctx, tx, true, msgs...)
+		return s.addMessages(ctx, tx, msgs)
 	})
 	if err != nil {
 		return fmt.Errorf("store: add messages: %w", err)
 	}
 	return nil
+}
+
+func (s *Store) addMessages(ctx context.Context, tx *sql.Tx, msgs []chat.Message) error {
+	newest, order := record.NewestByConversation(msgs)
+	for _, id := range order {
+		if err := s.touchConversation(ctx, tx, id, newest[id]); err != nil {
+			return err
+		}
+	}
+	return s.insertMessages(ctx, tx, true, msgs...)
 }
 
 // AddAnswerVersion inserts answer, a new version of the answer to the

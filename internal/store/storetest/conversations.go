@@ -34,6 +34,35 @@ func testDuplicateConversation(t *testing.T, h Harness) {
 	checkConversation(t, mustConversation(t, s, "c1"), first)
 }
 
+// A conversation is started with its first question and empty answer in
+// one write: either all three are stored, or none (a conversation without
+// the question it was started with would show up in the list, empty).
+func testCreateWithMessages(t *testing.T, h Harness) {
+	s := h.New(t)
+	ctx := testContext(t)
+	c := conversation("c1", "v1", at(0))
+	q := question("q1", "c1", "Which role fits me?", at(time.Second))
+	mustCreate(t, s, c, q, placeholder("a1", "c1", "q1", at(time.Second)))
+	if got := ids(mustMessages(t, s, "c1")); !slices.Equal(got, []string{"q1", "a1"}) {
+		t.Errorf("messages of a conversation created with them: %q, want q1, a1", got)
+	}
+	if got := mustConversation(t, s, "c1"); !sameInstant(got.UpdatedAt, at(time.Second)) {
+		t.Errorf("UpdatedAt = %v, want its newest message's %v", got.UpdatedAt, at(time.Second))
+	}
+
+	// The answer's id is in use: nothing of c2 may remain.
+	err := s.CreateConversation(ctx, conversation("c2", "v1", at(time.Hour)),
+		question("q2", "c2", "lost?", at(time.Hour)), placeholder("a1", "c2", "q2", at(time.Hour)))
+	if err == nil {
+		t.Fatal("CreateConversation with a message id in use succeeded")
+	}
+	expectNotFound(t, "the conversation whose messages failed", func() error { _, err := s.Conversation(ctx, "c2"); return err })
+	expectNotFound(t, "its question", func() error { _, err := s.Message(ctx, "q2"); return err })
+	if got, err := s.ConversationsByVisitor(ctx, "v1", 10); err != nil || !slices.Equal(ids(got), []string{"c1"}) {
+		t.Errorf("the visitor's list after a failed start: %q, %v; want only c1", ids(got), err)
+	}
+}
+
 func testConversationsByVisitorOrder(t *testing.T, h Harness) {
 	s := h.New(t)
 	ctx := testContext(t)

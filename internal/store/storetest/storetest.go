@@ -44,6 +44,7 @@ func Run(t *testing.T, h Harness) {
 	}{
 		{"Conversations/RoundTrip", testConversationRoundTrip},
 		{"Conversations/DuplicateID", testDuplicateConversation},
+		{"Conversations/CreateWithMessages", testCreateWithMessages},
 		{"Conversations/ByVisitorOrder", testConversationsByVisitorOrder},
 		{"Conversations/Rename", testRename},
 		{"Conversations/Delete", testDelete},
@@ -116,9 +117,9 @@ func placeholder(id, conv, q string, created time.Time) chat.Message {
 		ReplyTo: q, CreatedAt: created, UpdatedAt: created}
 }
 
-func mustCreate(t *testing.T, s chat.Store, c chat.Conversation) chat.Conversation {
+func mustCreate(t *testing.T, s chat.Store, c chat.Conversation, msgs ...chat.Message) chat.Conversation {
 	t.Helper()
-	if err := s.CreateConversation(testContext(t), c); err != nil {
+	if err := s.CreateConversation(testContext(t), c, msgs...); err != nil {
 		t.Fatalf("CreateConversation(%q): %v", c.ID, err)
 	}
 	return c
