@@ -64,6 +64,9 @@ func (s *Store) RatedAnswers(ctx context.Context, fn func(question, answer chat.
 	defer rows.Close()
 	for rows.Next() {
 		question, answer, err := record.ScanRated(rows)
+		if err == nil {
+			err = s.resolvePrompts(ctx, []chat.Message{answer})
+		}
 		if err != nil {
 			return fmt.Errorf("pgstore: rated answers: %w", err)
 		}

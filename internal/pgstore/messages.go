@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/store/record"
@@ -48,6 +49,9 @@ func (s *Store) Messages(ctx context.Context, conversationID string) ([]chat.Mes
 		return nil, fmt.Errorf("pgstore: list messages: %w", err)
 	}
 	ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.Message, error) { return record.ScanMessage(r) })
+	if err == nil {
+		err = s.resolvePrompts(ctx, ms)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: list messages: %w", err)
 	}
@@ -66,6 +70,9 @@ func (s *Store) Message(ctx context.Context, id string) (chat.Message, error) {
 	m, err := record.ScanMessage(s.pool.QueryRow(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = $1`, id))
 	if notFound(err) {
 		return chat.Message{}, fmt.Errorf("pgstore: message %q: %w", id, chat.ErrNotFound)
+	}
+	if err == nil {
+		err = s.resolvePrompts(ctx, []chat.Message{m})
 	}
 	if err != nil {
 		return chat.Message{}, fmt.Errorf("pgstore: get message: %w", err)
@@ -130,9 +137,14 @@ func runBatch(ctx context.Context, tx pgx.Tx, b *pgx.Batch, touched []string) er
 // queueInserts queues the insert of each message.
 func queueInserts(b *pgx.Batch, onShownBranch bool, msgs ...chat.Message) error {
 	for _, m := range msgs {
-		meta, err := record.EncodeMeta(m.Meta)
+		meta, prompts, err := record.EncodeMeta(m.Meta)
 		if err != nil {
 			return fmt.Errorf("insert message %q: %w", m.ID, err)
+		}
+		// A message inserted with its meta is rare: its prompt is stored
+		// whether or not the database has it.
+		for _, p := range prompts {
+			b.Queue(qStorePrompt, p.Hash, p.Text)
 		}
 		rating, reason, comment, ratedAt := record.FeedbackColumns(m.Feedback)
 		b.Queue(qInsertMessage, m.ID, m.ConversationID, string(m.Role), m.Content,
@@ -248,19 +260,63 @@ func (s *Store) SaveAnswer(ctx context.Context, id, content string, state chat.S
 // was made, in one UPDATE.
 func (s *Store) SaveFinalAnswer(ctx context.Context, m chat.Message) (err error) {
 	defer s.noteWrite(&err)
-	meta, err := record.EncodeMeta(m.Meta)
+	meta, prompts, err := record.EncodeMeta(m.Meta)
 	if err != nil {
 		return fmt.Errorf("pgstore: save final answer: %w", err)
 	}
-	tag, err := s.pool.Exec(ctx, `
+	const update = `
 		UPDATE messages SET content = $1, state = $2, error = $3, meta = $4, updated_at = $5, search = array_to_tsvector($6::text[])
-		WHERE id = $7 AND role = 'assistant'`,
-		m.Content, string(m.State), m.Error, meta, record.Millis(s.now()), indexWords(m.Content, m.State), m.ID)
+		WHERE id = $7 AND role = 'assistant'`
+	args := []any{m.Content, string(m.State), m.Error, meta, record.Millis(s.now()), indexWords(m.Content, m.State), m.ID}
+	var tag pgconn.CommandTag
+	if fresh := s.prompts.New(prompts); len(fresh) == 0 {
+		tag, err = s.pool.Exec(ctx, update, args...)
+	} else {
+		// The first answer with this prompt stores it, in the same
+		// transaction: a meta never names a prompt the database lacks.
+		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			for _, p := range fresh {
+				if _, err := tx.Exec(ctx, qStorePrompt, p.Hash, p.Text); err != nil {
+					return fmt.Errorf("store the system prompt sent: %w", err)
+				}
+			}
+			tag, err = tx.Exec(ctx, update, args...)
+			return err
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("pgstore: save final answer: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("pgstore: assistant message %q: %w", m.ID, chat.ErrNotFound)
+	}
+	s.prompts.Add(prompts)
+	return nil
+}
+
+const qStorePrompt = `INSERT INTO sent_prompts (hash, text) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING`
+
+// resolvePrompts puts back the system prompts msgs' metas refer to,
+// reading those this process has not seen from the database.
+func (s *Store) resolvePrompts(ctx context.Context, msgs []chat.Message) error {
+	if record.ResolvePrompts(msgs) {
+		return nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT hash, text FROM sent_prompts WHERE hash = ANY($1)`, record.MissingPrompts(msgs))
+	if err != nil {
+		return fmt.Errorf("read the system prompts sent: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (record.SentPrompt, error) {
+		var p record.SentPrompt
+		err := r.Scan(&p.Hash, &p.Text)
+		return p, err
+	})
+	if err != nil {
+		return fmt.Errorf("read the system prompts sent: %w", err)
+	}
+	s.prompts.Add(found)
+	if !record.ResolvePrompts(msgs) {
+		return fmt.Errorf("the system prompt an answer was sent with is missing from the database")
 	}
 	return nil
 }

@@ -32,6 +32,9 @@ type Store struct {
 	now func() time.Time
 	// writes remembers whether the latest write failed (writes.go).
 	writes record.WriteHealth
+	// prompts are the system prompts the database is known to hold
+	// (record/prompts.go).
+	prompts record.Stored
 }
 
 // defaultMaxConns is the pool's size unless the URL sets pool_max_conns:

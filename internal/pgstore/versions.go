@@ -199,6 +199,9 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 	}
 	ms, first, err := record.ScanPage(rows, bound)
 	rows.Close()
+	if err == nil {
+		err = s.resolvePrompts(ctx, ms)
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("pgstore: latest messages: %w", err)
 	}

@@ -14,7 +14,7 @@ import (
 // its own.
 func (s *Store) SaveFinalAnswer(ctx context.Context, m chat.Message) (err error) {
 	defer s.noteWrite(&err)
-	meta, err := record.EncodeMeta(m.Meta)
+	meta, prompts, err := record.EncodeMeta(m.Meta)
 	if err != nil {
 		return fmt.Errorf("store: save final answer: %w", err)
 	}
@@ -23,11 +23,15 @@ func (s *Store) SaveFinalAnswer(ctx context.Context, m chat.Message) (err error)
 		return fmt.Errorf("store: save final answer: %w", err)
 	}
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := s.storePrompts(ctx, tx, prompts); err != nil {
+			return err
+		}
 		res, err := tx.StmtContext(ctx, update).ExecContext(ctx, m.Content, string(m.State), m.Error, meta, record.Millis(s.now()), m.ID)
 		return found(res, err, "assistant message", m.ID)
 	})
 	if err != nil {
 		return fmt.Errorf("store: save final answer: %w", err)
 	}
+	s.prompts.Add(prompts)
 	return nil
 }

@@ -42,6 +42,10 @@ func (s *Store) Messages(ctx context.Context, conversationID string) ([]chat.Mes
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list messages: %w", err)
 	}
+	rows.Close()
+	if err := s.resolvePrompts(ctx, ms); err != nil {
+		return nil, fmt.Errorf("store: list messages: %w", err)
+	}
 	if len(ms) == 0 {
 		// Only an empty result needs the second look.
 		if _, err := s.Conversation(ctx, conversationID); err != nil {
@@ -61,6 +65,9 @@ func (s *Store) Message(ctx context.Context, id string) (chat.Message, error) {
 		return chat.Message{}, fmt.Errorf("store: message %q: %w", id, chat.ErrNotFound)
 	}
 	if err != nil {
+		return chat.Message{}, fmt.Errorf("store: get message: %w", err)
+	}
+	if err := s.resolvePrompts(ctx, []chat.Message{m}); err != nil {
 		return chat.Message{}, fmt.Errorf("store: get message: %w", err)
 	}
 	return m, nil
@@ -173,8 +180,14 @@ func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, onShownBranch bo
 				return fmt.Errorf("insert message %q: %w", m.ID, err)
 			}
 		}
-		meta, err := record.EncodeMeta(m.Meta)
+		meta, prompts, err := record.EncodeMeta(m.Meta)
 		if err != nil {
+			return fmt.Errorf("insert message %q: %w", m.ID, err)
+		}
+		// Not recorded as stored (the transaction is the caller's): a
+		// message inserted with its meta is rare, and the next final save
+		// records it.
+		if err := s.storePrompts(ctx, tx, prompts); err != nil {
 			return fmt.Errorf("insert message %q: %w", m.ID, err)
 		}
 		rating, reason, comment, ratedAt := record.FeedbackColumns(m.Feedback)

@@ -39,6 +39,10 @@ func (s *Store) LatestMessages(ctx context.Context, conversationID, before strin
 	}
 	defer rows.Close()
 	ms, first, err := record.ScanPage(rows, bound)
+	rows.Close()
+	if err == nil {
+		err = s.resolvePrompts(ctx, ms)
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("store: latest messages: %w", err)
 	}

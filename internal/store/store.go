@@ -47,6 +47,9 @@ type Store struct {
 	stmts map[string]*sql.Stmt
 	// w runs every write (writer.go).
 	w *writer
+	// prompts are the system prompts this database is known to hold
+	// (prompts.go).
+	prompts record.Stored
 }
 
 // prepared returns one of hotQueries, prepared by Open for the store's

@@ -37,16 +37,20 @@ func Millis(t time.Time) int64 { return t.UnixMilli() }
 // Time is the time a time column holds, in UTC.
 func Time(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
-// EncodeMeta is the meta column's text: JSON, or empty for none.
-func EncodeMeta(m *chat.AnswerMeta) (string, error) {
+// EncodeMeta is the meta column's text: JSON, or empty for none. The
+// system prompts sent are referred to by hash (prompts.go): the caller
+// stores prompts with the meta, unless Unknown says none is new, and
+// calls Learn once they are committed.
+func EncodeMeta(m *chat.AnswerMeta) (_ string, prompts []SentPrompt, err error) {
 	if m == nil {
-		return "", nil
+		return "", nil, nil
 	}
+	m, prompts = withPromptRefs(m)
 	b, err := json.Marshal(m)
 	if err != nil {
-		return "", fmt.Errorf("encode answer meta: %w", err)
+		return "", nil, fmt.Errorf("encode answer meta: %w", err)
 	}
-	return string(b), nil
+	return string(b), prompts, nil
 }
 
 // DecodeMeta reads what EncodeMeta wrote: nil for empty.

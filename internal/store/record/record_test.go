@@ -49,7 +49,7 @@ func TestRowsReadBack(t *testing.T) {
 	if r, _, _, _ := FeedbackColumns(nil); r != "" || Feedback(FeedbackColumns(nil)) != nil {
 		t.Error("no feedback is not empty columns")
 	}
-	if s, err := EncodeMeta(nil); s != "" || err != nil {
+	if s, _, err := EncodeMeta(nil); s != "" || err != nil {
 		t.Errorf("EncodeMeta(nil) = %q, %v", s, err)
 	}
 	if s, err := EncodeFit(map[string]string{}); s != "" || err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/store/record"
 )
 
 // testSaveFinalAnswer: the final save keeps how the answer was made with
@@ -57,6 +58,13 @@ func testSaveFinalAnswer(t *testing.T, h Harness) {
 		if len(msgs) != 2 || msgs[0].Meta != nil || !reflect.DeepEqual(msgs[1].Meta, meta) {
 			t.Errorf("%s, Messages lost or moved the meta: %+v", when, msgs)
 		}
+		page, _, err := s.LatestMessages(ctx, "c1", "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) != 2 || !reflect.DeepEqual(page[1].Meta, meta) {
+			t.Errorf("%s, LatestMessages lost the meta: %+v", when, page)
+		}
 	}
 	check(s, "after the save")
 
@@ -68,6 +76,9 @@ func testSaveFinalAnswer(t *testing.T, h Harness) {
 		}
 	}
 	if h.Reopen != nil {
+		// A new process has not seen the system prompt, which is stored
+		// apart from the meta: it reads it from the database.
+		record.ForgetPrompts()
 		check(h.Reopen(t, s), "after a restart")
 	}
 }
