@@ -96,21 +96,12 @@ func (st *Stored) Add(prompts []SentPrompt) {
 func MissingPrompts(msgs []chat.Message) []string {
 	var missing []string
 	seen := map[string]bool{}
-	for _, m := range msgs {
-		if m.Meta == nil {
-			continue
+	eachRef(msgs, func(_ *chat.SentMessage, hash string) {
+		if _, known := knownPrompts.Load(hash); !known && !seen[hash] {
+			seen[hash] = true
+			missing = append(missing, hash)
 		}
-		for _, s := range m.Meta.Sent {
-			hash, ok := strings.CutPrefix(s.Content, promptRef)
-			if !ok || s.Role != chat.RoleSystem {
-				continue
-			}
-			if _, known := knownPrompts.Load(hash); !known && !seen[hash] {
-				seen[hash] = true
-				missing = append(missing, hash)
-			}
-		}
-	}
+	})
 	return missing
 }
 
@@ -119,22 +110,28 @@ func MissingPrompts(msgs []chat.Message) []string {
 // ok is false.
 func ResolvePrompts(msgs []chat.Message) (ok bool) {
 	ok = true
+	eachRef(msgs, func(s *chat.SentMessage, hash string) {
+		if text, known := knownPrompts.Load(hash); known {
+			s.Content = text.(string)
+		} else {
+			ok = false
+		}
+	})
+	return ok
+}
+
+// eachRef calls fn with every system message of msgs' metas that refers
+// to a stored prompt, and the prompt's hash.
+func eachRef(msgs []chat.Message, fn func(s *chat.SentMessage, hash string)) {
 	for _, m := range msgs {
 		if m.Meta == nil {
 			continue
 		}
-		for i, s := range m.Meta.Sent {
-			hash, isRef := strings.CutPrefix(s.Content, promptRef)
-			if !isRef || s.Role != chat.RoleSystem {
-				continue
+		for i := range m.Meta.Sent {
+			s := &m.Meta.Sent[i]
+			if hash, ok := strings.CutPrefix(s.Content, promptRef); ok && s.Role == chat.RoleSystem {
+				fn(s, hash)
 			}
-			text, known := knownPrompts.Load(hash)
-			if !known {
-				ok = false
-				continue
-			}
-			m.Meta.Sent[i].Content = text.(string)
 		}
 	}
-	return ok
 }

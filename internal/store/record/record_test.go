@@ -1,6 +1,7 @@
 package record
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -58,5 +59,36 @@ func TestRowsReadBack(t *testing.T) {
 	_, msgs, err := ShareColumns(chat.Share{})
 	if err != nil || strings.TrimSpace(msgs) != "[]" {
 		t.Errorf("a share of no messages stores %q, %v", msgs, err)
+	}
+}
+
+// The system prompt leaves the stored meta for a reference, and comes back
+// in its place; the caller's meta, which the page still shows, is not
+// touched.
+func TestMetaRefersToItsSystemPrompt(t *testing.T) {
+	sent := []chat.SentMessage{{Role: chat.RoleSystem, Content: "You are Rolefit."}, {Role: chat.RoleUser, Content: "Which role fits me?"}}
+	m := &chat.AnswerMeta{Provider: "offline", Sent: slices.Clone(sent)}
+	stored, prompts, err := EncodeMeta(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(m.Sent, sent) {
+		t.Errorf("EncodeMeta changed the caller's meta: %+v", m.Sent)
+	}
+	if strings.Contains(stored, "You are Rolefit.") || len(prompts) != 1 || prompts[0].Text != "You are Rolefit." {
+		t.Errorf("stored %s with prompts %+v; want the prompt apart", stored, prompts)
+	}
+	back, err := DecodeMeta(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := []chat.Message{{Meta: back}}
+	ForgetPrompts()
+	if ResolvePrompts(msgs) || !slices.Equal(MissingPrompts(msgs), []string{prompts[0].Hash}) {
+		t.Errorf("an unknown prompt resolved, or is not reported missing: %+v", back.Sent)
+	}
+	Learn(prompts)
+	if !ResolvePrompts(msgs) || !slices.Equal(back.Sent, sent) {
+		t.Errorf("read back as %+v, want %+v", back.Sent, sent)
 	}
 }
