@@ -97,9 +97,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// connections let page loads run in parallel with a streaming answer's
 	// saves. SQLite still admits one writer at a time: this process's
 	// writes wait in line for the writer (writer.go), another process's
-	// (an operator's command) in busy_timeout rather than fail. Capping the pool bounds file handles and
-	// per-connection page caches, and keeping every connection idle-able
-	// avoids reopening (and re-running the pragmas) under load.
+	// (an operator's command) in busy_timeout rather than fail. Capping the
+	// pool bounds file handles and per-connection page caches, and keeping
+	// every connection idle-able avoids reopening (and re-running the
+	// pragmas) under load.
 	conns := max(4, runtime.NumCPU())
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)

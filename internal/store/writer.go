@@ -12,8 +12,8 @@ import (
 )
 
 // Every write goes through one goroutine, the writer, and the writes that
-// queue while it commits are committed together, each in a savepoint of
-// one transaction of its own (group commit).
+// queue while it commits are committed together in the next transaction,
+// each in a savepoint of its own (group commit).
 //
 // SQLite admits one writer at a time. Before the writer, each write took
 // SQLite's lock on a connection of its own, and the ones that found it held
@@ -204,7 +204,7 @@ func (w *writer) commit(batch []*writeJob) {
 		case errs[i] != nil:
 			j.done <- errs[i]
 		case err != nil:
-			j.done <- fmt.Errorf("store: the write was not saved: %w", err)
+			j.done <- fmt.Errorf("the write was not saved: %w", err)
 		default:
 			j.done <- nil
 		}
