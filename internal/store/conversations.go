@@ -144,12 +144,25 @@ func (s *Store) DeleteConversationsUntouchedSince(ctx context.Context, before ti
 // conversationFound turns an UPDATE or DELETE of one conversation that matched
 // no row into an error wrapping chat.ErrNotFound.
 func conversationFound(res sql.Result, action, id string) error {
-	n, err := res.RowsAffected()
-	if err != nil {
+	if err := found(res, nil, "conversation", id); err != nil {
 		return fmt.Errorf("store: %s: %w", action, err)
 	}
+	return nil
+}
+
+// found turns the result of an UPDATE or DELETE of one row into an error
+// wrapping chat.ErrNotFound when it matched none; err, the statement's
+// own, is returned as it is.
+func found(res sql.Result, err error, what, id string) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
 	if n == 0 {
-		return fmt.Errorf("store: %s: conversation %q: %w", action, id, chat.ErrNotFound)
+		return fmt.Errorf("%s %q: %w", what, id, chat.ErrNotFound)
 	}
 	return nil
 }

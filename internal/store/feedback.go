@@ -23,13 +23,8 @@ func (s *Store) SetFeedback(ctx context.Context, id string, f *chat.Feedback) (e
 		UPDATE messages SET feedback = ?, feedback_reason = ?, feedback_comment = ?, feedback_at = ?
 		WHERE id = ? AND role = 'assistant'`,
 		rating, reason, comment, at, id)
-	if err != nil {
+	if err := found(res, err, "assistant message", id); err != nil {
 		return fmt.Errorf("store: set feedback: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("store: set feedback: %w", err)
-	} else if n == 0 {
-		return fmt.Errorf("store: assistant message %q: %w", id, chat.ErrNotFound)
 	}
 	return nil
 }

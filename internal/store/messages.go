@@ -42,7 +42,7 @@ func (s *Store) Messages(ctx context.Context, conversationID string) ([]chat.Mes
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list messages: %w", err)
 	}
-	rows.Close()
+	rows.Close() // its connection may be needed to read a prompt
 	if err := s.resolvePrompts(ctx, ms); err != nil {
 		return nil, fmt.Errorf("store: list messages: %w", err)
 	}
@@ -153,10 +153,8 @@ func (s *Store) touchConversation(ctx context.Context, tx *sql.Tx, id string, t 
 	if err != nil {
 		return fmt.Errorf("touch conversation: %w", err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("touch conversation: %w", err)
-	} else if n == 0 {
-		return fmt.Errorf("conversation %q: %w", id, chat.ErrNotFound)
+	if err := found(res, nil, "conversation", id); err != nil {
+		return err
 	}
 	return nil
 }
@@ -254,15 +252,8 @@ func (s *Store) SaveAnswer(ctx context.Context, id, content string, state chat.S
 		UPDATE messages SET content = ?, state = ?, error = ?, updated_at = ?
 		WHERE id = ? AND role = 'assistant'`,
 		content, string(state), errMsg, record.Millis(s.now()), id)
-	if err != nil {
+	if err := found(res, err, "assistant message", id); err != nil {
 		return fmt.Errorf("store: save answer: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("store: save answer: %w", err)
-	}
-	if n == 0 {
-		return fmt.Errorf("store: assistant message %q: %w", id, chat.ErrNotFound)
 	}
 	return nil
 }
@@ -275,13 +266,8 @@ func (s *Store) SaveReasoning(ctx context.Context, id, reasoning string, thought
 		UPDATE messages SET reasoning = ?, thought_ms = ?
 		WHERE id = ? AND role = 'assistant'`,
 		reasoning, thoughtFor.Milliseconds(), id)
-	if err != nil {
+	if err := found(res, err, "assistant message", id); err != nil {
 		return fmt.Errorf("store: save reasoning: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("store: save reasoning: %w", err)
-	} else if n == 0 {
-		return fmt.Errorf("store: assistant message %q: %w", id, chat.ErrNotFound)
 	}
 	return nil
 }

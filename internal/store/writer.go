@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-
-	"github.com/rolefit/rolefit/internal/chat"
 )
 
 // Every write goes through one goroutine, the writer, and the writes that
@@ -234,20 +232,4 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (res sql.Re
 		return err
 	})
 	return res, err
-}
-
-// found turns the result of an UPDATE or DELETE of one row into an error
-// wrapping chat.ErrNotFound when it matched none.
-func found(res sql.Result, err error, what, id string) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return fmt.Errorf("%s %q: %w", what, id, chat.ErrNotFound)
-	}
-	return nil
 }
