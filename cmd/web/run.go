@@ -245,11 +245,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer cancel()
 	svc.Shutdown(grace)
 	closeProvider()
-	// Watchers of answers other replicas write are cut off here, and
-	// reconnect through the load balancer to a replica that goes on.
+	// Pages in flight finish; watchers of answers other replicas write are
+	// cut off here, and reconnect through the load balancer to a replica
+	// that goes on.
 	httpCtx, cancelHTTP := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancelHTTP()
 	err = srv.Shutdown(httpCtx)
+	handler.CloseStreams(httpCtx)
 	srv.Close()
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("shutdown: %w", err)

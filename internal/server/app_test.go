@@ -40,6 +40,9 @@ type testApp struct {
 	metrics  *metrics.Metrics
 	clock    *testClock
 	finished chan chat.AnswerReport
+	handler  *Server
+	// transport is the browsers'; nil: the default one.
+	transport http.RoundTripper
 }
 
 const testAPIKey = "sk-test-SECRET"
@@ -56,7 +59,12 @@ type appOptions struct {
 	readTimeout time.Duration
 	provider    chat.Provider // nil: the fake, or offline
 	sendBuffer  int           // the server's connections' send buffer; zero: the system's
+	http2       bool          // serve over TLS with HTTP/2, as behind a proxy that speaks it
 }
+
+// withHTTP2 serves the app over TLS with HTTP/2, where no connection can
+// be taken over for an event stream.
+func withHTTP2() appOption { return func(o *appOptions) { o.http2 = true } }
 
 func withChat(c chat.Config) appOption { return func(o *appOptions) { o.chat = c } }
 func withServer(c Config) appOption    { return func(o *appOptions) { o.server = c } }
@@ -169,12 +177,20 @@ func newOpsApp(t *testing.T, opts ...appOption) *testApp {
 	if cfg.CountConversations == nil {
 		cfg.CountConversations = db.CountConversationsByVisitor
 	}
-	srv := httptest.NewUnstartedServer(New(svc, log, cfg))
+	handler := New(svc, log, cfg)
+	srv := httptest.NewUnstartedServer(handler)
 	srv.Config.ReadTimeout = o.readTimeout
 	if o.sendBuffer > 0 {
 		srv.Listener = sendBufferListener{srv.Listener, o.sendBuffer}
 	}
-	srv.Start()
+	var transport http.RoundTripper
+	if o.http2 {
+		srv.EnableHTTP2 = true
+		srv.StartTLS()
+		transport = srv.Client().Transport
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(func() {
 		fake.Close()
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -182,9 +198,11 @@ func newOpsApp(t *testing.T, opts ...appOption) *testApp {
 		svc.Shutdown(ctx)
 		openAI.Close()
 		srv.Close()
+		handler.CloseStreams(ctx)
 		db.Close()
 	})
-	return &testApp{t: t, url: srv.URL, fake: fake, svc: svc, logs: logs, db: db, metrics: m, clock: clock, finished: finished}
+	return &testApp{t: t, url: srv.URL, fake: fake, svc: svc, logs: logs, db: db, metrics: m, clock: clock, finished: finished,
+		handler: handler, transport: transport}
 }
 
 // notifying passes answers on to the metrics, then tells the test: the
@@ -214,6 +232,7 @@ type browser struct {
 func (a *testApp) browser(htmx bool) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{app: a, htmx: htmx, client: &http.Client{
+		Transport:     a.transport,
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}

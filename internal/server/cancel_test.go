@@ -158,7 +158,9 @@ func TestCancellationReachesTheModel(t *testing.T) {
 // closed tab does: the answer goes on to the end and is saved whole, and
 // the model's request is never cancelled.
 func TestAbandonedAnswerStillFinishes(t *testing.T) {
-	app := newTestAppAt(t, chat.Config{}, "")
+	// A stream notices its watcher left when it next writes to it: an
+	// event, or a keep-alive comment at the latest.
+	app := newOpsApp(t, withServer(Config{ServeMetrics: true, KeepAlive: 10 * time.Millisecond}))
 	gate := make(chan struct{})
 	chunks := []string{"The first part, ", "written while nobody ", "was watching."}
 	app.fake.Push(fakeopenai.Reply{Chunks: chunks, Gate: gate})
@@ -180,7 +182,7 @@ func TestAbandonedAnswerStillFinishes(t *testing.T) {
 	res.Body.Close() // the tab is closed
 
 	// Go on only once the server has seen the watcher leave: the request
-	// log line is written when the event handler returns.
+	// log line is written when the event stream ends.
 	for !strings.Contains(app.logs.String(), "path="+a.events) {
 		select {
 		case <-ctx.Done():

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"html"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/markdown"
 	"github.com/rolefit/rolefit/internal/metrics"
 	"github.com/rolefit/rolefit/views"
 )
@@ -23,124 +25,162 @@ import (
 // that reconnects sends Last-Event-ID and resumes exactly there; a page
 // that already shows some text asks for ?offset=. Watching never drives the
 // generation: closing this stream does not stop the answer.
-func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive, writeTimeout time.Duration, m *metrics.Metrics) http.Handler {
+func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive, writeTimeout time.Duration, m *metrics.Metrics, streams *streams) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		progress, err := svc.Follow(ctx, visitorID(r), r.PathValue("id"), r.PathValue("answer"))
+		progress, err := svc.Follow(r.Context(), visitorID(r), r.PathValue("id"), r.PathValue("answer"))
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		answerID := r.PathValue("answer")
-		offset := resumeOffset(r)
-		live := views.NewLiveText()
-		var reset []byte
-		if offset > 0 {
+		wt := &watch{svc: svc, log: log, progress: progress, visitor: visitorID(r),
+			answerID: r.PathValue("answer"), offset: resumeOffset(r), live: views.NewLiveText(), keepAlive: keepAlive}
+		if wt.offset > 0 {
 			// Take in what the client already shows, so that blocks and
 			// citation numbers continue from there.
 			all, _, _, _ := progress.Since(0)
-			step := live.Append(all[:min(offset, len(all))], false)
-			offset = step.Used
+			step := wt.live.Append(all[:min(wt.offset, len(all))], false)
+			wt.offset = step.Used
 			if r.Header.Get("Last-Event-ID") != "" {
 				// A reconnect: the page was built event by event and may
 				// hold part of an event the connection lost. Replace it with
 				// exactly the text up to offset. (A page that asks with
 				// ?offset= shows liveText of that text already.)
-				reset = views.AppendLiveResetEvent(nil, answerID, step)
+				wt.reset = views.AppendLiveResetEvent(nil, wt.answerID, step)
 			}
 		}
-		stream, err := startEventStream(w, writeTimeout)
-		if err != nil {
-			return // the client is gone
-		}
-		if reset != nil && stream.send("blocks", strconv.Itoa(offset), string(reset)) != nil {
+		conn, stream, err := detachEventStream(w, r, writeTimeout)
+		if conn != nil {
+			if err != nil {
+				conn.Close() // the client is gone
+				return
+			}
+			// The request's context ends when this handler returns; the
+			// stream keeps its values (the request id for the log, what the
+			// final rendering reads) and ends with the streams.
+			logged := holdRequestLog(r)
+			if !streams.start(context.WithoutCancel(r.Context()), conn, func(ctx context.Context) {
+				defer logged()
+				defer m.StreamOpened()()
+				wt.run(ctx, stream)
+			}) {
+				logged() // shutting down: the client reconnects elsewhere
+			}
 			return
 		}
+		if stream, err = startEventStream(w, writeTimeout); err != nil {
+			return // the client is gone
+		}
 		defer m.StreamOpened()()
-		tick := time.NewTicker(keepAlive)
-		defer tick.Stop()
-		var chunk []byte
-		status := ""
-		// thinking is how much of the model's thinking this watcher was
-		// sent, -1 before any; named says whether it was told how long
-		// the model thought.
-		thinking, named := -1, false
-		for {
-			text, end, final, more := progress.Since(offset)
-			if st := progress.Status(); st != status && !final {
-				// A note while the person waits, such as a retry.
-				status = st
-				if stream.send("status", "", html.EscapeString(st)) != nil {
-					return
-				}
-			}
-			if !final && sendThinking(stream, progress, answerID, &thinking, &chunk) != nil {
-				return
-			}
-			if !final && !named && thinking > 0 && end > 0 {
-				// The model has started answering: its thinking is done.
-				named = true
-				if stream.send("thought", "", html.EscapeString(views.ThoughtLabel(progress.ThoughtFor()))) != nil {
-					return
-				}
-			}
-			if text != "" {
-				// A long text (a watcher catching up) goes in events of
-				// bounded size; the copy drops the rest, so a watcher that
-				// reads slowly holds no more than one event's worth.
-				from, whole := end-len(text), true
-				if part := cutText(text); len(part) < len(text) {
-					text, whole = strings.Clone(part), false
-				}
-				// A citation cut off at the end is held back (Used <
-				// len(text)) until the next delta completes it.
-				step := live.Append(text, final && whole)
-				offset = from + step.Used
-				var err error
-				if step.Replace {
-					// Blocks finished: add them, and show the rest as tail.
-					chunk = views.AppendLiveBlocksEvent(chunk[:0], answerID, step)
-					err = stream.send("blocks", strconv.Itoa(offset), string(chunk))
-				} else if len(step.Tail) > 0 {
-					err = stream.send("delta", strconv.Itoa(offset), string(step.Tail))
-				}
-				if err != nil {
-					return
-				}
-				if !whole {
-					continue // the rest is already there
-				}
-			}
-			if final {
-				var buf bytes.Buffer
-				it, err := finalItem(r, svc, progress.Result())
-				if err != nil {
-					logIfInternal(ctx, log, err)
-					return // the client reconnects and tries again
-				}
-				if it.State == chat.StateStreaming {
-					// An end that renders as streaming would connect
-					// again at once, for ever: it never does.
-					it.State = chat.StateInterrupted
-				}
-				if err := views.Message(it).Render(ctx, &buf); err != nil {
-					log.ErrorContext(ctx, "render final answer", "err", err)
-					return
-				}
-				stream.send("end", "", buf.String())
-				return
-			}
-			select {
-			case <-more:
-			case <-tick.C:
-				if stream.comment() != nil {
-					return
-				}
-			case <-ctx.Done():
+		wt.run(r.Context(), stream)
+	})
+}
+
+// watch is one watcher of an answer, and what it was sent so far.
+type watch struct {
+	svc       *chat.Service
+	log       *slog.Logger
+	progress  *chat.Progress
+	visitor   string
+	answerID  string
+	offset    int            // the text sent or already shown, in bytes
+	live      *markdown.Live // renders the text as it comes
+	reset     []byte         // the first event, on a reconnect
+	keepAlive time.Duration
+}
+
+// run sends the answer's events until its end, the client is gone (a
+// write fails: on a connection taken over, nothing reads from it to notice
+// sooner, and the keep-alive comment is at most keepAlive away) or ctx is
+// done.
+func (wt *watch) run(ctx context.Context, stream *eventStream) {
+	progress, answerID, offset, live := wt.progress, wt.answerID, wt.offset, wt.live
+	if wt.reset != nil && stream.send("blocks", strconv.Itoa(offset), string(wt.reset)) != nil {
+		return
+	}
+	wt.reset = nil
+	tick := time.NewTicker(wt.keepAlive)
+	defer tick.Stop()
+	var chunk []byte
+	status := ""
+	// thinking is how much of the model's thinking this watcher was
+	// sent, -1 before any; named says whether it was told how long
+	// the model thought.
+	thinking, named := -1, false
+	for {
+		text, end, final, more := progress.Since(offset)
+		if st := progress.Status(); st != status && !final {
+			// A note while the person waits, such as a retry.
+			status = st
+			if stream.send("status", "", html.EscapeString(st)) != nil {
 				return
 			}
 		}
-	})
+		if !final && sendThinking(stream, progress, answerID, &thinking, &chunk) != nil {
+			return
+		}
+		if !final && !named && thinking > 0 && end > 0 {
+			// The model has started answering: its thinking is done.
+			named = true
+			if stream.send("thought", "", html.EscapeString(views.ThoughtLabel(progress.ThoughtFor()))) != nil {
+				return
+			}
+		}
+		if text != "" {
+			// A long text (a watcher catching up) goes in events of
+			// bounded size; the copy drops the rest, so a watcher that
+			// reads slowly holds no more than one event's worth.
+			from, whole := end-len(text), true
+			if part := cutText(text); len(part) < len(text) {
+				text, whole = strings.Clone(part), false
+			}
+			// A citation cut off at the end is held back (Used <
+			// len(text)) until the next delta completes it.
+			step := live.Append(text, final && whole)
+			offset = from + step.Used
+			var err error
+			if step.Replace {
+				// Blocks finished: add them, and show the rest as tail.
+				chunk = views.AppendLiveBlocksEvent(chunk[:0], answerID, step)
+				err = stream.send("blocks", strconv.Itoa(offset), string(chunk))
+			} else if len(step.Tail) > 0 {
+				err = stream.send("delta", strconv.Itoa(offset), string(step.Tail))
+			}
+			if err != nil {
+				return
+			}
+			if !whole {
+				continue // the rest is already there
+			}
+		}
+		if final {
+			var buf bytes.Buffer
+			it, err := finalItem(ctx, wt.svc, wt.visitor, progress.Result())
+			if err != nil {
+				logIfInternal(ctx, wt.log, err)
+				return // the client reconnects and tries again
+			}
+			if it.State == chat.StateStreaming {
+				// An end that renders as streaming would connect
+				// again at once, for ever: it never does.
+				it.State = chat.StateInterrupted
+			}
+			if err := views.Message(it).Render(ctx, &buf); err != nil {
+				wt.log.ErrorContext(ctx, "render final answer", "err", err)
+				return
+			}
+			stream.send("end", "", buf.String())
+			return
+		}
+		select {
+		case <-more:
+		case <-tick.C:
+			if stream.comment() != nil {
+				return
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // sendThinking sends what the model thought since *sent, apart from the
@@ -178,10 +218,10 @@ func resumeOffset(r *http.Request) int {
 
 // finalItem is a finished answer with what the page offers for it (its
 // versions, regenerating), which depends on the rest of the conversation.
-func finalItem(r *http.Request, svc *chat.Service, m chat.Message) (views.Item, error) {
+func finalItem(ctx context.Context, svc *chat.Service, visitorID string, m chat.Message) (views.Item, error) {
 	// The latest page holds the answer that just ended, with its versions:
 	// a 2,000-turn conversation need not be read whole for one end event.
-	_, msgs, _, err := svc.ConversationPage(r.Context(), visitorID(r), m.ConversationID, "")
+	_, msgs, _, err := svc.ConversationPage(ctx, visitorID, m.ConversationID, "")
 	if err != nil {
 		return views.Item{}, err
 	}

@@ -94,10 +94,17 @@ func TestAskAndStream(t *testing.T) {
 		"Content-Type":      "text/event-stream; charset=utf-8",
 		"Cache-Control":     "no-cache",
 		"X-Accel-Buffering": "no",
+		// Set by the middleware, as on every response: the stream's
+		// connection is taken over from net/http, its head written anew.
+		"X-Content-Type-Options": "nosniff",
+		"X-Frame-Options":        "DENY",
 	} {
 		if got := res.Header.Get(header); got != want {
 			t.Errorf("%s = %q, want %q", header, got, want)
 		}
+	}
+	if res.Header.Get("X-Request-Id") == "" || !strings.Contains(res.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Errorf("event stream headers %v: want the request id and the security policy", res.Header)
 	}
 	evs := readEvents(t, res.Body)
 	res.Body.Close()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/rolefit/rolefit/internal/metrics"
@@ -55,6 +56,32 @@ type requestIDKey struct{}
 type requestInfo struct {
 	route   string
 	bodyErr error
+
+	// holds is how many must be done before the request is logged and
+	// counted: its handler, and a stream the handler handed on (see
+	// holdRequestLog). The last one done calls line.
+	holds atomic.Int32
+	line  func()
+}
+
+// holdRequestLog keeps the request's log line and count back until the
+// func it returns is called, for an event stream that goes on after its
+// handler returned (see detachEventStream): the line is then written when
+// the stream ends and says how long it lasted, as for any other request.
+func holdRequestLog(r *http.Request) (release func()) {
+	info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo)
+	if !ok {
+		return func() {}
+	}
+	info.holds.Add(1)
+	return info.release
+}
+
+// release marks one holder done and logs the request after the last.
+func (info *requestInfo) release() {
+	if info.holds.Add(-1) == 0 {
+		info.line()
+	}
 }
 
 // watchedBody remembers the first error reading the body from the
@@ -84,6 +111,7 @@ func withRequestLog(next http.Handler, log *slog.Logger, m *metrics.Metrics) htt
 		id := rand.Text()[:12]
 		w.Header().Set("X-Request-Id", id)
 		info := &requestInfo{}
+		info.holds.Store(1) // the handler
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
 		r = r.WithContext(context.WithValue(ctx, requestInfoKey{}, info))
 		if r.Body != nil && r.Body != http.NoBody {
@@ -92,17 +120,24 @@ func withRequestLog(next http.Handler, log *slog.Logger, m *metrics.Metrics) htt
 		rec := &statusRecorder{ResponseWriter: w}
 		start := time.Now()
 		next.ServeHTTP(rec, r)
-		if rec.status == 0 {
-			rec.status = http.StatusOK
+		status := rec.status
+		if status == 0 {
+			status = http.StatusOK
 		}
-		level := slog.LevelInfo
-		if rec.status >= 500 {
-			level = slog.LevelError
+		// The line holds on to none of the response: a stream that
+		// outlives the handler must not keep net/http's buffers alive.
+		ctx, method, path := r.Context(), r.Method, r.URL.Path
+		info.line = func() {
+			level := slog.LevelInfo
+			if status >= 500 {
+				level = slog.LevelError
+			}
+			log.Log(ctx, level, "request",
+				"method", method, "path", path, "route", info.route, "status", status,
+				"duration_ms", time.Since(start).Milliseconds())
+			m.Request(info.route, status)
 		}
-		log.Log(r.Context(), level, "request",
-			"method", r.Method, "path", r.URL.Path, "route", info.route, "status", rec.status,
-			"duration_ms", time.Since(start).Milliseconds())
-		m.Request(info.route, rec.status)
+		info.release()
 	})
 }
 

@@ -13,7 +13,7 @@ import (
 // protection in New covers all of them. Private routes need the access
 // password, when one is set; public ones never do. The routes that start an
 // answer take the guards, which hold the question limit.
-func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Config, g *guards) {
+func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Config, g *guards, streams *streams) {
 	private := func(pattern string, h http.Handler) { mux.Handle(pattern, named(pattern, g.private(h))) }
 	public := func(pattern string, h http.Handler) { mux.Handle(pattern, named(pattern, h)) }
 
@@ -21,7 +21,7 @@ func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Conf
 	private("GET /c/{id}", handleConversation(svc, log, cfg.SecureCookies))
 	private("POST /c", handleStartConversation(svc, log, g, cfg.AnswerWait))
 	private("POST /c/{id}/messages", handleAsk(svc, log, g, cfg.AnswerWait))
-	private("GET /c/{id}/answers/{answer}/events", handleAnswerEvents(svc, log, cfg.KeepAlive, cfg.StreamWriteTimeout, cfg.Metrics))
+	private("GET /c/{id}/answers/{answer}/events", handleAnswerEvents(svc, log, cfg.KeepAlive, cfg.StreamWriteTimeout, cfg.Metrics, streams))
 	private("POST /c/{id}/answers/{answer}/stop", handleStopAnswer(svc, log))
 	private("POST /c/{id}/answers/{answer}/regenerate", handleRegenerateAnswer(svc, log, g, cfg.AnswerWait))
 	private("POST /c/{id}/answers/{answer}/continue", handleContinueAnswer(svc, log, g, cfg.AnswerWait))

@@ -85,7 +85,7 @@ func TestEveryViewsURLIsRouted(t *testing.T) {
 
 	mux := http.NewServeMux()
 	cfg := Config{}.withDefaults()
-	addRoutes(mux, chat.NewService(nil, nil, "", chat.Config{}, slog.New(slog.DiscardHandler)), slog.New(slog.DiscardHandler), cfg, &guards{})
+	addRoutes(mux, chat.NewService(nil, nil, "", chat.Config{}, slog.New(slog.DiscardHandler)), slog.New(slog.DiscardHandler), cfg, &guards{}, newStreams(slog.New(slog.DiscardHandler)))
 	maps.Copy(also, urls)
 	for name, u := range also {
 		// A browser keeps the fragment to itself.

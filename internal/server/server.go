@@ -136,8 +136,24 @@ const (
 	turnWait  = 10 * time.Second
 )
 
+// Server is the whole HTTP surface of Rolefit, with what shutting it down
+// needs beyond http.Server's Shutdown.
+type Server struct {
+	http.Handler
+	streams *streams
+}
+
+// CloseStreams cuts the answers' event streams and waits, until ctx is
+// done, for them to end. Call it after http.Server's Shutdown, which waits
+// for pages but not for these: they run on connections taken over from
+// net/http, which no longer tracks them. Browsers reconnect and resume
+// where they were.
+func (s *Server) CloseStreams(ctx context.Context) error {
+	return s.streams.closeAll(ctx)
+}
+
 // New returns the whole HTTP surface of Rolefit.
-func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
+func New(svc *chat.Service, log *slog.Logger, cfg Config) *Server {
 	cfg = cfg.withDefaults()
 	// Every line logged with a request's context carries its id.
 	log = slog.New(requestIDHandler{log.Handler()})
@@ -163,7 +179,8 @@ func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
 		g.questions = guard.NewLimiter(cfg.QuestionLimit, cfg.QuestionWindow)
 	}
 	mux := http.NewServeMux()
-	addRoutes(mux, svc, log, cfg, g)
+	streams := newStreams(log)
+	addRoutes(mux, svc, log, cfg, g, streams)
 	var h http.Handler = mux
 	h = withAnswerDetails(h, cfg.AnswerDetails)
 	h = withConversationCount(h, cfg.CountConversations)
@@ -174,5 +191,5 @@ func New(svc *chat.Service, log *slog.Logger, cfg Config) http.Handler {
 	h = withTurns(h, mux, newTurns(pageTurns*runtime.GOMAXPROCS(0), turnWait), log)
 	h = withRecover(h, log)
 	h = withRequestLog(h, log, cfg.Metrics)
-	return h
+	return &Server{Handler: h, streams: streams}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"net"
 	"net/http"
 	"time"
 	"unicode/utf8"
@@ -12,30 +13,76 @@ import (
 // stays small however long the answer.
 const maxEventText = 16 << 10
 
-// eventStream writes Server-Sent Events and flushes each one at once.
+// eventStream writes Server-Sent Events and sends each one at once: to a
+// connection taken over from net/http (conn), or else through the
+// ResponseWriter, flushed.
 type eventStream struct {
+	conn    net.Conn
 	w       http.ResponseWriter
 	rc      *http.ResponseController
 	timeout time.Duration // for each write, see write
 	buf     []byte        // reused for every event: the per-token path does not allocate
 }
 
-// startEventStream sends the headers that make proxies and browsers treat
-// the response as a live stream. The server's write timeout, meant for a
-// whole page, would cut an answer that takes a minute; the stream gives
-// each write its own deadline of timeout instead.
-func startEventStream(w http.ResponseWriter, timeout time.Duration) (*eventStream, error) {
-	h := w.Header()
+// retryEvent is the stream's first line: reconnect quickly after a
+// dropped connection; Last-Event-ID resumes.
+const retryEvent = "retry: 1000\n\n"
+
+// setStreamHeaders sets the headers that make proxies and browsers treat
+// the response as a live stream.
+func setStreamHeaders(h http.Header) {
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer this response
+}
+
+// startEventStream starts the stream through net/http, where the
+// connection cannot be taken over (HTTP/2). The server's write timeout,
+// meant for a whole page, would cut an answer that takes a minute; the
+// stream gives each write its own deadline of timeout instead.
+func startEventStream(w http.ResponseWriter, timeout time.Duration) (*eventStream, error) {
+	setStreamHeaders(w.Header())
 	w.WriteHeader(http.StatusOK)
 	s := &eventStream{w: w, rc: http.NewResponseController(w), timeout: timeout, buf: make([]byte, 0, 1024)}
-	// Reconnect quickly after a dropped connection; Last-Event-ID resumes.
-	if err := s.write([]byte("retry: 1000\n\n")); err != nil {
+	if err := s.write([]byte(retryEvent)); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// detachEventStream takes the connection over from net/http (see
+// streams), when the request came over HTTP/1.x, and writes the response's
+// head itself with the headers set on w so far (security headers, cookies,
+// the request id). The body ends when the connection closes: an event
+// stream has no length, and the connection is not reused. It returns a nil
+// conn where the connection cannot be taken over; a non-nil conn is the
+// caller's to close, also when err says the head could not be written.
+func detachEventStream(w http.ResponseWriter, r *http.Request, timeout time.Duration) (net.Conn, *eventStream, error) {
+	if r.ProtoMajor != 1 || r.Method != http.MethodGet {
+		return nil, nil, nil // HTTP/2 has no connection to take; HEAD has no body
+	}
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return nil, nil, nil // not an HTTP/1.x connection of net/http's
+	}
+	h := w.Header()
+	setStreamHeaders(h)
+	h.Set("Connection", "close")
+	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	head := &headBuffer{b: make([]byte, 0, 1024)}
+	head.b = append(head.b, "HTTP/1.1 200 OK\r\n"...)
+	h.Write(head) // never fails: it writes to memory
+	head.b = append(head.b, "\r\n"+retryEvent...)
+	s := &eventStream{conn: conn, timeout: timeout, buf: head.b} // the events reuse the head's buffer
+	return conn, s, s.write(head.b)
+}
+
+// headBuffer collects a response's head for detachEventStream.
+type headBuffer struct{ b []byte }
+
+func (h *headBuffer) Write(p []byte) (int, error) {
+	h.b = append(h.b, p...)
+	return len(p), nil
 }
 
 // write sends b and flushes it, each piece of it within the stream's
@@ -47,20 +94,29 @@ func startEventStream(w http.ResponseWriter, timeout time.Duration) (*eventStrea
 // is not cut off for the size of one event. A watcher that is dropped
 // resumes from its last event id when it reconnects.
 func (s *eventStream) write(b []byte) error {
-	for {
+	for len(b) > 0 {
+		piece := b[:min(len(b), maxEventText)]
+		b = b[len(piece):]
+		if s.conn != nil {
+			// Nothing is buffered on a connection of our own: the write
+			// is the send.
+			if err := s.conn.SetWriteDeadline(time.Now().Add(s.timeout)); err != nil {
+				return err
+			}
+			if _, err := s.conn.Write(piece); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := s.rc.SetWriteDeadline(time.Now().Add(s.timeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
 			return err
 		}
-		if len(b) <= maxEventText {
-			break
-		}
-		if _, err := s.w.Write(b[:maxEventText]); err != nil {
+		if _, err := s.w.Write(piece); err != nil {
 			return err
 		}
-		b = b[maxEventText:]
 	}
-	if _, err := s.w.Write(b); err != nil {
-		return err
+	if s.conn != nil {
+		return nil
 	}
 	return s.rc.Flush()
 }

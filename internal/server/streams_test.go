@@ -1,0 +1,108 @@
+package server
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/fakeopenai"
+)
+
+// TestClosingTheStreamsCutsWatchersNotAnswers shuts the HTTP side down
+// while an answer is watched: the watcher's stream ends (its browser
+// reconnects elsewhere), is logged and no longer counted, a stream asked
+// for afterwards is refused, and the answer itself goes on and is saved
+// whole.
+func TestClosingTheStreamsCutsWatchersNotAnswers(t *testing.T) {
+	app := newOpsApp(t, withServer(Config{ServeMetrics: true}))
+	gate := make(chan struct{})
+	chunks := []string{"Written before ", "and after the cut."}
+	app.fake.Push(fakeopenai.Reply{Chunks: chunks, Gate: gate})
+	b := app.browser(true)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	a := ask(t, b, "Tell me")
+	res := b.get(a.events)
+	defer res.Body.Close()
+	stream := streamEvents(res.Body)
+	gate <- struct{}{}
+	if e := <-stream; e.name != "delta" || e.data != chunks[0] {
+		t.Fatalf("first event = %+v, want the first delta", e)
+	}
+	mark := app.logs.mark()
+
+	if err := app.handler.CloseStreams(ctx); err != nil {
+		t.Fatalf("CloseStreams: %v", err)
+	}
+cut:
+	for {
+		select {
+		case e, ok := <-stream:
+			if !ok {
+				break cut
+			}
+			t.Errorf("after the streams were closed, the watcher got %+v", e)
+		case <-ctx.Done():
+			t.Fatal("the watcher's stream was never cut")
+		}
+	}
+	line := app.logs.waitFor(t, mark, "path="+a.events+" ")
+	if !strings.Contains(line, "status=200") {
+		t.Errorf("the cut stream logged as %s", line)
+	}
+	if m := scrape(t, b); m["rolefit_streams_active"] != 0 {
+		t.Errorf("streams active = %v after they were closed, want 0", m["rolefit_streams_active"])
+	}
+
+	// Another watcher, now: the connection is closed without an event.
+	again := b.get(a.events)
+	body, _ := io.ReadAll(again.Body)
+	again.Body.Close()
+	if strings.Contains(string(body), "event:") {
+		t.Errorf("a stream opened after the streams were closed sent %q", body)
+	}
+
+	close(gate)
+	if err := app.svc.Wait(ctx, a.id); err != nil {
+		t.Fatal(err)
+	}
+	m, err := app.db.Message(ctx, a.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.State != chat.StateDone || m.Content != strings.Join(chunks, "") {
+		t.Errorf("saved answer %q (%s), want it whole and done", m.Content, m.State)
+	}
+}
+
+// TestEventStreamOverHTTP2 watches an answer over HTTP/2, as behind a
+// proxy that speaks it to Rolefit: there is no connection of its own to
+// take over, and the stream goes through net/http as a response.
+func TestEventStreamOverHTTP2(t *testing.T) {
+	app := newOpsApp(t, withHTTP2())
+	chunks := []string{"Over ", "HTTP/2."}
+	app.fake.Push(fakeopenai.Reply{Chunks: chunks})
+	b := app.browser(true)
+
+	a := ask(t, b, "Tell me")
+	res := b.get(a.events)
+	defer res.Body.Close()
+	if res.ProtoMajor != 2 || res.Header.Get("Content-Type") != "text/event-stream; charset=utf-8" {
+		t.Fatalf("%s, Content-Type %q: want an event stream over HTTP/2", res.Proto, res.Header.Get("Content-Type"))
+	}
+	var text strings.Builder
+	var last event
+	for _, e := range readEvents(t, res.Body) {
+		if e.name == "delta" {
+			text.WriteString(e.data)
+		}
+		last = e
+	}
+	if text.String() != strings.Join(chunks, "") || last.name != "end" {
+		t.Errorf("streamed %q, last event %q: want the whole answer, then its end", text.String(), last.name)
+	}
+}
