@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -103,6 +104,44 @@ func nextDelta(b *testing.B, r *bufio.Reader) {
 		}
 	}
 }
+
+// BenchmarkEventFraming is the cost of framing and sending one event on
+// a connection of its own: a token's delta, and a final answer's 20 KB
+// rendering (the end event), to a connection that takes every byte.
+func BenchmarkEventFraming(b *testing.B) {
+	line := "An <em>ML engineer</em> trains models &amp; ships them.\n"
+	for _, bc := range []struct {
+		name string
+		data []byte
+		once bool // sent once per stream, with the buffer a stream starts with
+	}{
+		{"delta", []byte("token "), false},
+		{"end", []byte(strings.Repeat(line, 20<<10/len(line))), true},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			newStream := func() *eventStream {
+				return &eventStream{conn: discardConn{}, timeout: time.Second, buf: make([]byte, 0, 1024)}
+			}
+			s := newStream()
+			b.SetBytes(int64(len(bc.data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if bc.once {
+					s = newStream()
+				}
+				if err := s.sendBytes("delta", 1234, bc.data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// discardConn is a connection that takes every write at once.
+type discardConn struct{ net.Conn }
+
+func (discardConn) Write(p []byte) (int, error)      { return len(p), nil }
+func (discardConn) SetWriteDeadline(time.Time) error { return nil }
 
 // BenchmarkDeltaRelay is the time Rolefit adds to each token: from the
 // provider handing over a delta to the browser's connection reading its

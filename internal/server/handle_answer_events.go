@@ -94,7 +94,7 @@ type watch struct {
 // done.
 func (wt *watch) run(ctx context.Context, stream *eventStream) {
 	progress, answerID, offset, live := wt.progress, wt.answerID, wt.offset, wt.live
-	if wt.reset != nil && stream.send("blocks", strconv.Itoa(offset), string(wt.reset)) != nil {
+	if wt.reset != nil && stream.sendBytes("blocks", offset, wt.reset) != nil {
 		return
 	}
 	wt.reset = nil
@@ -111,7 +111,7 @@ func (wt *watch) run(ctx context.Context, stream *eventStream) {
 		if st := progress.Status(); st != status && !final {
 			// A note while the person waits, such as a retry.
 			status = st
-			if stream.send("status", "", html.EscapeString(st)) != nil {
+			if stream.send("status", -1, html.EscapeString(st)) != nil {
 				return
 			}
 		}
@@ -121,7 +121,7 @@ func (wt *watch) run(ctx context.Context, stream *eventStream) {
 		if !final && !named && thinking > 0 && end > 0 {
 			// The model has started answering: its thinking is done.
 			named = true
-			if stream.send("thought", "", html.EscapeString(views.ThoughtLabel(progress.ThoughtFor()))) != nil {
+			if stream.send("thought", -1, html.EscapeString(views.ThoughtLabel(progress.ThoughtFor()))) != nil {
 				return
 			}
 		}
@@ -141,9 +141,9 @@ func (wt *watch) run(ctx context.Context, stream *eventStream) {
 			if step.Replace {
 				// Blocks finished: add them, and show the rest as tail.
 				chunk = views.AppendLiveBlocksEvent(chunk[:0], answerID, step)
-				err = stream.send("blocks", strconv.Itoa(offset), string(chunk))
+				err = stream.sendBytes("blocks", offset, chunk)
 			} else if len(step.Tail) > 0 {
-				err = stream.send("delta", strconv.Itoa(offset), string(step.Tail))
+				err = stream.sendBytes("delta", offset, step.Tail)
 			}
 			if err != nil {
 				return
@@ -168,7 +168,7 @@ func (wt *watch) run(ctx context.Context, stream *eventStream) {
 				wt.log.ErrorContext(ctx, "render final answer", "err", err)
 				return
 			}
-			stream.send("end", "", buf.String())
+			stream.sendBytes("end", -1, buf.Bytes())
 			return
 		}
 		select {
@@ -197,9 +197,9 @@ func sendThinking(stream *eventStream, progress *chat.Progress, answerID string,
 	*sent = next
 	if first {
 		*buf = views.AppendReasoningResetEvent((*buf)[:0], answerID, th)
-		return stream.send("reasoning", "", string(*buf))
+		return stream.sendBytes("reasoning", -1, *buf)
 	}
-	return stream.send("reasoning", "", html.EscapeString(th))
+	return stream.send("reasoning", -1, html.EscapeString(th))
 }
 
 // resumeOffset is where the client's copy of the answer ends: Last-Event-ID

@@ -342,15 +342,17 @@ func TestEventsFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.send("delta", "12", "a&lt;b\nline2\r\n")
-	s.send("end", "", "<p>x</p>\n<p>y</p>")
+	s.send("delta", 12, "a&lt;b\nline2\r\n")
+	s.sendBytes("blocks", 0, []byte("\r<p>z</p>\n"))
+	s.send("end", -1, "<p>x</p>\n<p>y</p>")
 	want := "retry: 1000\n\n" +
 		"event: delta\nid: 12\ndata: a&lt;b\ndata: line2&#13;\ndata: \n\n" +
+		"event: blocks\nid: 0\ndata: &#13;<p>z</p>\ndata: \n\n" +
 		"event: end\ndata: <p>x</p>\ndata: <p>y</p>\n\n"
 	if got := rec.String(); got != want {
 		t.Errorf("stream =\n%q\nwant\n%q", got, want)
 	}
-	if rec.flushes < 3 {
+	if rec.flushes < 4 {
 		t.Errorf("flushed %d times, want after the headers and every event", rec.flushes)
 	}
 }

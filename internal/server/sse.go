@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"slices"
+	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -126,18 +128,35 @@ func (s *eventStream) comment() error {
 	return s.write([]byte(": keep-alive\n\n"))
 }
 
-// send writes one event. data is markup, already escaped by its producer.
-func (s *eventStream) send(event, id, data string) error {
-	b := s.buf[:0]
+// send writes one event; an id below zero is none. data is markup,
+// already escaped by its producer.
+func (s *eventStream) send(event string, id int, data string) error {
+	return s.finish(appendData(s.start(event, id, len(data)), data))
+}
+
+// sendBytes is send for data in bytes, as the live rendering makes it:
+// the per-token path copies it once, into the event.
+func (s *eventStream) sendBytes(event string, id int, data []byte) error {
+	return s.finish(appendData(s.start(event, id, len(data)), data))
+}
+
+// start begins an event in the stream's buffer, with room for size bytes
+// of data and a "data: " for every line of 28 bytes or more: the buffer
+// grows once for a large event (the final answer), not once per doubling.
+func (s *eventStream) start(event string, id, size int) []byte {
+	b := slices.Grow(s.buf[:0], len(event)+size+size/4+32)
 	b = append(b, "event: "...)
 	b = append(b, event...)
 	b = append(b, '\n')
-	if id != "" {
+	if id >= 0 {
 		b = append(b, "id: "...)
-		b = append(b, id...)
+		b = strconv.AppendInt(b, int64(id), 10)
 		b = append(b, '\n')
 	}
-	b = appendData(b, data)
+	return b
+}
+
+func (s *eventStream) finish(b []byte) error {
 	b = append(b, '\n', '\n')
 	s.buf = b
 	return s.write(b)
@@ -158,18 +177,22 @@ func cutText(text string) string {
 
 // appendData writes data as "data:" lines. A newline starts a new data line
 // (the browser joins them back with "\n"); a carriage return would end a line
-// too, so it is written as a character reference.
-func appendData(b []byte, data string) []byte {
+// too, so it is written as a character reference. The text between them is
+// copied in one piece.
+func appendData[T string | []byte](b []byte, data T) []byte {
 	b = append(b, "data: "...)
+	from := 0
 	for i := 0; i < len(data); i++ {
-		switch c := data[i]; c {
+		switch data[i] {
 		case '\n':
+			b = append(b, data[from:i]...)
 			b = append(b, "\ndata: "...)
+			from = i + 1
 		case '\r':
+			b = append(b, data[from:i]...)
 			b = append(b, "&#13;"...)
-		default:
-			b = append(b, c)
+			from = i + 1
 		}
 	}
-	return b
+	return append(b, data[from:]...)
 }
