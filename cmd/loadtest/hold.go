@@ -149,6 +149,7 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 	}
 
 	idleBefore := srv.idleRSS(ctx, cfg.Settle)
+	idleFile, _ := procStatus(srv.pid(), "RssFile")
 	cpuBefore := srv.cpuNow()
 	rssMax, stopSampling := srv.sampleRSS(100 * time.Millisecond)
 	health := startHealthSampler(ctx, srv.base, cfg.HealthEvery)
@@ -198,7 +199,7 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 	stopPacing()
 	pacers.Wait()
 	rep.Resources = srv.resources(stopSampling, rssMax, cpuBefore)
-	rep.Resources.IdleBeforeKB = idleBefore
+	rep.Resources.IdleBeforeKB, rep.Resources.IdleFileKB = idleBefore, idleFile
 	if rep.Saved, err = checkSaved(ctx, srv.dataDir, up); err != nil {
 		errs.add("%v", err)
 	}

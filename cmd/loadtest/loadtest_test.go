@@ -111,7 +111,8 @@ func TestSuiteSmall(t *testing.T) {
 			t.Errorf("%d chats: ratios TTFT %.2f, total %.2f, want at least 0.5", n, r.TTFTRatio(), r.TotalRatio())
 		}
 		res := r.Resources
-		if res.IdleBeforeKB <= 0 || res.IdleAfterKB <= 0 || res.PeakRSSKB < res.IdleBeforeKB || res.LoadCPU < 0 || res.LoadCPU > res.ServerCPU {
+		if res.IdleBeforeKB <= 0 || res.IdleAfterKB <= 0 || res.PeakRSSKB < res.IdleBeforeKB || res.LoadCPU < 0 || res.LoadCPU > res.ServerCPU ||
+			res.IdleFileKB <= 0 || res.IdleFileKB >= res.IdleBeforeKB {
 			t.Errorf("%d chats: resources %+v, want idle memory, a peak above it and CPU under load within the total", n, res)
 		}
 	}

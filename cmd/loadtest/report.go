@@ -97,11 +97,12 @@ type Resources struct {
 	EndRSSKB        int64         `json:"end_rss_kb"`  // VmRSS after the last answer
 	MaxSampledRSSKB int64         `json:"max_sampled_rss_kb"`
 	Samples         int           `json:"samples"`
-	IdleBeforeKB    int64         `json:"idle_before_rss_kb"` // after start-up and -settle, before the load
-	IdleAfterKB     int64         `json:"idle_after_rss_kb"`  // -settle after the load ended
-	ServerCPU       time.Duration `json:"-"`                  // since the server started
-	LoadCPU         time.Duration `json:"-"`                  // from the visits to the last answer's end
-	LoadToolCPU     time.Duration `json:"-"`                  // the load tool's (and the fake model's) over the same time
+	IdleBeforeKB    int64         `json:"idle_before_rss_kb"`  // after start-up and -settle, before the load
+	IdleFileKB      int64         `json:"idle_before_file_kb"` // of it, file pages (RssFile): the binary's own, shared and reclaimable
+	IdleAfterKB     int64         `json:"idle_after_rss_kb"`   // -settle after the load ended
+	ServerCPU       time.Duration `json:"-"`                   // since the server started
+	LoadCPU         time.Duration `json:"-"`                   // from the visits to the last answer's end
+	LoadToolCPU     time.Duration `json:"-"`                   // the load tool's (and the fake model's) over the same time
 }
 
 // MarshalJSON gives CPU times in seconds.
@@ -207,8 +208,8 @@ func (r Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "  relay latency       %v\n", r.Relay)
 	fmt.Fprintf(w, "  server memory       peak RSS (VmHWM) %s, RSS at end %s, max sampled RSS %s (%d samples)\n",
 		mib(r.Resources.PeakRSSKB), mib(r.Resources.EndRSSKB), mib(r.Resources.MaxSampledRSSKB), r.Resources.Samples)
-	fmt.Fprintf(w, "                      idle RSS %s after start-up, %s after the load (each after the settle time)\n",
-		mib(r.Resources.IdleBeforeKB), mib(r.Resources.IdleAfterKB))
+	fmt.Fprintf(w, "                      idle RSS %s after start-up (%s of it file pages, the binary's own), %s after the load (each after the settle time)\n",
+		mib(r.Resources.IdleBeforeKB), mib(r.Resources.IdleFileKB), mib(r.Resources.IdleAfterKB))
 	fmt.Fprintf(w, "  cpu time            server %v under load (%.1f ms per chat; /proc counts 10 ms ticks), %v since start; load tool %v; on %d CPUs\n",
 		r.Resources.LoadCPU.Round(10*time.Millisecond), ms(r.CPUPerChat()), r.Resources.ServerCPU.Round(10*time.Millisecond),
 		r.Resources.LoadToolCPU.Round(10*time.Millisecond), runtime.NumCPU())

@@ -101,6 +101,7 @@ func run(ctx context.Context, cfg Config) (Report, error) {
 	defer srv.stop(30 * time.Second)
 
 	idleBefore := srv.idleRSS(ctx, cfg.Settle)
+	idleFile, _ := procStatus(srv.pid(), "RssFile")
 	cpuBefore := srv.cpuNow()
 	rssMax, stopSampling := srv.sampleRSS(100 * time.Millisecond)
 
@@ -122,7 +123,7 @@ func run(ctx context.Context, cfg Config) (Report, error) {
 	<-profiled
 	srv.profileAllocs(ctx, cfg, errs)
 	rep.Resources = srv.resources(stopSampling, rssMax, cpuBefore)
-	rep.Resources.IdleBeforeKB = idleBefore
+	rep.Resources.IdleBeforeKB, rep.Resources.IdleFileKB = idleBefore, idleFile
 	if rep.Saved, err = checkSaved(ctx, srv.dataDir, up); err != nil {
 		errs.add("%v", err)
 	}

@@ -185,8 +185,8 @@ func (h HoldReport) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "  whole answer        %v (the model's schedule: %v; deltas delivered %.0f a second)\n",
 		h.Total, h.Schedule, float64(h.Exact*h.Chunks)/max(h.Elapsed.Seconds(), 1e-9))
 	fmt.Fprintf(w, "  /healthz            %v, %d failed (asked every %v, one at a time: a slow answer skips ticks)\n", h.Healthz, h.HealthzFailures, h.HealthEvery)
-	fmt.Fprintf(w, "  server memory       peak RSS %s, idle RSS %s after start-up, %s after the hold\n",
-		mib(h.Resources.PeakRSSKB), mib(h.Resources.IdleBeforeKB), mib(h.Resources.IdleAfterKB))
+	fmt.Fprintf(w, "  server memory       peak RSS %s, idle RSS %s after start-up (%s of it file pages, the binary's own), %s after the hold\n",
+		mib(h.Resources.PeakRSSKB), mib(h.Resources.IdleBeforeKB), mib(h.Resources.IdleFileKB), mib(h.Resources.IdleAfterKB))
 	fmt.Fprintf(w, "  cpu time            server %v during the hold, load tool %v\n",
 		h.Resources.LoadCPU.Round(10*time.Millisecond), h.Resources.LoadToolCPU.Round(10*time.Millisecond))
 	fmt.Fprintf(w, "  open files          load tool soft %d hard %d; server soft %s hard %s; each answer holds 2 in each process\n",
