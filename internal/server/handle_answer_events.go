@@ -56,12 +56,13 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive, writeTim
 			}
 			// The request's context ends when this handler returns; the
 			// stream keeps its values (the request id for the log, what the
-			// final rendering reads) and ends with the streams.
+			// final rendering reads) and stops when the streams close.
 			logged := holdRequestLog(r)
-			if !streams.start(context.WithoutCancel(r.Context()), conn, func(ctx context.Context) {
+			ctx := context.WithoutCancel(r.Context())
+			if !streams.start(conn, func(stop <-chan struct{}) {
 				defer logged()
 				defer m.StreamOpened()()
-				wt.run(ctx, stream)
+				wt.run(ctx, stream, stop)
 			}) {
 				logged() // shutting down: the client reconnects elsewhere
 			}
@@ -71,7 +72,7 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive, writeTim
 			return // the client is gone
 		}
 		defer m.StreamOpened()()
-		wt.run(r.Context(), stream)
+		wt.run(r.Context(), stream, r.Context().Done())
 	})
 }
 
@@ -90,9 +91,9 @@ type watch struct {
 
 // run sends the answer's events until its end, the client is gone (a
 // write fails: on a connection taken over, nothing reads from it to notice
-// sooner, and the keep-alive comment is at most keepAlive away) or ctx is
-// done.
-func (wt *watch) run(ctx context.Context, stream *eventStream) {
+// sooner, and the keep-alive comment is at most keepAlive away) or stop is
+// closed while it waits for more.
+func (wt *watch) run(ctx context.Context, stream *eventStream, stop <-chan struct{}) {
 	progress, answerID, offset, live := wt.progress, wt.answerID, wt.offset, wt.live
 	if wt.reset != nil && stream.sendBytes("blocks", offset, wt.reset) != nil {
 		return
@@ -177,7 +178,7 @@ func (wt *watch) run(ctx context.Context, stream *eventStream) {
 			if stream.comment() != nil {
 				return
 			}
-		case <-ctx.Done():
+		case <-stop:
 			return
 		}
 	}

@@ -23,68 +23,63 @@ import (
 type streams struct {
 	log *slog.Logger
 
-	mu     sync.Mutex
-	open   map[*detached]struct{}
-	closed bool
-	wg     sync.WaitGroup
-}
-
-// detached is one stream on a connection of its own.
-type detached struct {
-	conn   net.Conn
-	cancel context.CancelFunc
+	mu      sync.Mutex
+	open    map[net.Conn]struct{}
+	closed  bool
+	closing chan struct{} // closed by closeAll: the watchers stop waiting
+	wg      sync.WaitGroup
 }
 
 func newStreams(log *slog.Logger) *streams {
-	return &streams{log: log, open: make(map[*detached]struct{})}
+	return &streams{log: log, open: make(map[net.Conn]struct{}), closing: make(chan struct{})}
 }
 
-// start runs watch on a goroutine of its own with a context that ends
-// when the streams are closed, and closes conn when watch returns. After
-// closeAll it only closes conn and reports false: the client reconnects
-// to a server that goes on.
-func (s *streams) start(ctx context.Context, conn net.Conn, watch func(context.Context)) bool {
+// start runs watch on a goroutine of its own and closes conn when watch
+// returns. watch must return soon once stop, the streams' closing, is
+// closed. After closeAll, start only closes conn and reports false: the
+// client reconnects to a server that goes on.
+func (s *streams) start(conn net.Conn, watch func(stop <-chan struct{})) bool {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		conn.Close()
 		return false
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	d := &detached{conn: conn, cancel: cancel}
-	s.open[d] = struct{}{}
+	s.open[conn] = struct{}{}
 	s.wg.Add(1)
 	s.mu.Unlock()
 	go func() {
 		defer s.wg.Done()
 		defer func() {
 			s.mu.Lock()
-			delete(s.open, d)
+			delete(s.open, conn)
 			s.mu.Unlock()
-			cancel()
 			conn.Close()
 		}()
 		// withRecover does not reach this goroutine: a panic here would
 		// take down the process and every answer in it.
 		defer func() {
 			if v := recover(); v != nil {
-				s.log.ErrorContext(ctx, "server: panic in event stream", "err", v)
+				s.log.Error("server: panic in event stream", "err", v)
 			}
 		}()
-		watch(ctx)
+		watch(s.closing)
 	}()
 	return true
 }
 
-// closeAll cuts every stream and waits, until ctx is done, for their
-// goroutines to end. Browsers reconnect with Last-Event-ID and resume
-// where they were, on another replica or the restarted server.
+// closeAll ends every stream: a watcher that waits for its answer's next
+// delta stops at once, and one that is sending its answer's end (the
+// answers end before the HTTP side shuts down) finishes sending it, until
+// ctx is done; then the connections still open are closed, which ends a
+// write that waits on a client that does not read. Browsers reconnect with
+// Last-Event-ID and resume where they were, on another replica or the
+// restarted server.
 func (s *streams) closeAll(ctx context.Context) error {
 	s.mu.Lock()
-	s.closed = true
-	for d := range s.open {
-		d.cancel()
-		d.conn.Close() // ends a write that waits on a client that does not read
+	if !s.closed {
+		s.closed = true
+		close(s.closing)
 	}
 	s.mu.Unlock()
 	done := make(chan struct{})
@@ -96,6 +91,12 @@ func (s *streams) closeAll(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		return ctx.Err()
 	}
+	s.mu.Lock()
+	for conn := range s.open {
+		conn.Close()
+	}
+	s.mu.Unlock()
+	<-done
+	return ctx.Err()
 }
