@@ -18,8 +18,8 @@ import (
 // the middleware with the stack it grew while the page's database read
 // ran, a second goroutine that reads in the background to notice the
 // client leaving, and 10 KB of read and write buffers. Taken over, it is
-// one small goroutine and the connection: about a third of the memory of a
-// live answer (README, Performance).
+// one small goroutine and the connection: 30 % less memory for each live
+// answer (README, Performance).
 type streams struct {
 	log *slog.Logger
 

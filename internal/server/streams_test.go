@@ -2,7 +2,10 @@ package server
 
 import (
 	"context"
+	"errors"
 	"io"
+	"log/slog"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -104,5 +107,43 @@ func TestEventStreamOverHTTP2(t *testing.T) {
 	}
 	if text.String() != strings.Join(chunks, "") || last.name != "end" {
 		t.Errorf("streamed %q, last event %q: want the whole answer, then its end", text.String(), last.name)
+	}
+}
+
+// TestClosingTheStreamsWaitsThenCuts closes the streams while one waits
+// for its answer's next delta and another is still sending (its client
+// does not read): the first stops at once; the second may finish until the
+// deadline, and is then cut by closing its connection.
+func TestClosingTheStreamsWaitsThenCuts(t *testing.T) {
+	s := newStreams(slog.New(slog.DiscardHandler))
+	waiting, _ := net.Pipe()
+	sending, peer := net.Pipe() // peer never reads
+	defer peer.Close()
+	stopped := make(chan struct{})
+	s.start(waiting, func(stop <-chan struct{}) {
+		<-stop
+		close(stopped)
+	})
+	cut := make(chan error, 1)
+	s.start(sending, func(<-chan struct{}) {
+		_, err := sending.Write([]byte("event: end\n\n"))
+		cut <- err
+	})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := s.closeAll(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("closeAll = %v, want the deadline it waited until", err)
+	}
+	select {
+	case <-stopped:
+	default:
+		t.Error("the waiting stream did not stop")
+	}
+	if err := <-cut; err == nil {
+		t.Error("the write to a client that does not read went through; want it cut")
+	}
+	if s.start(sending, func(<-chan struct{}) { t.Error("a stream started after closeAll") }) {
+		t.Error("start after closeAll reported the stream started")
 	}
 }
