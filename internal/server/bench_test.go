@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -101,6 +102,25 @@ func nextDelta(b *testing.B, r *bufio.Reader) {
 		if strings.HasPrefix(line, "data: ") {
 			r.ReadString('\n') // the blank line ending the event
 			return
+		}
+	}
+}
+
+// BenchmarkFirstVisit is the new-chat page for a visitor seen for the
+// first time (no cookie: every new visitor once, and crawlers), asked
+// over loopback and read whole; ns/op is the round trip.
+func BenchmarkFirstVisit(b *testing.B) {
+	srv, _ := benchApp(b, instantProvider{})
+	client := &http.Client{} // no cookie jar: every request is a first visit
+	for b.Loop() {
+		res, err := client.Get(srv.URL + "/")
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			b.Fatalf("GET / = %d", res.StatusCode)
 		}
 	}
 }

@@ -1,17 +1,24 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/rolefit/rolefit/internal/chat"
 	"github.com/rolefit/rolefit/internal/fakeopenai"
+	"github.com/rolefit/rolefit/internal/offline"
+	"github.com/rolefit/rolefit/internal/store"
 )
 
 // ask asks a question without JavaScript and returns the conversation's path.
@@ -161,5 +168,55 @@ func TestRegenerateAndSwitchVersions(t *testing.T) {
 	}
 	if got := doc(t, b.get(conv)).Find(`[data-role="assistant"]`).Text(); !strings.Contains(got, "First answer.") {
 		t.Errorf("the switch did not stick: %q", got)
+	}
+}
+
+// listCounting counts the store's lists of a visitor's conversations.
+type listCounting struct {
+	chat.Store
+	lists atomic.Int32
+}
+
+func (s *listCounting) ConversationsByVisitor(ctx context.Context, visitorID string, limit int) ([]chat.Conversation, error) {
+	s.lists.Add(1)
+	return s.Store.ConversationsByVisitor(ctx, visitorID, limit)
+}
+
+// TestFirstVisitReadsNoConversations opens the new-chat page as a first
+// visitor (no cookie yet: crawlers, and everyone once) and as a returning
+// one. The first has nothing to list, and its sidebar is drawn without
+// asking the database; the returning visitor's lists their conversations.
+func TestFirstVisitReadsNoConversations(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	counting := &listCounting{Store: db}
+	log := slog.New(slog.DiscardHandler)
+	svc := chat.NewService(counting, offline.NewProvider(offline.Answer, 0), "S", chat.Config{}, log)
+	defer svc.Shutdown(ctx)
+	srv := httptest.NewServer(New(svc, log, Config{}))
+	defer srv.Close()
+	app := &testApp{t: t, url: srv.URL}
+	b := app.browser(false)
+
+	first := doc(t, b.get("/"))
+	if first.Find(`[data-testid="sidebar"]`).Length() != 1 {
+		t.Fatal("the first visit's page has no sidebar")
+	}
+	if n := counting.lists.Load(); n != 0 {
+		t.Errorf("a first visit listed conversations %d times, want none", n)
+	}
+
+	b.ask("/c", "What does an ML engineer do?")
+	before := counting.lists.Load()
+	again := doc(t, b.get("/"))
+	if counting.lists.Load() == before {
+		t.Error("a returning visitor's page did not list their conversations")
+	}
+	if again.Find(`a[data-testid="conversation"]`).Length() != 1 {
+		t.Error("a returning visitor's page does not list their conversation")
 	}
 }

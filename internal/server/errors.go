@@ -158,10 +158,18 @@ func render(w http.ResponseWriter, r *http.Request, log *slog.Logger, status int
 // page gathers what every page shows: the provider and, for the sidebar,
 // the visitor's conversations with the current one marked.
 func page(r *http.Request, svc *chat.Service, log *slog.Logger, currentID string) views.Page {
-	list, err := svc.Conversations(r.Context(), visitorID(r))
-	if _, failed := clientFailed(r); err != nil && !failed {
-		// The page is still useful without its sidebar.
-		log.ErrorContext(r.Context(), "list conversations", "err", err)
+	var list []chat.Conversation
+	// A first visit has no conversations to list (its visitor id was made
+	// for this request, and a GET creates none): a landing page, the one
+	// crawlers and every new visitor ask for, reads nothing from the
+	// database.
+	if !firstVisit(r) || r.Method != http.MethodGet {
+		var err error
+		list, err = svc.Conversations(r.Context(), visitorID(r))
+		if _, failed := clientFailed(r); err != nil && !failed {
+			// The page is still useful without its sidebar.
+			log.ErrorContext(r.Context(), "list conversations", "err", err)
+		}
 	}
 	return views.Page{
 		Title:             "Rolefit: ML Engineer or Gen AI Application Developer?",

@@ -10,16 +10,22 @@ const visitorCookie = "rolefit_visitor"
 
 type visitorKey struct{}
 
+// firstVisitKey marks a request whose visitor id was made for it: no
+// conversation can belong to that id yet.
+type firstVisitKey struct{}
+
 // withVisitor identifies the browser by a random id in a cookie: no sign-up,
 // and conversations belong to the id. The id is unguessable (128 random
 // bits) and HttpOnly, so scripts on the page cannot read or leak it.
 func withVisitor(next http.Handler, secure bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := ""
+		ctx := r.Context()
 		if c, err := r.Cookie(visitorCookie); err == nil && validVisitorID(c.Value) {
 			id = c.Value
 		} else {
 			id = rand.Text()
+			ctx = context.WithValue(ctx, firstVisitKey{}, true)
 			http.SetCookie(w, &http.Cookie{
 				Name:     visitorCookie,
 				Value:    id,
@@ -30,7 +36,7 @@ func withVisitor(next http.Handler, secure bool) http.Handler {
 				SameSite: http.SameSiteLaxMode,
 			})
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), visitorKey{}, id)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, visitorKey{}, id)))
 	})
 }
 
@@ -52,4 +58,10 @@ func validVisitorID(s string) bool {
 func visitorID(r *http.Request) string {
 	id, _ := r.Context().Value(visitorKey{}).(string)
 	return id
+}
+
+// firstVisit reports whether the request's visitor id was made for it.
+func firstVisit(r *http.Request) bool {
+	first, _ := r.Context().Value(firstVisitKey{}).(bool)
+	return first
 }
