@@ -9,15 +9,17 @@ import (
 	"unicode/utf8"
 )
 
-// maxConversations bounds the list a visitor is shown.
-const maxConversations = 200
+// ConversationsListed bounds the list a visitor is shown: a shorter list
+// is all of their conversations.
+const ConversationsListed = 200
 
-// Conversations lists the visitor's conversations, most recent first.
+// Conversations lists the visitor's latest conversations, at most
+// ConversationsListed, most recent first.
 func (s *Service) Conversations(ctx context.Context, visitorID string) ([]Conversation, error) {
 	if visitorID == "" {
 		return nil, nil
 	}
-	cs, err := s.store.ConversationsByVisitor(ctx, visitorID, maxConversations)
+	cs, err := s.store.ConversationsByVisitor(ctx, visitorID, ConversationsListed)
 	if err != nil {
 		return nil, fmt.Errorf("chat: list conversations: %w", err)
 	}

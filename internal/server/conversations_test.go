@@ -185,7 +185,9 @@ func (s *listCounting) ConversationsByVisitor(ctx context.Context, visitorID str
 // TestFirstVisitReadsNoConversations opens the new-chat page as a first
 // visitor (no cookie yet: crawlers, and everyone once) and as a returning
 // one. The first has nothing to list, and its sidebar is drawn without
-// asking the database; the returning visitor's lists their conversations.
+// asking the database; the returning visitor's lists their conversations,
+// and does not count them apart: a list shorter than the sidebar's most
+// is all of them.
 func TestFirstVisitReadsNoConversations(t *testing.T) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
@@ -197,7 +199,12 @@ func TestFirstVisitReadsNoConversations(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	svc := chat.NewService(counting, offline.NewProvider(offline.Answer, 0), "S", chat.Config{}, log)
 	defer svc.Shutdown(ctx)
-	srv := httptest.NewServer(New(svc, log, Config{}))
+	var counts atomic.Int32
+	count := func(ctx context.Context, visitorID string) (int, error) {
+		counts.Add(1)
+		return db.CountConversationsByVisitor(ctx, visitorID)
+	}
+	srv := httptest.NewServer(New(svc, log, Config{CountConversations: count}))
 	defer srv.Close()
 	app := &testApp{t: t, url: srv.URL}
 	b := app.browser(false)
@@ -211,12 +218,15 @@ func TestFirstVisitReadsNoConversations(t *testing.T) {
 	}
 
 	b.ask("/c", "What does an ML engineer do?")
-	before := counting.lists.Load()
+	lists, counted := counting.lists.Load(), counts.Load()
 	again := doc(t, b.get("/"))
-	if counting.lists.Load() == before {
+	if counting.lists.Load() == lists {
 		t.Error("a returning visitor's page did not list their conversations")
 	}
 	if again.Find(`a[data-testid="conversation"]`).Length() != 1 {
 		t.Error("a returning visitor's page does not list their conversation")
+	}
+	if n := counts.Load() - counted; n != 0 {
+		t.Errorf("a page listing one conversation counted them %d times, want none", n)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+
+	"github.com/rolefit/rolefit/internal/chat"
 )
 
 // The sidebar lists a visitor's latest conversations, but "Clear all"
@@ -26,10 +28,12 @@ func withConversationCount(next http.Handler, count conversationCounter) http.Ha
 }
 
 // conversationCount is how many conversations the visitor has; listed,
-// the sidebar's count, stands in when there is no counter or it fails.
+// the sidebar's count, stands in when there is no counter or it fails. A
+// list shorter than the most the sidebar shows is all of them: only a full
+// one is counted.
 func conversationCount(r *http.Request, log *slog.Logger, listed int) int {
 	count, ok := r.Context().Value(countKey{}).(conversationCounter)
-	if !ok || listed == 0 {
+	if !ok || listed < chat.ConversationsListed {
 		return listed
 	}
 	n, err := count(r.Context(), visitorID(r))
