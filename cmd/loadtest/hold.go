@@ -75,6 +75,10 @@ type HoldReport struct {
 	Total    Latency       `json:"total"`
 	Schedule time.Duration `json:"-"`
 
+	// AllLive is the server's runtime while every answer was live (read
+	// once the last one had its first delta): what the answers hold.
+	AllLive Runtime `json:"all_live_runtime"`
+
 	Healthz         Latency `json:"healthz"` // sampled every HealthEvery, from start-up to the last answer's end
 	HealthzFailures int     `json:"healthz_failures"`
 
@@ -187,6 +191,10 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 		started.Wait()
 	}
 	rep.StartAll = time.Since(began)
+	// Every answer is live until allStarted lets their last deltas go.
+	if rep.AllLive, err = runtimeNow(ctx, srv.base); err != nil {
+		errs.add("%v", err)
+	}
 	close(allStarted)
 	done.Wait()
 	rep.Elapsed = time.Since(began)

@@ -160,6 +160,10 @@ func TestHoldSmall(t *testing.T) {
 	if h.StartAll <= 0 || h.Elapsed < h.StartAll {
 		t.Errorf("started within %v, ended after %v", h.StartAll, h.Elapsed)
 	}
+	// While all are live, each holds a generator and a watcher at least.
+	if rt := h.AllLive; rt.Goroutines < 2*cfg.Answers || rt.StackInuseKB <= 0 || rt.HeapInuseKB <= 0 {
+		t.Errorf("runtime with all %d answers live: %+v", cfg.Answers, rt)
+	}
 	var out bytes.Buffer
 	h.WriteTable(&out)
 	if !strings.Contains(out.String(), "| 6 (peak 6) |") {

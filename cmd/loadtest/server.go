@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -375,4 +377,57 @@ func (p *serverProc) resources(stopSampling func(), sampled func() (int64, int),
 	m.ServerCPU = now.server
 	m.LoadCPU, m.LoadToolCPU = now.server-began.server, now.tool-began.tool
 	return m
+}
+
+// Runtime is the server's Go runtime at one moment, as its /metrics says:
+// where the memory of the answers it holds goes.
+type Runtime struct {
+	Goroutines   int   `json:"goroutines"`
+	HeapInuseKB  int64 `json:"heap_inuse_kb"`
+	StackInuseKB int64 `json:"stack_inuse_kb"`
+}
+
+// runtimeNow reads the server's goroutines, heap in use and stacks from
+// its /metrics (served on the main address unless METRICS is off).
+func runtimeNow(ctx context.Context, base string) (Runtime, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return Runtime{}, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return Runtime{}, fmt.Errorf("read /metrics: %w", err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return Runtime{}, fmt.Errorf("read /metrics: %s", res.Status)
+	}
+	var rt Runtime
+	found := 0
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "go_goroutines":
+			rt.Goroutines, found = int(v), found+1
+		case "go_memstats_heap_inuse_bytes":
+			rt.HeapInuseKB, found = int64(v)/1024, found+1
+		case "go_memstats_stack_inuse_bytes":
+			rt.StackInuseKB, found = int64(v)/1024, found+1
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return Runtime{}, fmt.Errorf("read /metrics: %w", err)
+	}
+	if found != 3 {
+		return Runtime{}, errors.New("read /metrics: goroutines, heap or stacks missing")
+	}
+	return rt, nil
 }

@@ -187,6 +187,11 @@ func (h HoldReport) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "  /healthz            %v, %d failed (asked every %v, one at a time: a slow answer skips ticks)\n", h.Healthz, h.HealthzFailures, h.HealthEvery)
 	fmt.Fprintf(w, "  server memory       peak RSS %s, idle RSS %s after start-up (%s of it file pages, the binary's own), %s after the hold\n",
 		mib(h.Resources.PeakRSSKB), mib(h.Resources.IdleBeforeKB), mib(h.Resources.IdleFileKB), mib(h.Resources.IdleAfterKB))
+	if rt := h.AllLive; rt.Goroutines > 0 && h.Answers > 0 {
+		fmt.Fprintf(w, "  all live            %d goroutines (%.1f an answer), stacks %s, heap in use %s (%.0f KiB an answer together), from /metrics\n",
+			rt.Goroutines, float64(rt.Goroutines)/float64(h.Answers), mib(rt.StackInuseKB), mib(rt.HeapInuseKB),
+			float64(rt.StackInuseKB+rt.HeapInuseKB)/float64(h.Answers))
+	}
 	fmt.Fprintf(w, "  cpu time            server %v during the hold, load tool %v\n",
 		h.Resources.LoadCPU.Round(10*time.Millisecond), h.Resources.LoadToolCPU.Round(10*time.Millisecond))
 	fmt.Fprintf(w, "  open files          load tool soft %d hard %d; server soft %s hard %s; each answer holds 2 in each process\n",
