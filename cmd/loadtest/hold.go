@@ -191,9 +191,11 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 		started.Wait()
 	}
 	rep.StartAll = time.Since(began)
-	// Every answer is live until allStarted lets their last deltas go.
+	// Every answer is live until allStarted lets their last deltas go. The
+	// figures are for reading, not a check: without them (METRICS=off) the
+	// hold still counts.
 	if rep.AllLive, err = runtimeNow(ctx, srv.base); err != nil {
-		errs.add("%v", err)
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("no runtime figures while all were live: %v", err))
 	}
 	close(allStarted)
 	done.Wait()
