@@ -56,10 +56,9 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive, writeTim
 			}
 			// The request's context ends when this handler returns; the
 			// stream keeps its values (the request id for the log, what the
-			// final rendering reads) and stops when the streams close.
+			// final rendering reads) and ends when the streams are closed.
 			logged := holdRequestLog(r)
-			ctx := context.WithoutCancel(r.Context())
-			if !streams.start(conn, func(stop <-chan struct{}) {
+			if !streams.start(context.WithoutCancel(r.Context()), conn, func(ctx context.Context, stop <-chan struct{}) {
 				defer logged()
 				defer m.StreamOpened()()
 				wt.run(ctx, stream, stop)

@@ -24,28 +24,30 @@ type streams struct {
 	log *slog.Logger
 
 	mu      sync.Mutex
-	open    map[net.Conn]struct{}
+	open    map[net.Conn]context.CancelFunc // each stream's connection, and what cancels its context
 	closed  bool
 	closing chan struct{} // closed by closeAll: the watchers stop waiting
 	wg      sync.WaitGroup
 }
 
 func newStreams(log *slog.Logger) *streams {
-	return &streams{log: log, open: make(map[net.Conn]struct{}), closing: make(chan struct{})}
+	return &streams{log: log, open: make(map[net.Conn]context.CancelFunc), closing: make(chan struct{})}
 }
 
-// start runs watch on a goroutine of its own and closes conn when watch
-// returns. watch must return soon once stop, the streams' closing, is
-// closed. After closeAll, start only closes conn and reports false: the
-// client reconnects to a server that goes on.
-func (s *streams) start(conn net.Conn, watch func(stop <-chan struct{})) bool {
+// start runs watch on a goroutine of its own, with a context made from
+// ctx, and closes conn when watch returns. watch must return soon once
+// stop, the streams' closing, is closed, or once its context is done.
+// After closeAll, start only closes conn and reports false: the client
+// reconnects to a server that goes on.
+func (s *streams) start(ctx context.Context, conn net.Conn, watch func(ctx context.Context, stop <-chan struct{})) bool {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		conn.Close()
 		return false
 	}
-	s.open[conn] = struct{}{}
+	ctx, cancel := context.WithCancel(ctx)
+	s.open[conn] = cancel
 	s.wg.Add(1)
 	s.mu.Unlock()
 	go func() {
@@ -54,16 +56,17 @@ func (s *streams) start(conn net.Conn, watch func(stop <-chan struct{})) bool {
 			s.mu.Lock()
 			delete(s.open, conn)
 			s.mu.Unlock()
+			cancel()
 			conn.Close()
 		}()
 		// withRecover does not reach this goroutine: a panic here would
 		// take down the process and every answer in it.
 		defer func() {
 			if v := recover(); v != nil {
-				s.log.Error("server: panic in event stream", "err", v)
+				s.log.ErrorContext(ctx, "server: panic in event stream", "err", v)
 			}
 		}()
-		watch(s.closing)
+		watch(ctx, s.closing)
 	}()
 	return true
 }
@@ -71,8 +74,10 @@ func (s *streams) start(conn net.Conn, watch func(stop <-chan struct{})) bool {
 // closeAll ends every stream: a watcher that waits for its answer's next
 // delta stops at once, and one that is sending its answer's end (the
 // answers end before the HTTP side shuts down) finishes sending it, until
-// ctx is done; then the connections still open are closed, which ends a
-// write that waits on a client that does not read. Browsers reconnect with
+// ctx is done; then the streams still open are cut: their contexts are
+// cancelled, which ends a database read that does not answer, and their
+// connections closed, which ends a write that waits on a client that does
+// not read. Browsers reconnect with
 // Last-Event-ID and resume where they were, on another replica or the
 // restarted server.
 func (s *streams) closeAll(ctx context.Context) error {
@@ -93,7 +98,8 @@ func (s *streams) closeAll(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	s.mu.Lock()
-	for conn := range s.open {
+	for conn, cancel := range s.open {
+		cancel()
 		conn.Close()
 	}
 	s.mu.Unlock()

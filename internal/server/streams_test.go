@@ -111,39 +111,58 @@ func TestEventStreamOverHTTP2(t *testing.T) {
 }
 
 // TestClosingTheStreamsWaitsThenCuts closes the streams while one waits
-// for its answer's next delta and another is still sending (its client
-// does not read): the first stops at once; the second may finish until the
-// deadline, and is then cut by closing its connection.
+// for its answer's next delta, one is still sending (its client does not
+// read) and one is stuck in a database read that does not answer: the
+// first stops at once; the others may finish until the deadline, and are
+// then cut, the write by closing its connection, the read by cancelling
+// its context. Shutting down never hangs on a stream.
 func TestClosingTheStreamsWaitsThenCuts(t *testing.T) {
 	s := newStreams(slog.New(slog.DiscardHandler))
+	bg := context.Background()
 	waiting, _ := net.Pipe()
 	sending, peer := net.Pipe() // peer never reads
 	defer peer.Close()
+	reading, _ := net.Pipe()
 	stopped := make(chan struct{})
-	s.start(waiting, func(stop <-chan struct{}) {
+	s.start(bg, waiting, func(_ context.Context, stop <-chan struct{}) {
 		<-stop
 		close(stopped)
 	})
-	cut := make(chan error, 1)
-	s.start(sending, func(<-chan struct{}) {
+	written := make(chan error, 1)
+	s.start(bg, sending, func(context.Context, <-chan struct{}) {
 		_, err := sending.Write([]byte("event: end\n\n"))
-		cut <- err
+		written <- err
+	})
+	read := make(chan error, 1)
+	s.start(bg, reading, func(ctx context.Context, _ <-chan struct{}) {
+		<-ctx.Done() // as a read of the database given ctx waits
+		read <- ctx.Err()
 	})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	deadline, cancel := context.WithTimeout(bg, 50*time.Millisecond)
 	defer cancel()
-	if err := s.closeAll(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("closeAll = %v, want the deadline it waited until", err)
+	closed := make(chan error, 1)
+	go func() { closed <- s.closeAll(deadline) }()
+	select {
+	case err := <-closed:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("closeAll = %v, want the deadline it waited until", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("closing the streams hung past its deadline")
 	}
 	select {
 	case <-stopped:
 	default:
 		t.Error("the waiting stream did not stop")
 	}
-	if err := <-cut; err == nil {
+	if err := <-written; err == nil {
 		t.Error("the write to a client that does not read went through; want it cut")
 	}
-	if s.start(sending, func(<-chan struct{}) { t.Error("a stream started after closeAll") }) {
+	if err := <-read; err == nil {
+		t.Error("the stuck read was not cancelled")
+	}
+	if s.start(bg, sending, func(context.Context, <-chan struct{}) { t.Error("a stream started after closeAll") }) {
 		t.Error("start after closeAll reported the stream started")
 	}
 }
