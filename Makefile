@@ -78,7 +78,7 @@ load: build
 ifdef CONVERSATIONS
 	bin/loadtest -bin bin/rolefit -conversations $(CONVERSATIONS) $(LOAD_FLAGS)
 else
-	bin/loadtest -bin bin/rolefit -suite -levels $(LEVELS) -hold $(HOLD) $(LOAD_FLAGS)
+	bin/loadtest -bin bin/rolefit -suite -levels $(LEVELS) -hold $(HOLD) -bare-relay $(LOAD_FLAGS)
 endif
 
 ## load-replicas: the same levels through nginx in front of three replicas sharing a throwaway

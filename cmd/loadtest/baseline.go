@@ -34,15 +34,26 @@ func measureBaseline(ctx context.Context, n, rounds, chunks int, model modelTimi
 		pacers.Wait()
 	}()
 
+	ttft, total, errs := readRounds(ctx, up.url(), n, rounds, up)
+	b := Baseline{TTFT: summarize(ttft), Total: summarize(total), Errors: errs.n}
+	if errs.n > 0 {
+		return b, fmt.Errorf("the model alone failed %d of %d times: %s", errs.n, n*rounds, strings.Join(errs.first, "; "))
+	}
+	return b, nil
+}
+
+// readRounds has n clients at once read answers of up through base, round
+// after round, as the model alone is read, and returns each answer's time
+// to its first content and to its end.
+func readRounds(ctx context.Context, base string, n, rounds int, up *upstream) (ttft, total []time.Duration, errs *failures) {
+	errs = &failures{}
 	transport := &http.Transport{MaxIdleConns: n, MaxIdleConnsPerHost: n}
 	defer transport.CloseIdleConnections()
 	client := &http.Client{Transport: transport}
 
 	var (
-		wg          sync.WaitGroup
-		mu          sync.Mutex
-		ttft, total []time.Duration
-		errs        failures
+		wg sync.WaitGroup
+		mu sync.Mutex
 	)
 	for r := range rounds {
 		start := make(chan struct{})
@@ -50,11 +61,11 @@ func measureBaseline(ctx context.Context, n, rounds, chunks int, model modelTimi
 			k := r*n + i
 			wg.Go(func() {
 				<-start
-				first, whole, err := readModel(ctx, client, up.url(), k, strings.Join(up.answers[k].chunks, ""))
+				first, whole, err := readModel(ctx, client, base, k, strings.Join(up.answers[k].chunks, ""))
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {
-					errs.add("model alone, request %d: %v", k, err)
+					errs.add("request %d: %v", k, err)
 					return
 				}
 				ttft, total = append(ttft, first), append(total, whole)
@@ -63,11 +74,7 @@ func measureBaseline(ctx context.Context, n, rounds, chunks int, model modelTimi
 		close(start)
 		wg.Wait()
 	}
-	b := Baseline{TTFT: summarize(ttft), Total: summarize(total), Errors: errs.n}
-	if errs.n > 0 {
-		return b, fmt.Errorf("the model alone failed %d of %d times: %s", errs.n, n*rounds, strings.Join(errs.first, "; "))
-	}
-	return b, nil
+	return ttft, total, errs
 }
 
 // readModel asks question k of the model as Rolefit would, reads the stream

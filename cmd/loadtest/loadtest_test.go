@@ -77,7 +77,7 @@ func TestRunSmall(t *testing.T) {
 func TestSuiteSmall(t *testing.T) {
 	bin := serverBinary(t)
 	cfg := Config{Bin: bin, Chunks: 5, FirstDelay: 30 * time.Millisecond, Pace: time.Millisecond,
-		Timeout: time.Minute, Settle: 10 * time.Millisecond}
+		Timeout: time.Minute, Settle: 10 * time.Millisecond, BareRelay: true}
 	s := runSuite(t.Context(), cfg, []int{1, 3}, 3, nil, Limits{}, &bytes.Buffer{})
 	if len(s.Err) != 0 || len(s.Levels) != 2 || !s.OK() {
 		t.Fatalf("suite: %d levels, could not run: %q", len(s.Levels), s.Err)
@@ -110,6 +110,12 @@ func TestSuiteSmall(t *testing.T) {
 		if r.TTFTRatio() < 0.5 || r.TotalRatio() < 0.5 {
 			t.Errorf("%d chats: ratios TTFT %.2f, total %.2f, want at least 0.5", n, r.TTFTRatio(), r.TotalRatio())
 		}
+		// The bare relay's chats wait for the same model, and each
+		// answer must come through it whole (readModel checks the text).
+		if b := r.BareRelay; b == nil || b.Chats != n || b.TTFT.N != n || b.Total.N != n ||
+			b.TTFT.P50 < cfg.FirstDelay || b.Total.P50 < r.ModelAlone || b.TTFTRatio < 0.5 || b.TotalRatio < 0.5 || b.CPU < 0 {
+			t.Errorf("%d chats: bare relay %+v, want every chat through it, no sooner than the model", n, b)
+		}
 		res := r.Resources
 		if res.IdleBeforeKB <= 0 || res.IdleAfterKB <= 0 || res.PeakRSSKB < res.IdleBeforeKB || res.LoadCPU < 0 || res.LoadCPU > res.ServerCPU ||
 			res.IdleFileKB <= 0 || res.IdleFileKB >= res.IdleBeforeKB {
@@ -121,7 +127,8 @@ func TestSuiteSmall(t *testing.T) {
 	if t.Failed() {
 		t.Logf("the report:\n%s", out.String())
 	}
-	for _, want := range []string{"| concurrent chats | time to first token, ratio to the model alone |", "\n| 1 (3 rounds) | ", "\n| 3 | "} {
+	for _, want := range []string{"| concurrent chats | time to first token, ratio to the model alone |", "| a bare Go relay: first token ratio, total ratio, CPU per chat |",
+		"\n| 1 (3 rounds) | ", "\n| 3 | ", "  bare relay          first token ratio "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

@@ -13,7 +13,12 @@ import (
 	"github.com/rolefit/rolefit/internal/engines"
 )
 
-func TestMain(m *testing.M) { os.Exit(engines.Main(m)) }
+func TestMain(m *testing.M) {
+	if os.Getenv(bareRelayEnv) != "" {
+		main() // measureBareRelay started this binary as the relay
+	}
+	os.Exit(engines.Main(m))
+}
 
 // TestReplicasSmall runs one small level through nginx in front of three
 // replicas and reads what the report says of them.

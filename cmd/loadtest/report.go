@@ -40,6 +40,8 @@ type Report struct {
 	Total       Latency  `json:"total"` // question sent until the answer's end arrived
 	Relay       Latency  `json:"relay"`
 	Baseline    Baseline `json:"model_alone"`
+	// BareRelay is the same level through a bare relay, when asked for.
+	BareRelay *BareRelay `json:"bare_relay,omitempty"`
 
 	Resources Resources `json:"resources"`
 	ServerLog ServerLog `json:"server_log"`
@@ -213,6 +215,10 @@ func (r Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "  cpu time            server %v under load (%.1f ms per chat; /proc counts 10 ms ticks), %v since start; load tool %v; on %d CPUs\n",
 		r.Resources.LoadCPU.Round(10*time.Millisecond), ms(r.CPUPerChat()), r.Resources.ServerCPU.Round(10*time.Millisecond),
 		r.Resources.LoadToolCPU.Round(10*time.Millisecond), runtime.NumCPU())
+	if b := r.BareRelay; b != nil {
+		fmt.Fprintf(w, "  bare relay          first token ratio %.2f, total ratio %.3f, cpu %.1f ms per chat (the same chats through a Go relay that does nothing else: the machine's floor)\n",
+			b.TTFTRatio, b.TotalRatio, b.CPUPerChatMS)
+	}
 	if rs := r.Replicas; rs != nil {
 		p50, p99 := rs.TTFTAdded(r.TTFT)
 		fmt.Fprintf(w, "  %d replicas        behind nginx, sharing PostgreSQL and Redis\n", rs.Replicas)

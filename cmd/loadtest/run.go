@@ -33,6 +33,9 @@ type Config struct {
 	// in front of this many processes sharing PostgreSQL and Redis, after
 	// the same level against one process.
 	Replicas int
+	// BareRelay also runs the level through a bare relay (see
+	// measureBareRelay): the floor the machine sets.
+	BareRelay bool
 
 	holdsLast bool     // the hold keeps each answer's last chunk back for a while
 	extraEnv  []string // settings of one replica among several
@@ -88,6 +91,16 @@ func run(ctx context.Context, cfg Config) (Report, error) {
 	var err error
 	if rep.Baseline, err = measureBaseline(ctx, cfg.Conversations, cfg.rounds(), cfg.Chunks, cfg.model()); err != nil {
 		errs.add("%v", err)
+	}
+	if cfg.BareRelay {
+		bare, err := measureBareRelay(ctx, cfg.Conversations, cfg.rounds(), cfg.Chunks, cfg.model())
+		if err != nil {
+			errs.add("%v", err)
+		}
+		bare.TTFTRatio = ratio(bare.TTFT.P50, rep.Baseline.TTFT.P50, cfg.FirstDelay)
+		bare.TotalRatio = ratio(bare.Total.P50, rep.Baseline.Total.P50, rep.ModelAlone)
+		bare.CPUPerChatMS = ms(bare.CPUPerChat())
+		rep.BareRelay = &bare
 	}
 
 	up := newUpstream(cfg.chats(), cfg.Chunks, cfg.model(), false)

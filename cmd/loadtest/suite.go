@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,17 +121,28 @@ func (s Suite) WriteTable(w io.Writer) {
 	fmt.Fprintf(w, "Fake model: %d deltas, %v to the first, %v apart; %d CPUs shared by the server, the fake model and the load client. "+
 		"Ratios are medians over the model alone, read directly by as many clients at once (p99 in brackets).\n\n",
 		r0.Chunks, r0.FirstDelay, r0.Pace, s.CPUs)
-	fmt.Fprintln(w, "| concurrent chats | time to first token, ratio to the model alone | before the model / after its first delta (p50) | total time ratio | server CPU per chat | peak RSS | idle RSS after start-up / after the load | errors | byte-exact, saved as finished |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
+	bare := slices.ContainsFunc(s.Levels, func(r Report) bool { return r.BareRelay != nil })
+	head, rule := "", ""
+	if bare {
+		head, rule = " a bare Go relay: first token ratio, total ratio, CPU per chat |", "---|"
+	}
+	fmt.Fprintln(w, "| concurrent chats | time to first token, ratio to the model alone | before the model / after its first delta (p50) | total time ratio | server CPU per chat |"+head+" peak RSS | idle RSS after start-up / after the load | errors | byte-exact, saved as finished |")
+	fmt.Fprintln(w, "|---|---|---|---|---|"+rule+"---|---|---|---|")
 	for _, r := range s.Levels {
 		added := r.TTFT.P50 - r.Baseline.TTFT.P50
 		level := strconv.Itoa(r.Conversations)
 		if r.Rounds > 1 {
 			level += fmt.Sprintf(" (%d rounds)", r.Rounds)
 		}
-		fmt.Fprintf(w, "| %s | %.2f (%+.1f ms; p99 %.2f) | %.1f ms / %.1f ms | %.3f | %.1f ms | %s | %s / %s | %d | %d/%d, %d/%d |\n",
+		floor := ""
+		if b := r.BareRelay; b != nil {
+			floor = fmt.Sprintf(" %.2f, %.3f, %.1f ms |", b.TTFTRatio, b.TotalRatio, b.CPUPerChatMS)
+		} else if bare {
+			floor = " |"
+		}
+		fmt.Fprintf(w, "| %s | %.2f (%+.1f ms; p99 %.2f) | %.1f ms / %.1f ms | %.3f | %.1f ms |%s %s | %s / %s | %d | %d/%d, %d/%d |\n",
 			level, r.TTFTRatio(), ms(added), r.TTFTRatioP99(),
-			ms(r.BeforeModel.P50), ms(r.AfterModel.P50), r.TotalRatio(), ms(r.CPUPerChat()),
+			ms(r.BeforeModel.P50), ms(r.AfterModel.P50), r.TotalRatio(), ms(r.CPUPerChat()), floor,
 			mib(r.Resources.PeakRSSKB), mib(r.Resources.IdleBeforeKB), mib(r.Resources.IdleAfterKB),
 			r.Errors, r.Exact, r.chats(), r.Saved.Finished, r.chats())
 	}
