@@ -1,0 +1,89 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rolefit/rolefit/internal/chat"
+)
+
+// gatedAnswer streams its answer once released.
+type gatedAnswer struct {
+	bigAnswer
+	release <-chan struct{}
+}
+
+func (p gatedAnswer) Stream(ctx context.Context, req chat.Request, onDelta func(string)) (chat.Usage, error) {
+	select {
+	case <-p.release:
+	case <-ctx.Done():
+		return chat.Usage{}, ctx.Err()
+	}
+	return p.bigAnswer.Stream(ctx, req, onDelta)
+}
+
+// TestAWatcherThatFallsBehindALiveAnswerGetsItExactly watches an answer
+// from its start and reads nothing while the whole answer is written. The
+// answer's writer sends deltas straight to the watcher's connection while
+// the connection takes them at once; once its buffers are full, the part
+// of an event that did not fit, and everything after it, wait for the
+// watcher's own goroutine. When the watcher reads again, the page shows
+// the answer exactly: nothing lost, repeated or out of order.
+func TestAWatcherThatFallsBehindALiveAnswerGetsItExactly(t *testing.T) {
+	text := longText(512 << 10)
+	release := make(chan struct{})
+	app := newOpsApp(t,
+		withProvider(gatedAnswer{bigAnswer{text: text, piece: 3000}, release}),
+		withChat(chat.Config{MaxAnswerTokens: 1 << 30, KeepFinished: time.Minute}),
+		withServer(Config{StreamWriteTimeout: time.Minute}),
+		withSendBuffer(16<<10))
+	b := app.browser(true)
+	visitor := visitorOf(t, b)
+	a := ask(t, b, "A long one, please")
+
+	u, _ := url.Parse(app.url)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.(*net.TCPConn).SetReadBuffer(16 << 10); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nCookie: %s=%s\r\nAccept: text/event-stream\r\n\r\n", a.events, u.Host, visitorCookie, visitor)
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	app.waitFinished() // written whole while the watcher read nothing
+
+	var page livePage
+	ended := false
+	for _, e := range readEvents(t, res.Body) {
+		if e.name == "end" {
+			ended = true
+			continue
+		}
+		page.apply(t, e)
+	}
+	if !ended {
+		t.Error("the stream did not end")
+	}
+	if got, want := page.words(t), strings.Fields(text); !slices.Equal(got, want) {
+		i := 0
+		for i < min(len(got), len(want)) && got[i] == want[i] {
+			i++
+		}
+		t.Errorf("the page shows %d words, want the %d of the answer; they differ from word %d: %q",
+			len(got), len(want), i, got[i:min(i+8, len(got))])
+	}
+}
