@@ -98,7 +98,7 @@ type watch struct {
 	// wake tells run there is something for it to send: a change other
 	// than text, or text push could not send at once.
 	wake    chan struct{}
-	stopped bool   // run has returned: nothing more is sent
+	stopped bool   // run has returned, or push failed: nothing more is sent
 	status  string // the note last sent
 	// thinking is how much of the model's thinking was sent, -1 before
 	// any; named says whether the watcher was told how long the model
@@ -160,7 +160,7 @@ func (wt *watch) run(ctx context.Context, stream *eventStream, stop <-chan struc
 // over: the answer ended, or the client is gone. The caller holds mu.
 func (wt *watch) send(ctx context.Context) (done bool) {
 	progress, stream := wt.progress, wt.stream
-	if stream.flushPending() != nil {
+	if wt.stopped || stream.flushPending() != nil {
 		return true
 	}
 	for {
@@ -245,7 +245,7 @@ func (wt *watch) sendText(text string, from int, final bool, sendBytes func(even
 // again, and what the connection does not take at once is left for run.
 func (wt *watch) push(textOnly bool) {
 	if textOnly && wt.mu.TryLock() {
-		sent := !wt.stopped && wt.sendNow()
+		sent := wt.sendNowContained()
 		wt.mu.Unlock()
 		if sent {
 			return
@@ -255,6 +255,22 @@ func (wt *watch) push(textOnly bool) {
 	case wt.wake <- struct{}{}:
 	default: // run is already woken
 	}
+}
+
+// sendNowContained is sendNow where a panic ends this watch, as it would
+// in run (see streams.start), and not the answer's writer, nor the process
+// with every answer in it. The caller holds mu.
+func (wt *watch) sendNowContained() (sent bool) {
+	if wt.stopped {
+		return false
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			wt.log.Error("server: panic in event stream", "err", v)
+			wt.stopped, sent = true, false // run sees it once woken, and ends
+		}
+	}()
+	return wt.sendNow()
 }
 
 // sendNow sends the text added since the last event if nothing else
