@@ -421,7 +421,7 @@ func Message(it Item) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = answerMeta(it.Meta, it.Reasoning != "").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = answerMeta(it.Meta, it.Reasoning != "", SystemPromptURL(it.ConversationID, it.ID)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

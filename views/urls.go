@@ -49,6 +49,12 @@ func EventsURL(conversationID, answerID string, offset int) string {
 	return u
 }
 
+// SystemPromptURL is the system prompt sent for an answer, which its
+// details load when opened.
+func SystemPromptURL(conversationID, answerID string) string {
+	return answerURL(conversationID, answerID, "system-prompt")
+}
+
 // StopURL stops an answer being written.
 func StopURL(conversationID, answerID string) string {
 	return answerURL(conversationID, answerID, "stop")

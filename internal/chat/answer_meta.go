@@ -1,6 +1,10 @@
 package chat
 
-import "errors"
+import (
+	"context"
+	"errors"
+	"fmt"
+)
 
 // AnswerMeta is how one answer was made: who wrote it, how long it took,
 // what it cost and exactly what was sent. It is recorded once, when the
@@ -159,4 +163,25 @@ func continuedMeta(before, now *AnswerMeta, continued bool) *AnswerMeta {
 	m.TokensEstimated = m.TokensEstimated || before.TokensEstimated
 	m.Continued = before.Continued + 1
 	return &m
+}
+
+// SentSystemPrompt returns the system prompt sent for answer answerID of
+// the visitor's conversation. An answer's details load it only when asked:
+// it is about 9 KB, most of an answer's weight on a page.
+func (s *Service) SentSystemPrompt(ctx context.Context, visitorID, conversationID, answerID string) (string, error) {
+	if _, err := s.owned(ctx, visitorID, conversationID); err != nil {
+		return "", err
+	}
+	m, err := s.store.Message(ctx, answerID)
+	if err != nil {
+		return "", fmt.Errorf("chat: load answer: %w", err)
+	}
+	if m.ConversationID == conversationID && m.Meta != nil {
+		for _, sent := range m.Meta.Sent {
+			if sent.Role == RoleSystem {
+				return sent.Content, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("chat: answer %s: no system prompt sent: %w", answerID, ErrNotFound)
 }

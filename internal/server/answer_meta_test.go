@@ -86,10 +86,18 @@ func TestAnswerMetaPanel(t *testing.T) {
 			}
 
 			page = doc(t, owner.get(conv))
+			domID, _ := page.Find(`[data-testid="message"][data-role="assistant"]`).Attr("id")
+			systemURL := views.SystemPromptURL(strings.TrimPrefix(conv, "/c/"), strings.TrimPrefix(domID, "m-"))
+			if res := app.browser(false).get(systemURL); res.StatusCode != http.StatusNotFound {
+				t.Errorf("another visitor asked for the system prompt sent: %d, want 404", res.StatusCode)
+			}
 			panel := page.Find(`[data-testid="message"][data-role="assistant"] details[data-testid="answer-meta"]`)
 			if !tt.shown {
 				if page.Find(`[data-testid="answer-meta"]`).Length() != 0 {
 					t.Error("the panel is shown with ANSWER_DETAILS off")
+				}
+				if res := owner.get(systemURL); res.StatusCode != http.StatusNotFound {
+					t.Errorf("the system prompt sent is served with ANSWER_DETAILS off: %d, want 404", res.StatusCode)
 				}
 				return
 			}
@@ -119,8 +127,24 @@ func TestAnswerMetaPanel(t *testing.T) {
 			if sent.Length() != 2 || system.Length() != 1 {
 				t.Fatalf("messages sent: %d, with a collapsed system prompt: %v; want the system prompt collapsed, then the question", sent.Length(), system.Length() == 1)
 			}
-			if _, open := system.Attr("open"); open || system.Find("pre").Text() != "SYSTEM" {
-				t.Errorf("system prompt shown open or not exactly as sent: %q", system.Find("pre").Text())
+			// The prompt is loaded when the <details> opens, not sent with
+			// every answer: from the link, as text, or with htmx, escaped.
+			link, _ := system.Find("pre a").Attr("href")
+			if _, open := system.Attr("open"); open || link != systemURL || system.AttrOr("hx-get", "") != systemURL || strings.Contains(panel.Text(), "SYSTEM") {
+				t.Errorf("system prompt shown open, in the page, or not linked to %s: link %q, hx-get %q", systemURL, link, system.AttrOr("hx-get", ""))
+			}
+			withoutJS := *owner // the same visitor, following the link
+			withoutJS.htmx = false
+			for _, c := range []struct {
+				b    *browser
+				want string
+			}{{&withoutJS, "SYSTEM & <rules>"}, {owner, "SYSTEM &amp; &lt;rules&gt;"}} {
+				res := c.b.get(systemURL)
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK || string(body) != c.want {
+					t.Errorf("the system prompt sent (htmx %v): %d %q, want %q", c.b.htmx, res.StatusCode, body, c.want)
+				}
 			}
 			if got := sent.Last().Find("pre").Text(); got != question {
 				t.Errorf("the question sent = %q, want %q", got, question)

@@ -164,7 +164,7 @@ func newOpsApp(t *testing.T, opts ...appOption) *testApp {
 	if o.chat.Shares == nil {
 		o.chat.Shares = db
 	}
-	svc := chat.NewService(db, provider, "SYSTEM", o.chat, log)
+	svc := chat.NewService(db, provider, "SYSTEM & <rules>", o.chat, log)
 	clock := &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	cfg := o.server
 	cfg.Metrics = m

@@ -27,6 +27,7 @@ func addRoutes(mux *http.ServeMux, svc *chat.Service, log *slog.Logger, cfg Conf
 	private("POST /c/{id}/answers/{answer}/continue", handleContinueAnswer(svc, log, g, cfg.AnswerWait))
 	private("POST /c/{id}/answers/{answer}/show", handleShowVersion(svc, log))
 	private("POST /c/{id}/answers/{answer}/feedback", handleFeedback(svc, log, cfg.Metrics))
+	private("GET /c/{id}/answers/{answer}/system-prompt", handleSystemPrompt(svc, log))
 	private("POST /c/{id}/questions/{question}/edit", handleEditQuestion(svc, log, g, cfg.AnswerWait))
 	private("POST /c/{id}/questions/{question}/show", handleShowQuestion(svc, log))
 	private("POST /c/{id}/rename", handleRenameConversation(svc, log))
