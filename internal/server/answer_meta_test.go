@@ -1,6 +1,7 @@
 package server
 
 import (
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -138,7 +139,7 @@ func TestAnswerMetaPanel(t *testing.T) {
 			for _, c := range []struct {
 				b    *browser
 				want string
-			}{{&withoutJS, "SYSTEM & <rules>"}, {owner, "SYSTEM &amp; &lt;rules&gt;"}} {
+			}{{&withoutJS, testSystemPrompt}, {owner, html.EscapeString(testSystemPrompt)}} {
 				res := c.b.get(systemURL)
 				body, _ := io.ReadAll(res.Body)
 				res.Body.Close()

@@ -26,6 +26,10 @@ import (
 	"github.com/rolefit/rolefit/internal/store"
 )
 
+// testSystemPrompt is the test app's system prompt: with characters that
+// must be escaped wherever it is shown.
+const testSystemPrompt = "SYSTEM & <rules>"
+
 // testApp is the real HTTP stack on a real SQLite file, answering through
 // the OpenAI provider from the project's fake OpenAI server (or offline),
 // with metrics, a clock the test moves for limits and sessions, and every
@@ -164,7 +168,7 @@ func newOpsApp(t *testing.T, opts ...appOption) *testApp {
 	if o.chat.Shares == nil {
 		o.chat.Shares = db
 	}
-	svc := chat.NewService(db, provider, "SYSTEM & <rules>", o.chat, log)
+	svc := chat.NewService(db, provider, testSystemPrompt, o.chat, log)
 	clock := &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	cfg := o.server
 	cfg.Metrics = m

@@ -158,7 +158,7 @@ func TestAskAndStream(t *testing.T) {
 		t.Fatalf("model called %d times", len(calls))
 	}
 	m := calls[0].Request.Messages
-	if len(m) != 2 || m[0].Role != "system" || m[0].Content != "SYSTEM" || m[1].Role != "user" || m[1].Content != "What does an ML engineer do?" {
+	if len(m) != 2 || m[0].Role != "system" || m[0].Content != testSystemPrompt || m[1].Role != "user" || m[1].Content != "What does an ML engineer do?" {
 		t.Errorf("model request messages = %+v", m)
 	}
 }

@@ -33,6 +33,7 @@ func TestEveryViewsURLIsRouted(t *testing.T) {
 		"RegenerateURL":        {"POST", views.RegenerateURL(c, a)},
 		"ShowVersionURL":       {"POST", views.ShowVersionURL(c, a)},
 		"FeedbackURL":          {"POST", views.FeedbackURL(c, a)},
+		"SystemPromptURL":      {"GET", views.SystemPromptURL(c, a)},
 		"ContinueURL":          {"POST", views.ContinueURL(c, a)},
 		"EditQuestionURL":      {"POST", views.EditQuestionURL(c, a)},
 		"ShowQuestionURL":      {"POST", views.ShowQuestionURL(c, a)},
