@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 )
@@ -38,10 +37,6 @@ type liveAnswer struct {
 	savedLen, savedReasoning int
 	final                    *Message      // set when finished
 	changed                  chan struct{} // closed and replaced whenever text or final changes
-	// pushes are called after every change, by the goroutine that made
-	// it, once mu is released (see Progress.Push). The slice is replaced,
-	// never changed in place, so a copy taken under mu stays valid.
-	pushes []*push
 
 	// feed, when several replicas share a Relay, carries every change
 	// of an answer this replica writes to the others. It is nil for a
@@ -87,13 +82,9 @@ func (a *liveAnswer) append(delta string) (size int) {
 	size = len(a.text)
 	close(a.changed)
 	a.changed = make(chan struct{})
-	pushes := a.pushes
 	a.mu.Unlock()
 	if a.feed != nil {
 		a.feed.Text(delta)
-	}
-	for _, p := range pushes {
-		p.fn(true)
 	}
 	return size
 }
@@ -107,12 +98,10 @@ func (a *liveAnswer) appendReasoning(thought string, thoughtFor time.Duration) {
 	a.thoughtFor = thoughtFor
 	close(a.changed)
 	a.changed = make(chan struct{})
-	pushes := a.pushes
 	a.mu.Unlock()
 	if a.feed != nil {
 		a.feed.Reasoning(thought, thoughtFor)
 	}
-	notify(pushes)
 }
 
 func (a *liveAnswer) reasoningSnapshot() string {
@@ -131,12 +120,10 @@ func (a *liveAnswer) setStatus(status string) {
 	a.status = status
 	close(a.changed)
 	a.changed = make(chan struct{})
-	pushes := a.pushes
 	a.mu.Unlock()
 	if a.feed != nil {
 		a.feed.Status(status)
 	}
-	notify(pushes)
 }
 
 // snapshot returns the text so far.
@@ -157,22 +144,10 @@ func (a *liveAnswer) finish(m Message) {
 	a.final = &m
 	close(a.changed)
 	a.changed = make(chan struct{})
-	pushes := a.pushes
 	a.mu.Unlock()
 	close(a.done)
 	if a.feed != nil {
 		a.feed.Finish(m)
-	}
-	notify(pushes)
-}
-
-// push is one watcher's function called after every change of an answer.
-type push struct{ fn func(textOnly bool) }
-
-// notify tells pushes of a change that is not only text added.
-func notify(pushes []*push) {
-	for _, p := range pushes {
-		p.fn(false)
 	}
 }
 
@@ -215,36 +190,6 @@ func (p *Progress) Since(offset int) (text string, next int, final bool, more <-
 	}
 	// Copy only the unread part: the buffer keeps growing under the lock.
 	return string(a.text[start(a.text, offset):]), len(a.text), false, a.changed
-}
-
-// Push has fn called after every change of the answer, in the goroutine
-// that made it, as long as it is live: for a local answer, the generator's,
-// right after it added a delta. textOnly says the change was text added and
-// nothing else (no thinking, status or end).
-//
-// It is the alternative to waiting on Since's channel, for a watcher that
-// can send a delta on without waiting: waking the watcher's own goroutine
-// for every delta costs the runtime a thread woken from its sleep, which
-// at one chat is most of the server's CPU (README, Performance). fn must
-// never wait, and must be cheap when it cannot send: it is on the
-// generator's path, and a slow watcher must not slow the answer.
-//
-// The returned stop ends the calls, except one already under way: a change
-// made as stop is called may still call fn once.
-func (p *Progress) Push(fn func(textOnly bool)) (stop func()) {
-	if p.live == nil {
-		return func() {}
-	}
-	a := p.live
-	me := &push{fn: fn}
-	a.mu.Lock()
-	a.pushes = append(slices.Clip(a.pushes), me)
-	a.mu.Unlock()
-	return func() {
-		a.mu.Lock()
-		a.pushes = slices.DeleteFunc(slices.Clone(a.pushes), func(q *push) bool { return q == me })
-		a.mu.Unlock()
-	}
 }
 
 // Reasoning returns the model's thinking after offset (a byte offset into

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
@@ -77,11 +76,6 @@ func handleAnswerEvents(svc *chat.Service, log *slog.Logger, keepAlive, writeTim
 }
 
 // watch is one watcher of an answer, and what it was sent so far.
-//
-// Its events are sent by its own goroutine (run), or, for a delta that is
-// all that changed, by the answer's writer as soon as it added it (push):
-// waking the watcher's goroutine for every delta costs more than the rest
-// of the delta's way to the browser. Whoever sends holds mu.
 type watch struct {
 	svc       *chat.Service
 	log       *slog.Logger
@@ -92,20 +86,6 @@ type watch struct {
 	live      *markdown.Live // renders the text as it comes
 	reset     []byte         // the first event, on a reconnect
 	keepAlive time.Duration
-
-	mu     sync.Mutex
-	stream *eventStream
-	// wake tells run there is something for it to send: a change other
-	// than text, or text push could not send at once.
-	wake    chan struct{}
-	stopped bool   // run has returned, or push failed: nothing more is sent
-	status  string // the note last sent
-	// thinking is how much of the model's thinking was sent, -1 before
-	// any; named says whether the watcher was told how long the model
-	// thought.
-	thinking int
-	named    bool
-	chunk    []byte // reused for the events the live rendering makes
 }
 
 // run sends the answer's events until its end, the client is gone (a
@@ -113,73 +93,36 @@ type watch struct {
 // sooner, and the keep-alive comment is at most keepAlive away) or stop is
 // closed while it waits for more.
 func (wt *watch) run(ctx context.Context, stream *eventStream, stop <-chan struct{}) {
-	wt.mu.Lock()
-	wt.stream, wt.wake, wt.thinking = stream, make(chan struct{}, 1), -1
-	stopPush := wt.progress.Push(wt.push)
-	defer func() {
-		stopPush()
-		wt.mu.Lock()
-		wt.stopped = true // a push under way sends nothing more
-		wt.mu.Unlock()
-	}()
-	err := error(nil)
-	if wt.reset != nil {
-		err = stream.sendBytes("blocks", wt.offset, wt.reset)
-		wt.reset = nil
-	}
-	wt.mu.Unlock()
-	if err != nil {
+	progress, answerID, offset, live := wt.progress, wt.answerID, wt.offset, wt.live
+	if wt.reset != nil && stream.sendBytes("blocks", offset, wt.reset) != nil {
 		return
 	}
+	wt.reset = nil
 	tick := time.NewTicker(wt.keepAlive)
 	defer tick.Stop()
+	var chunk []byte
+	status := ""
+	// thinking is how much of the model's thinking this watcher was
+	// sent, -1 before any; named says whether it was told how long
+	// the model thought.
+	thinking, named := -1, false
 	for {
-		wt.mu.Lock()
-		done := wt.send(ctx)
-		wt.mu.Unlock()
-		if done {
-			return
-		}
-		select {
-		case <-wt.wake:
-		case <-tick.C:
-			wt.mu.Lock()
-			err := stream.comment()
-			wt.mu.Unlock()
-			if err != nil {
+		text, end, final, more := progress.Since(offset)
+		if st := progress.Status(); st != status && !final {
+			// A note while the person waits, such as a retry.
+			status = st
+			if stream.send("status", -1, html.EscapeString(st)) != nil {
 				return
 			}
-		case <-stop:
+		}
+		if !final && sendThinking(stream, progress, answerID, &thinking, &chunk) != nil {
 			return
 		}
-	}
-}
-
-// send sends what changed since the last event, waiting for the client as
-// long as the stream's timeout allows, and reports whether the watch is
-// over: the answer ended, or the client is gone. The caller holds mu.
-func (wt *watch) send(ctx context.Context) (done bool) {
-	progress, stream := wt.progress, wt.stream
-	if wt.stopped || stream.flushPending() != nil {
-		return true
-	}
-	for {
-		text, end, final, _ := progress.Since(wt.offset)
-		if st := progress.Status(); st != wt.status && !final {
-			// A note while the person waits, such as a retry.
-			wt.status = st
-			if stream.send("status", -1, html.EscapeString(st)) != nil {
-				return true
-			}
-		}
-		if !final && sendThinking(stream, progress, wt.answerID, &wt.thinking, &wt.chunk) != nil {
-			return true
-		}
-		if !final && !wt.named && wt.thinking > 0 && end > 0 {
+		if !final && !named && thinking > 0 && end > 0 {
 			// The model has started answering: its thinking is done.
-			wt.named = true
+			named = true
 			if stream.send("thought", -1, html.EscapeString(views.ThoughtLabel(progress.ThoughtFor()))) != nil {
-				return true
+				return
 			}
 		}
 		if text != "" {
@@ -190,110 +133,54 @@ func (wt *watch) send(ctx context.Context) (done bool) {
 			if part := cutText(text); len(part) < len(text) {
 				text, whole = strings.Clone(part), false
 			}
-			if wt.sendText(text, from, final && whole, stream.sendBytes) != nil {
-				return true
+			// A citation cut off at the end is held back (Used <
+			// len(text)) until the next delta completes it.
+			step := live.Append(text, final && whole)
+			offset = from + step.Used
+			var err error
+			if step.Replace {
+				// Blocks finished: add them, and show the rest as tail.
+				chunk = views.AppendLiveBlocksEvent(chunk[:0], answerID, step)
+				err = stream.sendBytes("blocks", offset, chunk)
+			} else if len(step.Tail) > 0 {
+				err = stream.sendBytes("delta", offset, step.Tail)
+			}
+			if err != nil {
+				return
 			}
 			if !whole {
 				continue // the rest is already there
 			}
 		}
-		if !final {
-			return false
+		if final {
+			var buf bytes.Buffer
+			it, err := finalItem(ctx, wt.svc, wt.visitor, progress.Result())
+			if err != nil {
+				logIfInternal(ctx, wt.log, err)
+				return // the client reconnects and tries again
+			}
+			if it.State == chat.StateStreaming {
+				// An end that renders as streaming would connect
+				// again at once, for ever: it never does.
+				it.State = chat.StateInterrupted
+			}
+			if err := views.Message(it).Render(ctx, &buf); err != nil {
+				wt.log.ErrorContext(ctx, "render final answer", "err", err)
+				return
+			}
+			stream.sendBytes("end", -1, buf.Bytes())
+			return
 		}
-		var buf bytes.Buffer
-		it, err := finalItem(ctx, wt.svc, wt.visitor, progress.Result())
-		if err != nil {
-			logIfInternal(ctx, wt.log, err)
-			return true // the client reconnects and tries again
-		}
-		if it.State == chat.StateStreaming {
-			// An end that renders as streaming would connect
-			// again at once, for ever: it never does.
-			it.State = chat.StateInterrupted
-		}
-		if err := views.Message(it).Render(ctx, &buf); err != nil {
-			wt.log.ErrorContext(ctx, "render final answer", "err", err)
-			return true
-		}
-		stream.sendBytes("end", -1, buf.Bytes())
-		return true
-	}
-}
-
-// sendText renders text, which starts at byte from of the answer, and
-// sends what the rendering makes of it with sendBytes. The caller holds mu.
-func (wt *watch) sendText(text string, from int, final bool, sendBytes func(event string, id int, data []byte) error) error {
-	// A citation cut off at the end is held back (Used < len(text))
-	// until the next delta completes it.
-	step := wt.live.Append(text, final)
-	wt.offset = from + step.Used
-	if step.Replace {
-		// Blocks finished: add them, and show the rest as tail.
-		wt.chunk = views.AppendLiveBlocksEvent(wt.chunk[:0], wt.answerID, step)
-		return sendBytes("blocks", wt.offset, wt.chunk)
-	}
-	if len(step.Tail) > 0 {
-		return sendBytes("delta", wt.offset, step.Tail)
-	}
-	return nil
-}
-
-// push is called by the answer's writer after every change (see
-// chat.Progress.Push). A delta that is all that changed is sent there and
-// then, when the client's connection takes it without waiting; anything
-// else wakes run. It never waits: when run is sending, it only wakes it
-// again, and what the connection does not take at once is left for run.
-func (wt *watch) push(textOnly bool) {
-	if textOnly && wt.mu.TryLock() {
-		sent := wt.sendNowContained()
-		wt.mu.Unlock()
-		if sent {
+		select {
+		case <-more:
+		case <-tick.C:
+			if stream.comment() != nil {
+				return
+			}
+		case <-stop:
 			return
 		}
 	}
-	select {
-	case wt.wake <- struct{}{}:
-	default: // run is already woken
-	}
-}
-
-// sendNowContained is sendNow where a panic ends this watch, as it would
-// in run (see streams.start), and not the answer's writer, nor the process
-// with every answer in it. The caller holds mu.
-func (wt *watch) sendNowContained() (sent bool) {
-	if wt.stopped {
-		return false
-	}
-	defer func() {
-		if v := recover(); v != nil {
-			wt.log.Error("server: panic in event stream", "err", v)
-			wt.stopped, sent = true, false // run sees it once woken, and ends
-		}
-	}()
-	return wt.sendNow()
-}
-
-// sendNow sends the text added since the last event if nothing else
-// changed and the stream can send without waiting, and reports whether
-// the event went out whole. The caller holds mu.
-func (wt *watch) sendNow() bool {
-	p := wt.progress
-	if !wt.stream.canSendNow() {
-		return false
-	}
-	text, end, final, _ := p.Since(wt.offset)
-	if final || text == "" || len(text) > maxEventText || p.Status() != wt.status || (!wt.named && wt.thinking > 0) {
-		return false
-	}
-	if th, _ := p.Reasoning(max(wt.thinking, 0)); th != "" {
-		return false
-	}
-	whole := true
-	err := wt.sendText(text, end-len(text), false, func(event string, id int, data []byte) error {
-		whole = wt.stream.sendBytesNow(event, id, data)
-		return nil
-	})
-	return err == nil && whole
 }
 
 // sendThinking sends what the model thought since *sent, apart from the

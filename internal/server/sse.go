@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"syscall"
 	"time"
 	"unicode/utf8"
 )
@@ -25,12 +24,6 @@ type eventStream struct {
 	rc      *http.ResponseController
 	timeout time.Duration // for each write, see write
 	buf     []byte        // reused for every event: the per-token path does not allocate
-	// raw is conn's file descriptor, for sends that must not wait
-	// (sendBytesNow); nil where there is none (TLS, HTTP/2).
-	raw syscall.RawConn
-	// pending is what sendBytesNow could not send at once: it goes
-	// first on the next write.
-	pending []byte
 }
 
 // retryEvent is the stream's first line: reconnect quickly after a
@@ -83,7 +76,6 @@ func detachEventStream(w http.ResponseWriter, r *http.Request, timeout time.Dura
 	h.Write(head) // never fails: it writes to memory
 	head.b = append(head.b, "\r\n"+retryEvent...)
 	s := &eventStream{conn: conn, timeout: timeout, buf: head.b} // the events reuse the head's buffer
-	s.raw = rawConnOf(conn)
 	return conn, s, s.write(head.b)
 }
 
@@ -104,13 +96,6 @@ func (h *headBuffer) Write(p []byte) (int, error) {
 // is not cut off for the size of one event. A watcher that is dropped
 // resumes from its last event id when it reconnects.
 func (s *eventStream) write(b []byte) error {
-	if len(s.pending) > 0 {
-		p := s.pending
-		s.pending = nil
-		if err := s.write(p); err != nil {
-			return err
-		}
-	}
 	for len(b) > 0 {
 		piece := b[:min(len(b), maxEventText)]
 		b = b[len(piece):]
@@ -136,34 +121,6 @@ func (s *eventStream) write(b []byte) error {
 		return nil
 	}
 	return s.rc.Flush()
-}
-
-// flushPending sends what sendBytesNow left, waiting for the client as
-// write does.
-func (s *eventStream) flushPending() error {
-	if len(s.pending) == 0 {
-		return nil
-	}
-	return s.write(nil)
-}
-
-// canSendNow reports whether sendBytesNow can be used: the stream is on a
-// connection of its own, and nothing is left to send before.
-func (s *eventStream) canSendNow() bool { return s.raw != nil && len(s.pending) == 0 }
-
-// sendBytesNow is sendBytes for a caller that must not wait (the answer's
-// writer, see watch.push): it writes the event with one non-blocking write
-// to the connection, keeps what the connection did not take for the next
-// write, and reports whether the event went out whole. A failed write
-// keeps all of it: the next write, which waits, meets the error.
-func (s *eventStream) sendBytesNow(event string, id int, data []byte) bool {
-	b := append(appendData(s.start(event, id, len(data)), data), '\n', '\n')
-	s.buf = b
-	if n := writeNow(s.raw, b); n < len(b) {
-		s.pending = append(s.pending[:0], b[n:]...)
-		return false
-	}
-	return true
 }
 
 // comment keeps an idle connection open through proxies.

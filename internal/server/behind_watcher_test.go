@@ -31,11 +31,9 @@ func (p gatedAnswer) Stream(ctx context.Context, req chat.Request, onDelta func(
 }
 
 // TestAWatcherThatFallsBehindALiveAnswerGetsItExactly watches an answer
-// from its start and reads nothing while the whole answer is written. The
-// answer's writer sends deltas straight to the watcher's connection while
-// the connection takes them at once; once its buffers are full, the part
-// of an event that did not fit, and everything after it, wait for the
-// watcher's own goroutine. When the watcher reads again, the page shows
+// from its start and reads nothing while the whole answer is written: the
+// connection's buffers fill, and the watcher falls far behind the answer,
+// which never waits for it. When the watcher reads again, the page shows
 // the answer exactly: nothing lost, repeated or out of order.
 func TestAWatcherThatFallsBehindALiveAnswerGetsItExactly(t *testing.T) {
 	text := longText(512 << 10)
