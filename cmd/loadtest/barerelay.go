@@ -53,14 +53,8 @@ func (b BareRelay) CPUPerChat() time.Duration {
 // a process of its own, to a fresh fake model paced as the level's, and
 // checks each answer arrives whole.
 func measureBareRelay(ctx context.Context, n, rounds, chunks int, model modelTiming) (BareRelay, error) {
-	up := newUpstream(n*rounds, chunks, model, true)
-	defer up.close()
-	pacing, stopPacing := context.WithCancel(ctx)
-	pacers := up.startPacing(pacing)
-	defer func() {
-		stopPacing()
-		pacers.Wait()
-	}()
+	up, stop := pacedUpstream(ctx, n*rounds, chunks, model)
+	defer stop()
 
 	self, err := os.Executable()
 	if err != nil {

@@ -25,21 +25,26 @@ type Baseline struct {
 // measureBaseline runs rounds of n direct requests at once to a fresh fake
 // model paced as the level's, and checks each answer arrives whole.
 func measureBaseline(ctx context.Context, n, rounds, chunks int, model modelTiming) (Baseline, error) {
-	up := newUpstream(n*rounds, chunks, model, true)
-	defer up.close()
-	pacing, stopPacing := context.WithCancel(ctx)
-	pacers := up.startPacing(pacing)
-	defer func() {
-		stopPacing()
-		pacers.Wait()
-	}()
-
+	up, stop := pacedUpstream(ctx, n*rounds, chunks, model)
+	defer stop()
 	ttft, total, errs := readRounds(ctx, up.url(), n, rounds, up)
 	b := Baseline{TTFT: summarize(ttft), Total: summarize(total), Errors: errs.n}
 	if errs.n > 0 {
 		return b, fmt.Errorf("the model alone failed %d of %d times: %s", errs.n, n*rounds, strings.Join(errs.first, "; "))
 	}
 	return b, nil
+}
+
+// pacedUpstream is a fresh light fake model of n answers, paced until stop.
+func pacedUpstream(ctx context.Context, n, chunks int, model modelTiming) (up *upstream, stop func()) {
+	up = newUpstream(n, chunks, model, true)
+	pacing, stopPacing := context.WithCancel(ctx)
+	pacers := up.startPacing(pacing)
+	return up, func() {
+		stopPacing()
+		pacers.Wait()
+		up.close()
+	}
 }
 
 // readRounds has n clients at once read answers of up through base, round

@@ -89,6 +89,20 @@ func (p *livePage) apply(t *testing.T, e event) {
 	}
 }
 
+// showsExactly checks the page shows text, each word once and in order,
+// and says where it goes wrong if not.
+func (p *livePage) showsExactly(t *testing.T, when, text string) {
+	t.Helper()
+	if got, want := p.words(t), strings.Fields(text); !slices.Equal(got, want) {
+		i := 0
+		for i < min(len(got), len(want)) && got[i] == want[i] {
+			i++
+		}
+		t.Errorf("%s, the page shows %d words, want the %d of the answer; they differ from word %d: %q",
+			when, len(got), len(want), i, got[i:min(i+8, len(got))])
+	}
+}
+
 // words is the text the page shows, word by word.
 func (p *livePage) words(t *testing.T) []string {
 	t.Helper()
@@ -179,14 +193,7 @@ func TestWatcherThatDoesNotReadIsDisconnected(t *testing.T) {
 	if !ended {
 		t.Error("the resumed stream did not end")
 	}
-	if got, want := page.words(t), strings.Fields(text); !slices.Equal(got, want) {
-		i := 0
-		for i < min(len(got), len(want)) && got[i] == want[i] {
-			i++
-		}
-		t.Errorf("dropped and resumed, the page shows %d words, want the %d of the answer; they differ from word %d: %q",
-			len(got), len(want), i, got[i:min(i+8, len(got))])
-	}
+	page.showsExactly(t, "dropped and resumed", text)
 }
 
 // firstEvents reads the first n delta or blocks events of a stream, and
