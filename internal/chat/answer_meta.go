@@ -167,7 +167,7 @@ func continuedMeta(before, now *AnswerMeta, continued bool) *AnswerMeta {
 
 // SentSystemPrompt returns the system prompt sent for answer answerID of
 // the visitor's conversation. An answer's details load it only when asked:
-// it is about 9 KB, most of an answer's weight on a page.
+// it is about 9 KB, as much again as the rest of an answer's end event.
 func (s *Service) SentSystemPrompt(ctx context.Context, visitorID, conversationID, answerID string) (string, error) {
 	if _, err := s.owned(ctx, visitorID, conversationID); err != nil {
 		return "", err
