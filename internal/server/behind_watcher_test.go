@@ -3,10 +3,7 @@ package server
 import (
 	"bufio"
 	"context"
-	"fmt"
-	"net"
 	"net/http"
-	"net/url"
 	"testing"
 	"time"
 
@@ -45,16 +42,7 @@ func TestAWatcherThatFallsBehindALiveAnswerGetsItExactly(t *testing.T) {
 	visitor := visitorOf(t, b)
 	a := ask(t, b, "A long one, please")
 
-	u, _ := url.Parse(app.url)
-	conn, err := net.Dial("tcp", u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if err := conn.(*net.TCPConn).SetReadBuffer(16 << 10); err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nCookie: %s=%s\r\nAccept: text/event-stream\r\n\r\n", a.events, u.Host, visitorCookie, visitor)
+	conn := watchWithSmallBuffer(t, app, a.events, visitor)
 	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -133,19 +133,8 @@ func TestWatcherThatDoesNotReadIsDisconnected(t *testing.T) {
 	a := ask(t, b, "A long one, please")
 	app.waitFinished()
 
-	u, _ := url.Parse(app.url)
-	conn, err := net.Dial("tcp", u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	// Small buffers at both ends, so the server soon has to wait for the
-	// watcher (loopback's own grow to megabytes).
-	if err := conn.(*net.TCPConn).SetReadBuffer(16 << 10); err != nil {
-		t.Fatal(err)
-	}
 	mark := app.logs.mark()
-	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nCookie: %s=%s\r\nAccept: text/event-stream\r\n\r\n", a.events, u.Host, visitorCookie, visitor)
+	conn := watchWithSmallBuffer(t, app, a.events, visitor)
 	// The watcher reads three events, then stops reading.
 	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
@@ -194,6 +183,25 @@ func TestWatcherThatDoesNotReadIsDisconnected(t *testing.T) {
 		t.Error("the resumed stream did not end")
 	}
 	page.showsExactly(t, "dropped and resumed", text)
+}
+
+// watchWithSmallBuffer opens an answer's event stream for visitor on a
+// connection of its own with a small receive buffer, so the server soon
+// has to wait for a watcher that does not read (loopback's buffers grow
+// to megabytes), and returns the connection, closed when the test ends.
+func watchWithSmallBuffer(t *testing.T, app *testApp, events, visitor string) net.Conn {
+	t.Helper()
+	u, _ := url.Parse(app.url)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if err := conn.(*net.TCPConn).SetReadBuffer(16 << 10); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nCookie: %s=%s\r\nAccept: text/event-stream\r\n\r\n", events, u.Host, visitorCookie, visitor)
+	return conn
 }
 
 // firstEvents reads the first n delta or blocks events of a stream, and
