@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rolefit/rolefit/internal/chat"
 )
@@ -43,8 +44,7 @@ func withPromptRefs(m *chat.AnswerMeta) (*chat.AnswerMeta, []SentPrompt) {
 		if sent == nil {
 			sent = append([]chat.SentMessage(nil), m.Sent...)
 		}
-		sum := sha256.Sum256([]byte(s.Content))
-		hash := hex.EncodeToString(sum[:])
+		hash := promptHash(s.Content)
 		sent[i].Content = promptRef + hash
 		out = append(out, SentPrompt{Hash: hash, Text: s.Content})
 	}
@@ -54,6 +54,23 @@ func withPromptRefs(m *chat.AnswerMeta) (*chat.AnswerMeta, []SentPrompt) {
 	c := *m
 	c.Sent = sent
 	return &c, out
+}
+
+// lastHashed is the prompt hashed last, with its hash. Every answer is sent
+// the same system prompt, so its hash is nearly always this one: comparing
+// the text (the same string, most often: one comparison of two pointers)
+// spares hashing 9 KB and a copy of it for every answer.
+var lastHashed atomic.Pointer[SentPrompt]
+
+// promptHash returns the hex SHA-256 of text.
+func promptHash(text string) string {
+	if p := lastHashed.Load(); p != nil && p.Text == text {
+		return p.Hash
+	}
+	sum := sha256.Sum256([]byte(text))
+	p := &SentPrompt{Hash: hex.EncodeToString(sum[:]), Text: text}
+	lastHashed.Store(p)
+	return p.Hash
 }
 
 // Learn records prompts' texts, so reads resolve them without a query.

@@ -1,6 +1,8 @@
 package record
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"strings"
 	"testing"
@@ -90,5 +92,27 @@ func TestMetaRefersToItsSystemPrompt(t *testing.T) {
 	Learn(prompts)
 	if !ResolvePrompts(msgs) || !slices.Equal(back.Sent, sent) {
 		t.Errorf("read back as %+v, want %+v", back.Sent, sent)
+	}
+}
+
+// Prompts that change (another provider's, a new knowledge base) each get
+// their own reference, however they alternate: the hash kept from the last
+// one must never stand for another.
+func TestEachPromptGetsItsOwnReference(t *testing.T) {
+	want := map[string]string{}
+	for _, text := range []string{"You are Rolefit.", "You are Rolefit, offline.", "You are Rolefit.", "", "You are Rolefit, offline."} {
+		m := &chat.AnswerMeta{Sent: []chat.SentMessage{{Role: chat.RoleSystem, Content: text + "!"}}}
+		_, prompts, err := EncodeMeta(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256([]byte(text + "!"))
+		if len(prompts) != 1 || prompts[0].Hash != hex.EncodeToString(sum[:]) || prompts[0].Text != text+"!" {
+			t.Fatalf("prompt %q stored as %+v", text+"!", prompts)
+		}
+		want[prompts[0].Hash] = text
+	}
+	if len(want) != 3 {
+		t.Errorf("%d distinct references for 3 prompts", len(want))
 	}
 }
