@@ -52,8 +52,8 @@ func TestFailedWritesAreRemembered(t *testing.T) {
 	}
 }
 
-// More live answers than one transaction of SaveAnswersSoFar takes are
-// saved, every one, in several.
+// More live answers than one write of SaveAnswersSoFar takes are saved,
+// every one, in several; and when those writes fail, the caller is told.
 func TestSaveAnswersSoFarInChunks(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
@@ -72,5 +72,16 @@ func TestSaveAnswersSoFarInChunks(t *testing.T) {
 		if m, err := s.Message(ctx, a.ID); err != nil || m.Content != a.Content {
 			t.Fatalf("answer %s: %q, %v; want %q", a.ID, m.Content, err, a.Content)
 		}
+	}
+
+	s.db.SetMaxOpenConns(1) // so the pragma below reaches every write
+	if _, err := s.db.ExecContext(ctx, "PRAGMA query_only = ON"); err != nil {
+		t.Fatal(err)
+	}
+	for i := range batch {
+		batch[i].Content += ", and more"
+	}
+	if err := s.SaveAnswersSoFar(ctx, batch); err == nil {
+		t.Error("SaveAnswersSoFar reports success while every write fails")
 	}
 }
