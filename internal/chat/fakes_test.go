@@ -32,6 +32,9 @@ type memStore struct {
 	// batches, when set, receives the ids of each SaveAnswersSoFar call
 	// (dropped if nobody is reading).
 	batches chan []string
+	// failSoFarCall, when set, fails that call of SaveAnswersSoFar (the
+	// first is 1), as a write that runs out of time.
+	failSoFarCall, soFarCalls int
 }
 
 func (s *memStore) setFailSaves(err error) {
@@ -222,6 +225,9 @@ func (s *memStore) SaveAnswersSoFar(_ context.Context, answers []AnswerSoFar) er
 	}
 	if s.failSaves != nil {
 		return fmt.Errorf("mem: save answers so far: %w", s.failSaves)
+	}
+	if s.soFarCalls++; s.soFarCalls == s.failSoFarCall {
+		return fmt.Errorf("mem: save answers so far: %w", context.DeadlineExceeded)
 	}
 	for _, a := range answers {
 		for i := range s.msgs {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +165,47 @@ func TestLiveAnswersAreSavedInOneWrite(t *testing.T) {
 	svc.saveLive()
 	if n := len(st.batches); n != 0 {
 		t.Errorf("a tick with nothing new wrote %d times, want none", n)
+	}
+}
+
+// TestATickThatRunsOutOfTimeKeepsWhatItSaved: a tick saves many live
+// answers in several writes; when one of them fails (runs out of time
+// under load), the answers written before it count as saved, and the next
+// tick saves only the others, not all of them again.
+func TestATickThatRunsOutOfTimeKeepsWhatItSaved(t *testing.T) {
+	ctx := testCtx(t)
+	prov := talker{said: make(chan struct{}, 5)}
+	svc, st := newTestService(t, prov, Config{}) // the test ticks itself
+	svc.saveChunk = 2
+	st.batches = make(chan []string, 16)
+	st.failSoFarCall = 2
+	for i := range 5 {
+		c, turn, err := svc.Start(ctx, fmt.Sprintf("VISITOR%dAAAAAAAAAAAAAAAAAA", i), "question")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { svc.Stop(context.Background(), c.VisitorID, c.ID, turn.Answer.ID) })
+	}
+	for range 5 {
+		<-prov.said
+	}
+
+	svc.saveLive() // saves two, then fails
+	first, failed := <-st.batches, <-st.batches
+	if len(first) != 2 || len(failed) != 2 || len(st.batches) != 0 {
+		t.Fatalf("the first tick wrote %v, then %v, then %d more times; want two, two (failing), then nothing", first, failed, len(st.batches))
+	}
+	svc.saveLive()
+	var again []string
+	for len(st.batches) > 0 {
+		again = append(again, <-st.batches...)
+	}
+	if len(again) != 3 || slices.ContainsFunc(again, func(id string) bool { return slices.Contains(first, id) }) {
+		t.Errorf("the next tick saved %v; want the three not saved yet, none of %v", again, first)
+	}
+	for _, id := range append(first, again...) {
+		if m, _ := st.Message(ctx, id); m.Content != "So far, " || m.State != StateStreaming {
+			t.Errorf("answer %s saved as %q (%s), want its text so far, streaming", id, m.Content, m.State)
+		}
 	}
 }

@@ -129,6 +129,7 @@ type Service struct {
 
 	stopSaver chan struct{} // closed by Shutdown once every answer is saved
 	saverDone chan struct{}
+	saveChunk int           // answers saved together by saveLive (liveSaveChunk)
 	stopSweep chan struct{} // closed when Shutdown begins
 	sweepDone chan struct{}
 
@@ -168,6 +169,7 @@ func NewService(store Store, provider Provider, systemPrompt string, cfg Config,
 
 		stopSaver: make(chan struct{}),
 		saverDone: make(chan struct{}),
+		saveChunk: liveSaveChunk,
 		stopSweep: make(chan struct{}),
 		sweepDone: make(chan struct{}),
 	}
@@ -760,8 +762,8 @@ func (s *Service) saveProgress() {
 	}
 }
 
-// saveLive saves, in one write, the answers being written that grew since
-// their last save. A final save that lands first is never undone: the
+// saveLive saves the answers being written that grew since their last
+// save, in one write for up to liveSaveChunk of them. A final save that lands first is never undone: the
 // store only touches answers still streaming.
 func (s *Service) saveLive() {
 	s.mu.Lock()
@@ -783,20 +785,40 @@ func (s *Service) saveLive() {
 		}
 		a.mu.Unlock()
 	}
-	if len(changed) == 0 {
-		return
+	for len(changed) > 0 {
+		n := min(len(changed), s.saveChunk)
+		if err := s.saveSoFar(changed[:n], grown[:n], sizes[:n]); err != nil {
+			s.log.Warn("save answers so far", "answers", len(changed), "err", err)
+			return // the rest first, at the next tick
+		}
+		changed, grown, sizes = changed[n:], grown[n:], sizes[n:]
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+}
+
+// liveSaveChunk is how many answers saveLive saves in one call to the
+// store, each call with a deadline of its own (saveSoFarTimeout). With
+// thousands of answers live and both cores saturated, one save of all of
+// them, under one deadline, sometimes ran out of time and was dropped
+// whole, so the next tick began again with as many; now each call's
+// answers count as saved as soon as it returns, and a tick that runs out
+// of time leaves only the rest to the next.
+const liveSaveChunk = 1000
+
+const saveSoFarTimeout = 5 * time.Second
+
+// saveSoFar saves changed, and records their sizes as saved in grown.
+func (s *Service) saveSoFar(changed []AnswerSoFar, grown []*liveAnswer, sizes [][2]int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), saveSoFarTimeout)
 	defer cancel()
 	if err := s.store.SaveAnswersSoFar(ctx, changed); err != nil {
-		s.log.Warn("save answers so far", "answers", len(changed), "err", err)
-		return
+		return err
 	}
 	for i, a := range grown {
 		a.mu.Lock()
 		a.savedLen, a.savedReasoning = sizes[i][0], sizes[i][1]
 		a.mu.Unlock()
 	}
+	return nil
 }
 
 // frozen returns the bytes of an append-only buffer as a string without
