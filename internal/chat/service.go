@@ -763,8 +763,9 @@ func (s *Service) saveProgress() {
 }
 
 // saveLive saves the answers being written that grew since their last
-// save, in one write for up to liveSaveChunk of them. A final save that lands first is never undone: the
-// store only touches answers still streaming.
+// save, in one write for up to liveSaveChunk of them. A final save that
+// lands first is never undone: the store only touches answers still
+// streaming.
 func (s *Service) saveLive() {
 	s.mu.Lock()
 	live := make([]*liveAnswer, 0, len(s.answers))
@@ -788,8 +789,8 @@ func (s *Service) saveLive() {
 	for len(changed) > 0 {
 		n := min(len(changed), s.saveChunk)
 		if err := s.saveSoFar(changed[:n], grown[:n], sizes[:n]); err != nil {
-			s.log.Warn("save answers so far", "answers", len(changed), "err", err)
-			return // the rest first, at the next tick
+			s.log.Warn("save answers so far", "answers_left", len(changed), "err", err)
+			return // the rest at the next tick
 		}
 		changed, grown, sizes = changed[n:], grown[n:], sizes[n:]
 	}

@@ -210,11 +210,11 @@ func (s *Store) insertMessages(ctx context.Context, tx *sql.Tx, onShownBranch bo
 // chunks let it in between.
 //
 // Up to soFarInFlight chunks wait for the writer at once, which commits
-// those that are waiting together. One after the other, each chunk cost
+// those that are waiting together. One after the other, each chunk costs
 // two wake-ups (the writer's, then the saver's) on top of its writing, and
-// with both cores saturated by 9,000 live answers each wake-up waited tens
-// of milliseconds for a core: the 50 chunks of one tick took longer than
-// its 5 s deadline, and the tick's save was dropped.
+// with both cores saturated by thousands of live answers a wake-up can
+// wait tens of milliseconds for a core: in the 9,000-answer hold the 90
+// chunks of a tick sometimes took longer than their 5 s deadline.
 func (s *Store) SaveAnswersSoFar(ctx context.Context, answers []chat.AnswerSoFar) (err error) {
 	defer s.noteWrite(&err)
 	if len(answers) <= soFarRows {
@@ -243,8 +243,8 @@ func (s *Store) SaveAnswersSoFar(ctx context.Context, answers []chat.AnswerSoFar
 	return ctx.Err()
 }
 
-// soFarRows is how many answers one transaction of SaveAnswersSoFar saves:
-// a few milliseconds of writing. soFarInFlight is how many such chunks
+// soFarRows is how many answers one write of SaveAnswersSoFar saves: a
+// few milliseconds of writing. soFarInFlight is how many such chunks
 // wait for the writer at once: a final save or a new question that comes
 // meanwhile waits for at most that many.
 const (
