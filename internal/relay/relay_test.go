@@ -597,6 +597,9 @@ func TestBytesStayAsWritten(t *testing.T) {
 	f.Finish(m)
 	w := newRecorder()
 	mirrorWhenLive(t, b, ctx(t), "split", w)
+	// The writer's changes reach Redis in the background: the mirror may
+	// see the answer live before its end has arrived.
+	w.waitFor(t, "the end", func(r *recorder) bool { return r.final != nil })
 	got := w.finished()
 	if got == nil || w.textNow() != m.Content || string(w.reasoning) != m.Reasoning {
 		t.Fatalf("mirror text %q, thinking %q, final %v; want %q, %q", w.textNow(), w.reasoning, got, m.Content, m.Reasoning)
