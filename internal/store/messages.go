@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -235,12 +236,21 @@ func (s *Store) SaveAnswersSoFar(ctx context.Context, answers []chat.AnswerSoFar
 	}
 	wg.Wait()
 	close(errs)
+	// A failure to write (a full disk) is returned rather than a write
+	// that ran out of time, whatever order they came in: CheckWrites, and
+	// so /readyz, learn of failures from what is returned, and take no
+	// notice of time running out.
+	var late error
 	for err := range errs {
-		if err != nil {
+		switch {
+		case err == nil:
+		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+			late = cmp.Or(late, err)
+		default:
 			return err
 		}
 	}
-	return ctx.Err()
+	return cmp.Or(late, ctx.Err())
 }
 
 // soFarRows is how many answers one write of SaveAnswersSoFar saves: a
