@@ -17,16 +17,24 @@ import (
 // the connection, still open.
 func sendPartialBody(t *testing.T, app *testApp, visitor, path string) net.Conn {
 	t.Helper()
+	conn, host := dialApp(t, app)
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nCookie: %s=%s\r\n"+
+		"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nmessage=abc",
+		path, host, visitorCookie, visitor)
+	return conn
+}
+
+// dialApp opens a connection of its own to app, for requests written by
+// hand, and returns it, closed when the test ends, with app's host.
+func dialApp(t *testing.T, app *testApp) (net.Conn, string) {
+	t.Helper()
 	u, _ := url.Parse(app.url)
 	conn, err := net.Dial("tcp", u.Host)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nCookie: %s=%s\r\n"+
-		"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nmessage=abc",
-		path, u.Host, visitorCookie, visitor)
-	return conn
+	return conn, u.Host
 }
 
 // slowBodyRoutes are the routes that read a form, for a visitor who has

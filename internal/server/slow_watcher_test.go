@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -191,16 +190,11 @@ func TestWatcherThatDoesNotReadIsDisconnected(t *testing.T) {
 // to megabytes), and returns the connection, closed when the test ends.
 func watchWithSmallBuffer(t *testing.T, app *testApp, events, visitor string) net.Conn {
 	t.Helper()
-	u, _ := url.Parse(app.url)
-	conn, err := net.Dial("tcp", u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	conn, host := dialApp(t, app)
 	if err := conn.(*net.TCPConn).SetReadBuffer(16 << 10); err != nil {
 		t.Fatal(err)
 	}
-	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nCookie: %s=%s\r\nAccept: text/event-stream\r\n\r\n", events, u.Host, visitorCookie, visitor)
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nCookie: %s=%s\r\nAccept: text/event-stream\r\n\r\n", events, host, visitorCookie, visitor)
 	return conn
 }
 
