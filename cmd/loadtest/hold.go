@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -79,7 +78,7 @@ type HoldReport struct {
 	// once the last one had its first delta): what the answers hold.
 	AllLive Runtime `json:"all_live_runtime"`
 
-	Healthz         Latency `json:"healthz"` // sampled every HealthEvery, from start-up to the last answer's end
+	Healthz         Latency `json:"healthz"` // sampled every HealthEvery by a probe process, from start-up to the last answer's end
 	HealthzFailures int     `json:"healthz_failures"`
 
 	Resources Resources `json:"resources"`
@@ -156,7 +155,11 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 	idleFile, _ := procStatus(srv.pid(), "RssFile")
 	cpuBefore := srv.cpuNow()
 	rssMax, stopSampling := srv.sampleRSS(100 * time.Millisecond)
-	health := startHealthSampler(ctx, srv.base, cfg.HealthEvery)
+	health, err := startHealthProbe(ctx, srv.base, cfg.HealthEvery)
+	if err != nil {
+		return HoldReport{}, err
+	}
+	defer health.kill()
 	pacing, stopPacing := context.WithCancel(ctx)
 	pacers := up.startPacing(pacing)
 
@@ -205,7 +208,9 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 		t.CloseIdleConnections()
 	}
 
-	rep.Healthz, rep.HealthzFailures = health.stop()
+	if rep.Healthz, rep.HealthzFailures, err = health.stop(); err != nil {
+		errs.add("/healthz probe: %v", err)
+	}
 	stopPacing()
 	pacers.Wait()
 	rep.Resources = srv.resources(stopSampling, rssMax, cpuBefore)
@@ -258,59 +263,4 @@ func (l *liveCount) add(d int64) {
 			return
 		}
 	}
-}
-
-// healthSampler asks /healthz every interval, one request at a time on a
-// connection of its own, as a load balancer's probe would.
-type healthSampler struct {
-	quit     chan struct{}
-	done     chan struct{}
-	lat      []time.Duration
-	failures int
-}
-
-func startHealthSampler(ctx context.Context, base string, every time.Duration) *healthSampler {
-	h := &healthSampler{quit: make(chan struct{}), done: make(chan struct{})}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 10 * time.Second}
-	go func() {
-		defer close(h.done)
-		defer client.CloseIdleConnections()
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		for {
-			select {
-			case <-tick.C:
-			case <-h.quit:
-				return
-			case <-ctx.Done():
-				return
-			}
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/healthz", nil)
-			if err != nil {
-				h.failures++
-				continue
-			}
-			asked := time.Now()
-			res, err := client.Do(req)
-			if err != nil {
-				h.failures++
-				continue
-			}
-			_, _ = io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode != http.StatusOK {
-				h.failures++
-				continue
-			}
-			h.lat = append(h.lat, time.Since(asked))
-		}
-	}()
-	return h
-}
-
-// stop ends the sampling and summarises it.
-func (h *healthSampler) stop() (Latency, int) {
-	close(h.quit)
-	<-h.done
-	return summarize(h.lat), h.failures
 }

@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -398,5 +403,46 @@ func TestProfiles(t *testing.T) {
 		if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
 			t.Errorf("%s: %d bytes, not a gzipped profile", name, len(b))
 		}
+	}
+}
+
+// TestProbeCountsAnswersUntilStopped asks a server that answers 200 and
+// then 503: the probe times the first, counts the rest as failures, and
+// says so once its input ends.
+func TestProbeCountsAnswersUntilStopped(t *testing.T) {
+	var asked atomic.Int64
+	failing := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch asked.Add(1) {
+		case 1, 2:
+			w.Write([]byte("ok\n"))
+		case 4: // one at a time: the third's answer is in
+			close(failing)
+			fallthrough
+		default:
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+
+	stopR, stopW := io.Pipe()
+	var out bytes.Buffer
+	done := make(chan error, 1)
+	go func() { done <- runProbe(srv.URL+"/healthz", time.Millisecond, stopR, &out) }()
+	select {
+	case <-failing:
+	case <-t.Context().Done():
+		t.Fatal("the probe never asked a fourth time")
+	}
+	stopW.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var res probeResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("probe printed %q: %v", out.String(), err)
+	}
+	if len(res.LatenciesUS) != 2 || res.LatenciesUS[0] <= 0 || res.Failures < 1 || int64(2+res.Failures) > asked.Load() {
+		t.Errorf("probe saw %+v after %d requests; want 2 timed and the others failures", res, asked.Load())
 	}
 }

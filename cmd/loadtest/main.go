@@ -43,6 +43,9 @@ func main() {
 		}
 		os.Exit(1)
 	}
+	if url := os.Getenv(probeEnv); url != "" {
+		probeMain(url)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts, err := parseFlags(os.Args[1:], os.Stderr)

@@ -14,8 +14,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv(bareRelayEnv) != "" {
-		main() // measureBareRelay started this binary as the relay
+	if os.Getenv(bareRelayEnv) != "" || os.Getenv(probeEnv) != "" {
+		main() // measureBareRelay or the hold started this binary as the relay or the probe
 	}
 	os.Exit(engines.Main(m))
 }

@@ -196,7 +196,7 @@ func (h HoldReport) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "  time to first token %v\n", h.TTFT)
 	fmt.Fprintf(w, "  whole answer        %v (the model's schedule: %v; deltas delivered %.0f a second)\n",
 		h.Total, h.Schedule, float64(h.Exact*h.Chunks)/max(h.Elapsed.Seconds(), 1e-9))
-	fmt.Fprintf(w, "  /healthz            %v, %d failed (asked every %v, one at a time: a slow answer skips ticks)\n", h.Healthz, h.HealthzFailures, h.HealthEvery)
+	fmt.Fprintf(w, "  /healthz            %v, %d failed (asked every %v from a process of its own, one at a time: a slow answer skips ticks)\n", h.Healthz, h.HealthzFailures, h.HealthEvery)
 	fmt.Fprintf(w, "  server memory       peak RSS %s, idle RSS %s after start-up (%s of it file pages, the binary's own), %s after the hold\n",
 		mib(h.Resources.PeakRSSKB), mib(h.Resources.IdleBeforeKB), mib(h.Resources.IdleFileKB), mib(h.Resources.IdleAfterKB))
 	if rt := h.AllLive; rt.Goroutines > 0 && h.Answers > 0 {
