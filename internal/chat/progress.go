@@ -42,6 +42,11 @@ type liveAnswer struct {
 	// of an answer this replica writes to the others. It is nil for a
 	// single replica, and for a mirror of an answer another one writes.
 	feed Feed
+
+	// order is when the answer was stored, counting from the first
+	// (Service.stored): the order of its row in the database, near enough.
+	// It is set once, before the answer joins Service.answers.
+	order uint64
 }
 
 // newLiveAnswer starts the buffer of answer m. A continued answer starts

@@ -209,3 +209,36 @@ func TestATickThatRunsOutOfTimeKeepsWhatItSaved(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveAnswersAreSavedInTheOrderStored: a tick hands the store its
+// answers in the order they were stored, whatever order the service keeps
+// them in, so one write's rows sit side by side in the database.
+func TestLiveAnswersAreSavedInTheOrderStored(t *testing.T) {
+	ctx := testCtx(t)
+	const n = 40 // enough that a map's order is almost never this one
+	prov := talker{said: make(chan struct{}, n)}
+	svc, st := newTestService(t, prov, Config{}) // the test ticks itself
+	svc.saveChunk = 16                           // several calls: the order holds across them
+	st.batches = make(chan []string, n)
+	var stored []string
+	for i := range n {
+		c, turn, err := svc.Start(ctx, fmt.Sprintf("VISITOR%02dAAAAAAAAAAAAAAAAA", i), "question")
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored = append(stored, turn.Answer.ID)
+		t.Cleanup(func() { svc.Stop(context.Background(), c.VisitorID, c.ID, turn.Answer.ID) })
+	}
+	for range n {
+		<-prov.said
+	}
+
+	svc.saveLive()
+	var saved []string
+	for len(st.batches) > 0 {
+		saved = append(saved, <-st.batches...)
+	}
+	if !slices.Equal(saved, stored) {
+		t.Errorf("a tick saved the answers in the order\n%v\nwant the order they were stored in\n%v", saved, stored)
+	}
+}

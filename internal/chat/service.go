@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -139,6 +140,7 @@ type Service struct {
 	lastStamp time.Time // see stamp
 	closing   bool
 	answers   map[string]*liveAnswer // by assistant message id
+	stored    uint64                 // answers ever added to answers: see liveAnswer.order
 	// unsaved holds the answers whose final save failed, by id, for as
 	// long as it fails: their text exists nowhere else, so they outlive
 	// KeepFinished, and saveProgress keeps trying.
@@ -735,6 +737,8 @@ func (s *Service) begin(ctx context.Context, m Message, req Request, history []H
 		cancel(errNotStored)
 	} else {
 		s.mu.Lock()
+		s.stored++
+		a.order = s.stored
 		s.answers[m.ID] = a
 		s.mu.Unlock()
 	}
@@ -766,22 +770,33 @@ func (s *Service) saveProgress() {
 // save, in one write for up to liveSaveChunk of them. A final save that
 // lands first is never undone: the store only touches answers still
 // streaming.
+//
+// The answers go in the order they were stored, not the map's: answers
+// stored one after the other have their rows side by side, so each write
+// changes a few pages of the database instead of one page per answer. With
+// 9,000 answers live that makes a tick's saves four times cheaper
+// (BenchmarkSaveAnswersSoFar in internal/store).
 func (s *Service) saveLive() {
+	type liveID struct {
+		id string
+		a  *liveAnswer
+	}
 	s.mu.Lock()
-	live := make([]*liveAnswer, 0, len(s.answers))
-	ids := make([]string, 0, len(s.answers))
+	live := make([]liveID, 0, len(s.answers))
 	for id, a := range s.answers {
-		live, ids = append(live, a), append(ids, id)
+		live = append(live, liveID{id, a})
 	}
 	s.mu.Unlock()
+	slices.SortFunc(live, func(x, y liveID) int { return cmp.Compare(x.a.order, y.a.order) })
 
 	var changed []AnswerSoFar
 	var grown []*liveAnswer
 	var sizes [][2]int
-	for i, a := range live {
+	for _, l := range live {
+		a := l.a
 		a.mu.Lock()
 		if a.final == nil && (len(a.text) != a.savedLen || len(a.reasoning) != a.savedReasoning) {
-			changed = append(changed, AnswerSoFar{ID: ids[i], Content: frozen(a.text), Reasoning: frozen(a.reasoning)})
+			changed = append(changed, AnswerSoFar{ID: l.id, Content: frozen(a.text), Reasoning: frozen(a.reasoning)})
 			grown, sizes = append(grown, a), append(sizes, [2]int{len(a.text), len(a.reasoning)})
 		}
 		a.mu.Unlock()

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
+	mrand "math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,5 +86,44 @@ func TestSaveAnswersSoFarInChunks(t *testing.T) {
 	}
 	if err := s.SaveAnswersSoFar(ctx, batch); err == nil {
 		t.Error("SaveAnswersSoFar reports success while every write fails")
+	}
+}
+
+// BenchmarkSaveAnswersSoFar saves the text so far of 9,000 live answers,
+// each in a conversation of its own, as the service's tick does: in the
+// order the answers were created, or in any order (a map's).
+func BenchmarkSaveAnswersSoFar(b *testing.B) {
+	const live = 9000
+	for _, order := range []string{"created", "any"} {
+		b.Run(order, func(b *testing.B) {
+			ctx := context.Background()
+			s := openTest(b)
+			answers := make([]chat.AnswerSoFar, live)
+			for i := range answers {
+				c := fmt.Sprintf("c%d", i)
+				conv := chat.Conversation{ID: c, VisitorID: "v" + c, Title: "Which role fits me?", CreatedAt: at(0), UpdatedAt: at(0)}
+				a := answerPlaceholder(rand.Text(), c, at(0))
+				a.ReplyTo = "q" + c
+				if err := s.CreateConversation(ctx, conv, userMessage("q"+c, c, "Which role fits me?", at(0)), a); err != nil {
+					b.Fatal(err)
+				}
+				answers[i].ID = a.ID
+			}
+			if order == "any" {
+				mrand.Shuffle(len(answers), func(i, j int) { answers[i], answers[j] = answers[j], answers[i] })
+			}
+			text := strings.Repeat("An answer grows by a few words a second. ", 40)
+			n := 0
+			for b.Loop() {
+				n = n%len(text) + 7 // every answer grew since the last tick
+				for i := range answers {
+					answers[i].Content = text[:n]
+				}
+				if err := s.SaveAnswersSoFar(ctx, answers); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*live), "µs/answer")
+		})
 	}
 }
