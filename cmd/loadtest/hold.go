@@ -77,6 +77,10 @@ type HoldReport struct {
 	// AllLive is the server's runtime while every answer was live (read
 	// once the last one had its first delta): what the answers hold.
 	AllLive Runtime `json:"all_live_runtime"`
+	// SchedWait is how long the server's goroutines waited for a core
+	// from start-up to the last answer's end, from its /metrics: what
+	// /healthz waits for when the cores are saturated.
+	SchedWait *SchedWait `json:"sched_wait,omitempty"`
 
 	Healthz         Latency `json:"healthz"` // sampled every HealthEvery by a probe process, from start-up to the last answer's end
 	HealthzFailures int     `json:"healthz_failures"`
@@ -155,6 +159,7 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 	idleFile, _ := procStatus(srv.pid(), "RssFile")
 	cpuBefore := srv.cpuNow()
 	rssMax, stopSampling := srv.sampleRSS(100 * time.Millisecond)
+	atStart, _ := runtimeNow(ctx, srv.base) // without it, no SchedWait
 	health, err := startHealthProbe(ctx, srv.base, cfg.HealthEvery)
 	if err != nil {
 		return HoldReport{}, err
@@ -208,6 +213,11 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 		t.CloseIdleConnections()
 	}
 
+	if atEnd, err := runtimeNow(ctx, srv.base); err == nil {
+		if w, ok := schedWaitBetween(atStart, atEnd); ok {
+			rep.SchedWait = &w
+		}
+	}
 	if rep.Healthz, rep.HealthzFailures, err = health.stop(); err != nil {
 		errs.add("/healthz probe: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -165,6 +166,9 @@ func TestHoldSmall(t *testing.T) {
 	}
 	if h.Healthz.N < 1 || h.HealthzFailures != 0 || h.Healthz.P99 <= 0 {
 		t.Errorf("/healthz %v, %d failed; want samples throughout and none failed", h.Healthz, h.HealthzFailures)
+	}
+	if h.SchedWait == nil || h.SchedWait.Waits <= 0 || h.SchedWait.P99MS < h.SchedWait.P50MS {
+		t.Errorf("waiting for a core: %+v; want the server's waits over the hold", h.SchedWait)
 	}
 	if h.Resources.PeakRSSKB <= 0 || h.Limits.ServerSoft == "?" || h.Limits.ServerHard == "?" {
 		t.Errorf("peak RSS %d kB, server open files %s/%s; want both read", h.Resources.PeakRSSKB, h.Limits.ServerSoft, h.Limits.ServerHard)
@@ -444,5 +448,27 @@ func TestProbeCountsAnswersUntilStopped(t *testing.T) {
 	}
 	if len(res.LatenciesUS) != 2 || res.LatenciesUS[0] <= 0 || res.Failures < 1 || int64(2+res.Failures) > asked.Load() {
 		t.Errorf("probe saw %+v after %d requests; want 2 timed and the others failures", res, asked.Load())
+	}
+}
+
+// TestSchedWaitBetween reads the quantiles of the waits between two reads
+// of the server's histogram, and none where a read lacks it.
+func TestSchedWaitBetween(t *testing.T) {
+	inf := math.Inf(+1)
+	a := Runtime{sched: []schedBucket{{0.001, 10}, {0.01, 10}, {inf, 10}}}
+	b := Runtime{sched: []schedBucket{{0.001, 60}, {0.01, 109}, {inf, 110}}}
+	got, ok := schedWaitBetween(a, b)
+	if want := (SchedWait{Waits: 100, P50MS: 1, P99MS: 10}); !ok || got != want {
+		t.Errorf("between the reads: %+v, %v; want %+v", got, ok, want)
+	}
+	b.sched[1].count = 108 // 98 of 100 at most 10 ms
+	if got, _ := schedWaitBetween(a, b); !math.IsInf(got.P99MS, +1) {
+		t.Errorf("p99 with 2 of 100 above the largest bound: %v ms, want +Inf", got.P99MS)
+	}
+	if _, ok := schedWaitBetween(Runtime{}, b); ok {
+		t.Error("a read without the histogram gave waits")
+	}
+	if _, ok := schedWaitBetween(a, a); ok {
+		t.Error("no waits between the reads gave quantiles")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -385,6 +386,46 @@ type Runtime struct {
 	Goroutines   int   `json:"goroutines"`
 	HeapInuseKB  int64 `json:"heap_inuse_kb"`
 	StackInuseKB int64 `json:"stack_inuse_kb"`
+	// sched is go_sched_latencies_seconds: how many of the goroutine
+	// waits for a core the runtime timed were at most each bound, since
+	// the server started. Empty when the server does not serve it.
+	sched []schedBucket
+}
+
+// schedBucket is one cumulative bucket of go_sched_latencies_seconds.
+type schedBucket struct {
+	le    float64 // seconds; +Inf for the last
+	count float64
+}
+
+// SchedWait is how long the server's goroutines waited for a core between
+// two reads of its /metrics: each quantile is the bucket bound it is at or
+// under (the runtime times one wait in eight, at random).
+type SchedWait struct {
+	Waits int     `json:"waits"`
+	P50MS float64 `json:"p50_at_most_ms"`
+	P99MS float64 `json:"p99_at_most_ms"`
+}
+
+// schedWaitBetween is the scheduling latency between reads a and b, or
+// false when either lacks it.
+func schedWaitBetween(a, b Runtime) (SchedWait, bool) {
+	if len(a.sched) == 0 || len(a.sched) != len(b.sched) {
+		return SchedWait{}, false
+	}
+	total := b.sched[len(b.sched)-1].count - a.sched[len(a.sched)-1].count
+	if total <= 0 {
+		return SchedWait{}, false
+	}
+	at := func(q float64) float64 {
+		for i, bk := range b.sched {
+			if bk.count-a.sched[i].count >= q*total {
+				return bk.le * 1000
+			}
+		}
+		return math.Inf(+1)
+	}
+	return SchedWait{Waits: int(total), P50MS: at(0.50), P99MS: at(0.99)}, true
 }
 
 // runtimeNow reads the server's goroutines, heap in use and stacks from
@@ -412,6 +453,12 @@ func runtimeNow(ctx context.Context, base string) (Runtime, error) {
 		}
 		v, err := strconv.ParseFloat(value, 64)
 		if err != nil {
+			continue
+		}
+		if le, ok := strings.CutPrefix(name, `go_sched_latencies_seconds_bucket{le="`); ok {
+			if bound, err := strconv.ParseFloat(strings.TrimSuffix(le, `"}`), 64); err == nil {
+				rt.sched = append(rt.sched, schedBucket{le: bound, count: v})
+			}
 			continue
 		}
 		switch name {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"slices"
 	"strconv"
@@ -199,6 +200,10 @@ func (h HoldReport) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "  /healthz            %v, %d failed (asked every %v from a process of its own, one at a time: a slow answer skips ticks)\n", h.Healthz, h.HealthzFailures, h.HealthEvery)
 	fmt.Fprintf(w, "  server memory       peak RSS %s, idle RSS %s after start-up (%s of it file pages, the binary's own), %s after the hold\n",
 		mib(h.Resources.PeakRSSKB), mib(h.Resources.IdleBeforeKB), mib(h.Resources.IdleFileKB), mib(h.Resources.IdleAfterKB))
+	if sw := h.SchedWait; sw != nil {
+		fmt.Fprintf(w, "  waiting for a core  p50 at most %s, p99 at most %s (%d goroutine waits the server's runtime timed, from /metrics)\n",
+			boundMS(sw.P50MS), boundMS(sw.P99MS), sw.Waits)
+	}
 	if rt := h.AllLive; rt.Goroutines > 0 && h.Answers > 0 {
 		fmt.Fprintf(w, "  all live            %d goroutines (%.1f an answer), stacks %s, heap in use %s (%.0f KiB an answer together), from /metrics\n",
 			rt.Goroutines, float64(rt.Goroutines)/float64(h.Answers), mib(rt.StackInuseKB), mib(rt.HeapInuseKB),
@@ -231,4 +236,12 @@ func (h HoldReport) WriteTable(w io.Writer) {
 		h.Answers, h.PeakLive, h.Chunks, h.Pace, h.Batch, h.Errors, h.Exact, h.Answers, h.Saved.Finished, h.Answers,
 		mib(h.Resources.PeakRSSKB), ms(h.Healthz.P50), ms(h.Healthz.P99), ms(h.Healthz.Max), ms(h.Start.P50), ms(h.Start.Max),
 		h.StartAll.Round(100*time.Millisecond), h.Limits.ServerSoft, h.Limits.ServerHard)
+}
+
+// boundMS writes a bucket bound in milliseconds.
+func boundMS(ms float64) string {
+	if math.IsInf(ms, +1) {
+		return "more than the largest bucket"
+	}
+	return strconv.FormatFloat(ms, 'g', -1, 64) + " ms"
 }

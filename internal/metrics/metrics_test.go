@@ -3,7 +3,9 @@ package metrics
 import (
 	"math"
 	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -184,6 +186,53 @@ func TestRuntimeAndProcess(t *testing.T) {
 	}
 	if rss, _ := value(got, "process_resident_memory_bytes"); rss < 1<<20 || rss > 4<<30 {
 		t.Errorf("process_resident_memory_bytes = %v, want a plausible size", rss)
+	}
+}
+
+// TestSchedLatencies: goroutines kept waiting for the only core while
+// another runs are counted among the waits longer than 5 ms, and the
+// buckets add up as Prometheus reads them.
+func TestSchedLatencies(t *testing.T) {
+	slow := func(f map[string]*dto.MetricFamily) uint64 {
+		t.Helper()
+		fam, ok := f["go_sched_latencies_seconds"]
+		if !ok || len(fam.GetMetric()) != 1 || fam.GetMetric()[0].GetHistogram() == nil {
+			t.Fatalf("go_sched_latencies_seconds is not one histogram: %v", fam)
+		}
+		h := fam.GetMetric()[0].GetHistogram()
+		var prev, at5ms uint64
+		for _, b := range h.GetBucket() {
+			if b.GetCumulativeCount() < prev {
+				t.Fatalf("bucket le=%v holds %d, fewer than the bucket below it (%d)", b.GetUpperBound(), b.GetCumulativeCount(), prev)
+			}
+			prev = b.GetCumulativeCount()
+			if b.GetUpperBound() == 5e-3 {
+				at5ms = prev
+			}
+		}
+		if prev > h.GetSampleCount() {
+			t.Fatalf("the buckets hold %d, the count is %d", prev, h.GetSampleCount())
+		}
+		return h.GetSampleCount() - at5ms
+	}
+	m := New()
+	before := slow(scrape(t, m))
+
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	// The runtime times the waits of one goroutine in eight, at random:
+	// with 128, the chance that none is timed is below one in 10^7.
+	var ran sync.WaitGroup
+	for range 128 {
+		ran.Go(func() {})
+	}
+	// Busy without yielding: the goroutines above wait until the runtime
+	// preempts this one, after 10 ms.
+	for start := time.Now(); time.Since(start) < 30*time.Millisecond; {
+	}
+	ran.Wait()
+
+	if after := slow(scrape(t, m)); after <= before {
+		t.Errorf("waits over 5 ms: %d before 128 goroutines waited 10 ms or more, %d after; want more", before, after)
 	}
 }
 

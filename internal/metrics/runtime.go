@@ -3,9 +3,11 @@ package metrics
 import (
 	"bufio"
 	"bytes"
+	"math"
 	"os"
 	"runtime"
 	rtmetrics "runtime/metrics"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -53,6 +55,45 @@ func (runtimeFamily) write(w *bufio.Writer) {
 	}
 	writeHeader(w, "go_info", "gauge", "The Go version Rolefit was built with.")
 	writeSample(w, "go_info", []string{"version"}, []string{runtime.Version()}, 1)
+	writeSchedLatencies(w)
+}
+
+// schedBounds are the buckets of go_sched_latencies_seconds. The runtime
+// keeps over a hundred finer ones; these are enough to tell a process that
+// has the cores it needs (goroutines wait microseconds) from one that is
+// short of them (tens or hundreds of milliseconds), as when /healthz is
+// slow for no fault of its own.
+var schedBounds = []float64{50e-6, 100e-6, 500e-6, 1e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3, 500e-3, 1, 2.5}
+
+// writeSchedLatencies serves how long goroutines waited, runnable, for a
+// core, from the runtime's /sched/latencies:seconds, under the name
+// Prometheus's Go collector gives it. A runtime bucket is counted under
+// the first bound at or above its upper edge, so a count is never put
+// below its true value. The runtime keeps no sum: the one served adds
+// each bucket's count times its lower edge, a lower bound on the truth.
+func writeSchedLatencies(w *bufio.Writer) {
+	s := []rtmetrics.Sample{{Name: "/sched/latencies:seconds"}}
+	rtmetrics.Read(s)
+	if s[0].Value.Kind() != rtmetrics.KindFloat64Histogram {
+		return // not in this Go version
+	}
+	h := s[0].Value.Float64Histogram()
+	counts := make([]uint64, len(schedBounds)+1) // the last is above every bound
+	var sum float64
+	for i, n := range h.Counts {
+		if n == 0 {
+			continue
+		}
+		lo, hi := h.Buckets[i], h.Buckets[i+1]
+		b, _ := slices.BinarySearch(schedBounds, hi)
+		counts[b] += n
+		if !math.IsInf(lo, 0) && lo > 0 {
+			sum += lo * float64(n)
+		}
+	}
+	out := &histogram{name: "go_sched_latencies_seconds", help: "How long goroutines waited, runnable, for a core before running.",
+		bounds: schedBounds, counts: counts, sum: sum}
+	out.write(w)
 }
 
 // processFamily serves the process's CPU time, memory and open files under
