@@ -411,8 +411,8 @@ func TestProfiles(t *testing.T) {
 }
 
 // TestProbeCountsAnswersUntilStopped asks a server that answers 200 and
-// then 503: the probe times the first, counts the rest as failures, and
-// says so once its input ends.
+// then 503: the probe says it is probing, times the first answers, counts
+// the rest as failures, and says so once its input ends.
 func TestProbeCountsAnswersUntilStopped(t *testing.T) {
 	var asked atomic.Int64
 	failing := make(chan struct{})
@@ -442,9 +442,10 @@ func TestProbeCountsAnswersUntilStopped(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+	ready, result, _ := bytes.Cut(out.Bytes(), []byte("\n"))
 	var res probeResult
-	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
-		t.Fatalf("probe printed %q: %v", out.String(), err)
+	if err := json.Unmarshal(result, &res); string(ready) != probeReady || err != nil {
+		t.Fatalf("probe printed %q: %v; want %q, then what it saw", out.String(), err, probeReady)
 	}
 	if len(res.LatenciesUS) != 2 || res.LatenciesUS[0] <= 0 || res.Failures < 1 || int64(2+res.Failures) > asked.Load() {
 		t.Errorf("probe saw %+v after %d requests; want 2 timed and the others failures", res, asked.Load())

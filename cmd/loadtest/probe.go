@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"sync"
 	"time"
 )
 
@@ -34,9 +35,13 @@ type probeResult struct {
 	Failures    int     `json:"failures"`
 }
 
-// runProbe asks url every interval, one request at a time on one kept-alive
-// connection, until stop ends (the load tool closed the probe's standard
-// input), and writes a probeResult to out.
+// probeReady is the probe's first line, once it has asked a first time.
+const probeReady = "probing"
+
+// runProbe asks url at once and then every interval, one request at a
+// time on one kept-alive connection, until stop ends (the load tool closed
+// the probe's standard input). It writes probeReady as its first line once
+// the first request is answered, and a probeResult at the end.
 func runProbe(url string, every time.Duration, stop io.Reader, out io.Writer) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
@@ -45,18 +50,12 @@ func runProbe(url string, every time.Duration, stop io.Reader, out io.Writer) er
 	}()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 10 * time.Second}
 	defer client.CloseIdleConnections()
-	tick := time.NewTicker(every)
-	defer tick.Stop()
 	var res probeResult
-	for {
-		select {
-		case <-tick.C:
-		case <-ctx.Done():
-			return json.NewEncoder(out).Encode(res)
-		}
+	ask := func() {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
-			return err
+			res.Failures++
+			return
 		}
 		asked := time.Now()
 		resp, err := client.Do(req)
@@ -64,15 +63,29 @@ func runProbe(url string, every time.Duration, stop io.Reader, out io.Writer) er
 			if ctx.Err() == nil {
 				res.Failures++
 			}
-			continue
+			return
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			res.Failures++
-			continue
+			return
 		}
 		res.LatenciesUS = append(res.LatenciesUS, time.Since(asked).Microseconds())
+	}
+	ask()
+	if _, err := fmt.Fprintln(out, probeReady); err != nil {
+		return err
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			ask()
+		case <-ctx.Done():
+			return json.NewEncoder(out).Encode(res)
+		}
 	}
 }
 
@@ -97,19 +110,40 @@ func probeMain(url string) {
 type healthProbe struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	out    bytes.Buffer
+	out    probeOutput
 	errOut bytes.Buffer
 	exited chan error
 }
 
+// probeOutput keeps what the probe writes, and closes ready at the end of
+// its first line.
+type probeOutput struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	ready chan struct{}
+}
+
+func (o *probeOutput) Write(b []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	had := bytes.IndexByte(o.buf.Bytes(), '\n') >= 0
+	o.buf.Write(b)
+	if !had && bytes.IndexByte(b, '\n') >= 0 {
+		close(o.ready)
+	}
+	return len(b), nil
+}
+
 // startHealthProbe starts a copy of the load tool that asks base's
-// /healthz every interval until stop.
+// /healthz every interval until stop, and returns once it has asked a
+// first time: a short hold is over before a probe that is still starting
+// asks anything.
 func startHealthProbe(ctx context.Context, base string, every time.Duration) (*healthProbe, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("/healthz probe: %w", err)
 	}
-	p := &healthProbe{exited: make(chan error, 1)}
+	p := &healthProbe{exited: make(chan error, 1), out: probeOutput{ready: make(chan struct{})}}
 	p.cmd = exec.CommandContext(ctx, self)
 	p.cmd.Env = append(os.Environ(), probeEnv+"="+base+"/healthz", probeEveryEnv+"="+every.String())
 	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.errOut
@@ -120,7 +154,16 @@ func startHealthProbe(ctx context.Context, base string, every time.Duration) (*h
 		return nil, fmt.Errorf("/healthz probe: %w", err)
 	}
 	go func() { p.exited <- p.cmd.Wait() }()
-	return p, nil
+	select {
+	case <-p.out.ready:
+		return p, nil
+	case err := <-p.exited:
+		p.exited <- err // for kill
+		return nil, fmt.Errorf("/healthz probe exited before asking (%v): %s", err, bytes.TrimSpace(p.errOut.Bytes()))
+	case <-ctx.Done():
+		p.kill()
+		return nil, fmt.Errorf("/healthz probe: %w", ctx.Err())
+	}
 }
 
 // stop ends the probing and summarises it. The probe finishes the request
@@ -139,7 +182,8 @@ func (p *healthProbe) stop() (Latency, int, error) {
 		return Latency{}, 0, fmt.Errorf("%w: %s", err, bytes.TrimSpace(p.errOut.Bytes()))
 	}
 	var res probeResult
-	if err := json.Unmarshal(p.out.Bytes(), &res); err != nil {
+	_, result, _ := bytes.Cut(p.out.buf.Bytes(), []byte("\n")) // after probeReady
+	if err := json.Unmarshal(result, &res); err != nil {
 		return Latency{}, 0, fmt.Errorf("reading what it saw: %w", err)
 	}
 	lat := make([]time.Duration, len(res.LatenciesUS))
