@@ -166,8 +166,8 @@ func startHealthProbe(ctx context.Context, base string, every time.Duration) (*h
 	}
 }
 
-// stop ends the probing and summarises it. The probe finishes the request
-// it is waiting for first, which its client's timeout bounds.
+// stop ends the probing and summarises it. The probe drops a request it
+// is still waiting for, uncounted: the hold is over.
 func (p *healthProbe) stop() (Latency, int, error) {
 	p.stdin.Close()
 	var err error
