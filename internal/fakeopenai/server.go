@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 )
 
 // DefaultAnswer is what the fake streams, in five chunks, when no reply was
@@ -48,6 +49,8 @@ type Server struct {
 	next    int           // index of the next call NextCall returns
 	arrived chan struct{} // closed and replaced whenever a call arrives
 	ids     int
+
+	conns atomic.Int64 // connections clients opened
 }
 
 // New starts a fake server on a random local port.
@@ -76,6 +79,11 @@ func start(ts *httptest.Server) *Server {
 	mux.HandleFunc("POST /openai/deployments/{deployment}/chat/completions", s.handleAzureChat)
 	mux.HandleFunc("/", handleUnknown)
 	ts.Config.Handler = mux
+	ts.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			s.conns.Add(1)
+		}
+	}
 	ts.Start()
 	s.ts = ts
 	s.AzureURL = s.ts.URL
@@ -93,6 +101,10 @@ func (s *Server) Close() {
 		s.ts.Close()
 	})
 }
+
+// Conns is how many connections clients have opened to the fake so far: a
+// client that reuses its connections opens one for requests in a row.
+func (s *Server) Conns() int { return int(s.conns.Load()) }
 
 // Push queues replies; each valid streaming request takes the oldest (a
 // request the fake rejects with 400 or 404 takes none). When the queue is

@@ -150,7 +150,10 @@ func (p *OpenAI) Describe() chat.ProviderInfo {
 // Thinking goes to req.OnReasoning, never to onDelta, whether the server
 // sends it in a field of its own or inline in a leading <think> block.
 func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text string)) (usage chat.Usage, err error) {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	ctx, meta := withResponseMeta(ctx)
+	meta.stop = stop
 	out := reasoningSink{onDelta: onDelta, onReasoning: req.OnReasoning}
 	// The text of every chunk that arrived together is handed on at
 	// once, when the stream is about to wait for more: under load, when
@@ -182,6 +185,7 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 			}
 			f := streamFailure(err, received, finished)
 			if f.Kind == chat.FailCut && finished {
+				meta.complete = true
 				if ended != nil {
 					return usage, p.clean(&chat.ProviderError{Kind: chat.FailContentFilter, Err: ended})
 				}

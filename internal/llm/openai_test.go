@@ -271,3 +271,25 @@ func TestCloseReleasesConnections(t *testing.T) {
 	}
 	goleak.VerifyNone(t, ignore)
 }
+
+// TestAnswersInARowShareAConnection: an answer that ended well gives its
+// connection back for the next one. A model server ends the body just
+// after "data: [DONE]", often in a packet of its own; a client that closes
+// the body at [DONE] without reading that end loses the connection, and
+// the next answer dials again (over HTTPS, a TLS handshake) before it can
+// ask.
+func TestAnswersInARowShareAConnection(t *testing.T) {
+	ctx := testContext(t)
+	s := newFake(t)
+	p := provider(t, s, "")
+	const answers = 20
+	for i := range answers {
+		deltas, _, err := collect(ctx, p, conversation)
+		if err != nil || strings.Join(deltas, "") != fakeopenai.DefaultAnswer {
+			t.Fatalf("answer %d: %q, %v", i+1, deltas, err)
+		}
+	}
+	if n := s.Conns(); n != 1 {
+		t.Errorf("%d answers in a row opened %d connections to the model server, want 1", answers, n)
+	}
+}

@@ -24,6 +24,11 @@ type responseMeta struct {
 	// time it is about to read from the network: the reader has used up
 	// everything that had arrived. It runs in the goroutine that reads.
 	beforeRead func()
+	// complete, set once the answer has ended well, has the body read to
+	// its end when it is closed, for at most endWait, which stop (the
+	// request's cancel) enforces: see boundedStream.Close.
+	complete bool
+	stop     context.CancelFunc
 }
 
 type metaKey struct{}
