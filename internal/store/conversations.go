@@ -23,17 +23,53 @@ func (s *Store) CreateConversation(ctx context.Context, c chat.Conversation, msg
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}
+	// What AddMessages finds in the database (the conversation's latest
+	// time, the question each new one follows) is, for a conversation
+	// that does not exist yet, all in msgs: the write reads nothing, and
+	// sets updated_at once.
+	updated, thread, ok := newThread(c, msgs)
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.StmtContext(ctx, insert).ExecContext(ctx, c.ID, c.VisitorID, c.Title, record.Millis(c.CreatedAt), record.Millis(c.UpdatedAt), fit)
-		if err != nil || len(msgs) == 0 {
+		_, err := tx.StmtContext(ctx, insert).ExecContext(ctx, c.ID, c.VisitorID, c.Title, record.Millis(c.CreatedAt), record.Millis(updated), fit)
+		switch {
+		case err != nil || len(msgs) == 0:
 			return err
+		case ok:
+			return s.insertMessages(ctx, tx, false, thread...)
+		default:
+			return s.addMessages(ctx, tx, msgs)
 		}
-		return s.addMessages(ctx, tx, msgs)
 	})
 	if err != nil {
 		return fmt.Errorf("store: create conversation: %w", err)
 	}
 	return nil
+}
+
+// newThread returns the updated_at of new conversation c holding msgs (its
+// own, or its newest message's time if later, as AddMessages would make
+// it), and a copy of msgs in which each question follows the question
+// before it that is shown, as AddMessages would find it; ok is false if a
+// message belongs to another conversation, which only AddMessages knows.
+func newThread(c chat.Conversation, msgs []chat.Message) (updated time.Time, thread []chat.Message, ok bool) {
+	updated = c.UpdatedAt
+	thread = make([]chat.Message, len(msgs))
+	shown := ""
+	for i, m := range msgs {
+		if m.ConversationID != c.ID {
+			return c.UpdatedAt, nil, false
+		}
+		if m.CreatedAt.After(updated) {
+			updated = m.CreatedAt
+		}
+		if m.Role == chat.RoleUser {
+			m.Follows = shown
+			if !m.Hidden {
+				shown = m.ID
+			}
+		}
+		thread[i] = m
+	}
+	return updated, thread, true
 }
 
 const conversationColumns = `id, visitor_id, title, created_at, updated_at, fit_answers`

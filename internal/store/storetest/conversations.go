@@ -50,6 +50,23 @@ func testCreateWithMessages(t *testing.T, h Harness) {
 		t.Errorf("UpdatedAt = %v, want its newest message's %v", got.UpdatedAt, at(time.Second))
 	}
 
+	// Several turns at once: each question follows the one before it
+	// that is shown, as when they are added one by one.
+	hidden := question("h2", "c3", "a version not shown", at(2*time.Second))
+	hidden.Hidden = true
+	mustCreate(t, s, conversation("c3", "v3", at(0)),
+		question("h1", "c3", "first", at(time.Second)), placeholder("g1", "c3", "h1", at(time.Second)),
+		hidden, placeholder("g2", "c3", "h2", at(2*time.Second)),
+		question("h3", "c3", "third", at(3*time.Second)), placeholder("g3", "c3", "h3", at(3*time.Second)))
+	for id, want := range map[string]string{"h1": "", "h2": "h1", "h3": "h1"} {
+		if got, err := s.Message(ctx, id); err != nil || got.Follows != want {
+			t.Errorf("%s follows %q (%v), want %q", id, got.Follows, err, want)
+		}
+	}
+	if got := mustConversation(t, s, "c3"); !sameInstant(got.UpdatedAt, at(3*time.Second)) {
+		t.Errorf("UpdatedAt of c3 = %v, want its newest message's %v", got.UpdatedAt, at(3*time.Second))
+	}
+
 	// The answer's id is in use: nothing of c2 may remain.
 	err := s.CreateConversation(ctx, conversation("c2", "v1", at(time.Hour)),
 		question("q2", "c2", "lost?", at(time.Hour)), placeholder("a1", "c2", "q2", at(time.Hour)))
