@@ -124,8 +124,10 @@ func (b *boundedStream) Read(p []byte) (int, error) {
 // answer in three dialled the model server again before asking (10 of 29
 // one-at-a-time answers through the load tool), which on loopback added
 // about a millisecond to its first token, and over HTTPS/1.1 costs a TLS
-// handshake. A server that sends more, or takes longer than endWait, loses
-// the connection as before.
+// handshake. The read is on the answer's way to its end event, and takes
+// microseconds when the server ends the body as it should; one that sends
+// more, or takes longer than endWait (a packet lost, a core not free),
+// loses the connection as before.
 func (b *boundedStream) Close() error {
 	if b.meta != nil && b.meta.complete && b.err == nil {
 		wait := time.AfterFunc(endWait, b.meta.stop)
@@ -138,7 +140,7 @@ func (b *boundedStream) Close() error {
 // endWait and endRead bound the read of a stream's end: what is left
 // after [DONE] is the body's last chunk, a few bytes sent at once.
 const (
-	endWait = 10 * time.Millisecond
+	endWait = 50 * time.Millisecond
 	endRead = 512
 )
 
