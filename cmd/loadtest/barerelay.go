@@ -8,8 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"strings"
 	"time"
 )
@@ -56,34 +54,12 @@ func measureBareRelay(ctx context.Context, n, rounds, chunks int, model modelTim
 	up, stop := pacedUpstream(ctx, n*rounds, chunks, model)
 	defer stop()
 
-	self, err := os.Executable()
+	relay, line, err := startSelfCopy(ctx, false, bareRelayEnv+"="+up.url())
 	if err != nil {
 		return BareRelay{}, fmt.Errorf("bare relay: %w", err)
 	}
-	cmd := exec.Command(self)
-	cmd.Env = append(os.Environ(), bareRelayEnv+"="+up.url())
-	listening := &firstLine{line: make(chan string, 1)}
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = listening, &stderr
-	if err := cmd.Start(); err != nil {
-		return BareRelay{}, fmt.Errorf("bare relay: %w", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	}()
-
-	var line string
-	select {
-	case line = <-listening.line:
-	case err := <-exited:
-		exited <- err // for the deferred wait
-		return BareRelay{}, fmt.Errorf("bare relay exited before listening (%v): %s", err, stderr.Bytes())
-	case <-ctx.Done():
-		return BareRelay{}, fmt.Errorf("bare relay did not start: %w", ctx.Err())
-	}
+	defer relay.kill()
+	cmd := relay.cmd
 	base, err := loopbackURL(line)
 	if err != nil {
 		return BareRelay{}, fmt.Errorf("bare relay: %w", err)

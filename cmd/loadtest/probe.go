@@ -9,8 +9,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
-	"sync"
 	"time"
 )
 
@@ -107,68 +105,27 @@ func probeMain(url string) {
 }
 
 // healthProbe is a probe process asking the server's /healthz.
-type healthProbe struct {
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	out    probeOutput
-	errOut bytes.Buffer
-	exited chan error
-}
-
-// probeOutput keeps what the probe writes, and closes ready at the end of
-// its first line.
-type probeOutput struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	ready chan struct{}
-}
-
-func (o *probeOutput) Write(b []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	had := bytes.IndexByte(o.buf.Bytes(), '\n') >= 0
-	o.buf.Write(b)
-	if !had && bytes.IndexByte(b, '\n') >= 0 {
-		close(o.ready)
-	}
-	return len(b), nil
-}
+type healthProbe struct{ *selfCopy }
 
 // startHealthProbe starts a copy of the load tool that asks base's
 // /healthz every interval until stop, and returns once it has asked a
 // first time: a short hold is over before a probe that is still starting
 // asks anything.
-func startHealthProbe(ctx context.Context, base string, every time.Duration) (*healthProbe, error) {
-	self, err := os.Executable()
+func startHealthProbe(ctx context.Context, base string, every time.Duration) (healthProbe, error) {
+	c, line, err := startSelfCopy(ctx, true, probeEnv+"="+base+"/healthz", probeEveryEnv+"="+every.String())
 	if err != nil {
-		return nil, fmt.Errorf("/healthz probe: %w", err)
+		return healthProbe{}, fmt.Errorf("/healthz probe: %w", err)
 	}
-	p := &healthProbe{exited: make(chan error, 1), out: probeOutput{ready: make(chan struct{})}}
-	p.cmd = exec.CommandContext(ctx, self)
-	p.cmd.Env = append(os.Environ(), probeEnv+"="+base+"/healthz", probeEveryEnv+"="+every.String())
-	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.errOut
-	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
-		return nil, fmt.Errorf("/healthz probe: %w", err)
+	if line != probeReady {
+		c.kill()
+		return healthProbe{}, fmt.Errorf("/healthz probe: said %q first, not %q", line, probeReady)
 	}
-	if err := p.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("/healthz probe: %w", err)
-	}
-	go func() { p.exited <- p.cmd.Wait() }()
-	select {
-	case <-p.out.ready:
-		return p, nil
-	case err := <-p.exited:
-		p.exited <- err // for kill
-		return nil, fmt.Errorf("/healthz probe exited before asking (%v): %s", err, bytes.TrimSpace(p.errOut.Bytes()))
-	case <-ctx.Done():
-		p.kill()
-		return nil, fmt.Errorf("/healthz probe: %w", ctx.Err())
-	}
+	return healthProbe{c}, nil
 }
 
 // stop ends the probing and summarises it. The probe drops a request it
 // is still waiting for, uncounted: the hold is over.
-func (p *healthProbe) stop() (Latency, int, error) {
+func (p healthProbe) stop() (Latency, int, error) {
 	p.stdin.Close()
 	var err error
 	select {
@@ -182,8 +139,7 @@ func (p *healthProbe) stop() (Latency, int, error) {
 		return Latency{}, 0, fmt.Errorf("%w: %s", err, bytes.TrimSpace(p.errOut.Bytes()))
 	}
 	var res probeResult
-	_, result, _ := bytes.Cut(p.out.buf.Bytes(), []byte("\n")) // after probeReady
-	if err := json.Unmarshal(result, &res); err != nil {
+	if err := json.Unmarshal(p.rest.Bytes(), &res); err != nil {
 		return Latency{}, 0, fmt.Errorf("reading what it saw: %w", err)
 	}
 	lat := make([]time.Duration, len(res.LatenciesUS))
@@ -191,15 +147,4 @@ func (p *healthProbe) stop() (Latency, int, error) {
 		lat[i] = time.Duration(us) * time.Microsecond
 	}
 	return summarize(lat), res.Failures, nil
-}
-
-// kill ends the probe if stop was never reached, and waits for it.
-func (p *healthProbe) kill() {
-	select {
-	case err := <-p.exited:
-		p.exited <- err
-	default:
-		p.cmd.Process.Kill()
-		p.exited <- <-p.exited
-	}
 }

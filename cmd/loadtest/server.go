@@ -183,22 +183,30 @@ func (p *serverProc) stop(grace time.Duration) error {
 	return p.stopErr
 }
 
-// firstLine hands over the first line written to it and discards the rest,
-// so the server never blocks on a full stdout pipe.
+// firstLine hands over the first line written to it and keeps the rest in
+// rest, or discards it when rest is nil, so the server never blocks on a
+// full stdout pipe. Read rest once the writer has exited.
 type firstLine struct {
 	buf  bytes.Buffer
 	line chan string // receives the line once
 	sent bool
+	rest *bytes.Buffer
 }
 
 func (f *firstLine) Write(b []byte) (int, error) {
 	if f.sent {
+		if f.rest != nil {
+			f.rest.Write(b)
+		}
 		return len(b), nil
 	}
 	f.buf.Write(b)
-	if line, _, ok := bytes.Cut(f.buf.Bytes(), []byte("\n")); ok {
+	if line, after, ok := bytes.Cut(f.buf.Bytes(), []byte("\n")); ok {
 		f.line <- string(line)
 		f.sent = true
+		if f.rest != nil {
+			f.rest.Write(after)
+		}
 	}
 	return len(b), nil
 }
