@@ -61,4 +61,6 @@ const (
 var hotQueries = []string{
 	qSaveFinalAnswer, qSaveAnswerSoFar, qCreateConversation, qTouchConversation, qInsertMessage, qLatestShownQuestion,
 	qLatestPage, qShownBefore, qConversation, qConversationsByVisitor, qCountConversations,
+	qPendingSearch, qAnyPendingSearch, qUnindexConversation, qIndexConversation, qUnindexMessage, qIndexMessage,
+	qPendingSearchIndexed,
 }

@@ -60,6 +60,7 @@ func (s *Store) SearchConversations(ctx context.Context, visitorID, query string
 	if match == "" || visitorID == "" {
 		return nil, nil
 	}
+	s.indexBeforeSearch(ctx)
 	// Every hit is joined back to its conversation and filtered by its
 	// visitor. A title hit must also name the conversation it was indexed
 	// for: the title index is keyed by the conversation's rowid, which a

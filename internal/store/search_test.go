@@ -121,12 +121,14 @@ func TestStreamingSavesDoNotReachTheIndex(t *testing.T) {
 
 // BenchmarkSaveLongAnswer is one save of a long answer (24 KB, the length
 // cap): the periodic save while it streams, which the index does not see,
-// and the one final save, which indexes it.
+// and the one final save with the indexing of its text (which a pass does
+// a second later, with the other answers of that second: see indexing.go).
 func BenchmarkSaveLongAnswer(b *testing.B) {
 	long := strings.Repeat("Gen AI application developers build retrieval pipelines and ship them. ", 340)[:24000]
 	for _, state := range []chat.State{chat.StateStreaming, chat.StateDone} {
 		b.Run(string(state), func(b *testing.B) {
 			s := openTest(b)
+			s.index.delay = time.Hour // the benchmark indexes, not a timer
 			mustCreateConversation(b, s, "c", "v1", at(0))
 			ctx := context.Background()
 			n := 0
@@ -140,6 +142,9 @@ func BenchmarkSaveLongAnswer(b *testing.B) {
 				}
 				b.StartTimer()
 				if err := s.SaveAnswer(ctx, "a"+strconv.Itoa(n-1), long, state, ""); err != nil {
+					b.Fatal(err)
+				}
+				if err := s.indexPending(ctx); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -50,6 +50,8 @@ type Store struct {
 	// prompts are the system prompts this database is known to hold
 	// (prompts.go).
 	prompts record.Stored
+	// index schedules the search indexes' batches (indexing.go).
+	index indexer
 }
 
 // prepared returns one of hotQueries, prepared by Open for the store's
@@ -119,13 +121,20 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	// What a process that stopped left for the search indexes.
+	if s.searchPending(ctx) {
+		s.wrote()
+	}
 	return s, nil
 }
 
 // write runs fn as one write, in a transaction perhaps shared with others
-// (writer.go); fn's ctx is never cancelled, ctx bounds only the wait.
+// (writer.go); fn's ctx is never cancelled, ctx bounds only the wait. Its
+// text reaches the search indexes a second later at most (indexing.go).
 func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
-	return s.w.write(ctx, fn)
+	err := s.w.write(ctx, fn)
+	s.wrote()
+	return err
 }
 
 func (s *Store) closeStatements() {
@@ -144,6 +153,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database; it waits for queries in flight to finish.
 func (s *Store) Close() error {
+	s.closeIndexer()
 	s.w.close()
 	s.closeStatements()
 	if err := s.db.Close(); err != nil {
