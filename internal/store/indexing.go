@@ -14,10 +14,11 @@ import (
 // indexes what is noted in one transaction, indexDelay after a write, and
 // before every search. FTS5 writes a new segment and rewrites its
 // bookkeeping in every transaction that adds to an index: a new
-// conversation alone in its commit wrote 27 pages to the database's log
-// and its final answer 9; now they write 15 and 3, and the pass about one
-// per conversation (BenchmarkLogPagesPerConversation), as a second's worth
-// of conversations share its pages.
+// conversation alone in its commit wrote 28 pages to the database's log
+// and its final answer 10; now they write 16 and 4, and the pass about one
+// per conversation, as a second's worth of conversations share its pages
+// (BenchmarkLogPagesPerConversation: 390 µs of writes per conversation
+// against 550 µs).
 
 // indexDelay is how long after a write its text waits to be indexed at
 // most, unless a search comes first.

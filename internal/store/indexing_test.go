@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -155,11 +156,11 @@ func BenchmarkLogPagesPerConversation(b *testing.B) {
 	var created, saved, indexed int64
 	n := 0
 	for b.Loop() {
-		id := fmt.Sprintf("%08d", n)
 		n++
-		c := chat.Conversation{ID: "c" + id, VisitorID: "v" + id, Title: "Which role fits me? " + id, CreatedAt: at(0), UpdatedAt: at(0)}
-		q := userMessage("q"+id, c.ID, "Which role fits me, with Python and some SQL? "+id, at(0))
-		a := answerPlaceholder("a"+id, c.ID, at(0))
+		// Random ids, as the service and the visitor cookie make them.
+		c := chat.Conversation{ID: rand.Text(), VisitorID: rand.Text(), Title: fmt.Sprintf("Which role fits me? %d", n), CreatedAt: at(0), UpdatedAt: at(0)}
+		q := userMessage(rand.Text(), c.ID, fmt.Sprintf("Which role fits me, with Python and some SQL? %d", n), at(0))
+		a := answerPlaceholder(rand.Text(), c.ID, at(0))
 		a.ReplyTo = q.ID
 		before := logSize()
 		if err := s.CreateConversation(ctx, c, q, a); err != nil {
