@@ -39,7 +39,9 @@ const (
 	qPendingSearchIndexed = `DELETE FROM search_pending WHERE kind = ? AND row = ?`
 )
 
-// indexer schedules the indexing of what writes noted, one pass at a time.
+// indexer schedules a pass after writes, one due at a time. A search's
+// pass and a scheduled one may overlap: their batches go through the
+// writer one after the other, and each takes the rows still noted.
 type indexer struct {
 	mu     sync.Mutex
 	timer  *time.Timer // set while a pass is due
