@@ -133,11 +133,17 @@ type pendingRow struct {
 // indexBatch indexes up to maxIndexBatch noted rows as they are now, and
 // reports how many it took.
 func (s *Store) indexBatch(ctx context.Context, tx *sql.Tx) (int, error) {
-	st := func(q string) *sql.Stmt {
-		p, _ := s.prepared(q) // all among hotQueries
-		return tx.StmtContext(ctx, p)
+	queries := []string{qPendingSearch, qUnindexConversation, qIndexConversation, qUnindexMessage, qIndexMessage, qPendingSearchIndexed}
+	stmts := make([]*sql.Stmt, len(queries))
+	for i, q := range queries {
+		p, err := s.prepared(q)
+		if err != nil {
+			return 0, err
+		}
+		stmts[i] = tx.StmtContext(ctx, p)
 	}
-	rows, err := st(qPendingSearch).QueryContext(ctx, maxIndexBatch)
+	list, unindexC, indexC, unindexM, indexM, done := stmts[0], stmts[1], stmts[2], stmts[3], stmts[4], stmts[5]
+	rows, err := list.QueryContext(ctx, maxIndexBatch)
 	if err != nil {
 		return 0, err
 	}
@@ -154,9 +160,6 @@ func (s *Store) indexBatch(ctx context.Context, tx *sql.Tx) (int, error) {
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	unindexC, indexC := st(qUnindexConversation), st(qIndexConversation)
-	unindexM, indexM := st(qUnindexMessage), st(qIndexMessage)
-	done := st(qPendingSearchIndexed)
 	for _, p := range pending {
 		unindex, index := unindexM, indexM
 		if p.kind == "c" {
@@ -179,7 +182,10 @@ func (s *Store) indexBatch(ctx context.Context, tx *sql.Tx) (int, error) {
 // searchPending reports whether writes noted rows for the indexes. A read
 // that fails reports true: the pass that follows tells the error.
 func (s *Store) searchPending(ctx context.Context) bool {
-	check, _ := s.prepared(qAnyPendingSearch)
+	check, err := s.prepared(qAnyPendingSearch)
+	if err != nil {
+		return true
+	}
 	var pending bool
 	if err := check.QueryRowContext(ctx).Scan(&pending); err != nil {
 		return true

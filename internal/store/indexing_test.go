@@ -201,5 +201,5 @@ func BenchmarkLogPagesPerConversation(b *testing.B) {
 	const frame = 24 + 4096 // a log frame: its header and a page
 	b.ReportMetric(float64(created)/frame/float64(n), "create-pages/op")
 	b.ReportMetric(float64(saved)/frame/float64(n), "final-pages/op")
-	b.ReportMetric(float64(indexed)/frame/float64(n/perPass*perPass+1), "index-pages/op")
+	b.ReportMetric(float64(indexed)/frame/float64(max(n/perPass*perPass, 1)), "index-pages/op")
 }
