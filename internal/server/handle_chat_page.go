@@ -10,13 +10,20 @@ import (
 
 // handleNewChat serves an empty chat with the starter questions. Like a
 // conversation's page, it puts the question of an ?ask= link (a follow-up
-// suggestion) in the composer, one click from being sent.
+// suggestion) in the composer, one click from being sent. Without one, and
+// to a visitor with no conversations, it is the same page for everyone:
+// made once (startPages).
 func handleNewChat(svc *chat.Service, log *slog.Logger) http.Handler {
+	var start startPages
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		render(w, r, log, http.StatusOK, views.Chat(views.ChatPage{
+		cp := views.ChatPage{
 			Page:     page(r, svc, log, ""),
 			Composer: views.Composer{Text: views.AskParam(r.URL.Query())},
-		}))
+		}
+		if start.serve(w, r, cp) {
+			return
+		}
+		render(w, r, log, http.StatusOK, views.Chat(cp))
 	})
 }
 
