@@ -24,31 +24,31 @@ import (
 type startPages struct {
 	pages [2]struct {
 		once sync.Once
+		page views.ChatPage // what was rendered, as startPageKey sees it
 		html []byte
 		gz   []byte // nil when rendering failed: every request renders then
 	}
 }
 
 // startPageKey reports whether p is the start page as a visitor without
-// conversations sees it, and which of the copies made once is its own.
-// It compares p with that page whole, so that whatever a page may come to
-// hold for one visitor (a field added later included) is rendered for
-// them, never served from the copy. The time (p.Now) only dates the
-// conversations listed, and there are none.
-func startPageKey(p views.ChatPage) (int, bool) {
-	q := p
-	q.Now = time.Time{}
-	if len(q.Conversations) == 0 {
-		q.Conversations = nil
+// conversations sees it, and which of the copies made once is its own:
+// p is compared whole, so that whatever a page may come to hold for one
+// visitor (a field added later included) is rendered for them, never
+// served from a copy. It returns p as compared: the time (p.Now) only
+// dates the conversations listed, and there are none.
+func startPageKey(p views.ChatPage) (views.ChatPage, int, bool) {
+	p.Now = time.Time{}
+	if len(p.Conversations) == 0 {
+		p.Conversations = nil
 	}
 	want := views.ChatPage{Page: views.Page{Title: p.Title, Provider: p.Provider, SignedIn: p.SignedIn, Back: "/"}}
-	if !reflect.DeepEqual(q, want) {
-		return 0, false
+	if !reflect.DeepEqual(p, want) {
+		return p, 0, false
 	}
 	if p.SignedIn {
-		return 1, true
+		return p, 1, true
 	}
-	return 0, true
+	return p, 0, true
 }
 
 // serve writes p from the copy made once, rendering it the first time, and
@@ -56,7 +56,7 @@ func startPageKey(p views.ChatPage) (int, bool) {
 // failed (nothing is kept then, and every request renders, and reports
 // the failure, as any page does).
 func (s *startPages) serve(w http.ResponseWriter, r *http.Request, p views.ChatPage) bool {
-	i, ok := startPageKey(p)
+	key, i, ok := startPageKey(p)
 	if !ok {
 		return false
 	}
@@ -66,10 +66,12 @@ func (s *startPages) serve(w http.ResponseWriter, r *http.Request, p views.ChatP
 		// request may be kept for the next visitor.
 		html, gz, err := renderStartPage(context.Background(), views.Chat(p))
 		if err == nil {
-			sp.html, sp.gz = html, gz
+			sp.page, sp.html, sp.gz = key, html, gz
 		}
 	})
-	if sp.gz == nil {
+	// The title and the provider are the server's, the same for every
+	// request; were they ever not, the copy is only for its own page.
+	if sp.gz == nil || !reflect.DeepEqual(key, sp.page) {
 		return false
 	}
 	if status, failed := clientFailed(r); failed {

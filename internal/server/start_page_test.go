@@ -52,6 +52,7 @@ func TestTheStartPageMadeOnceIsTheRenderedPage(t *testing.T) {
 		"more conversations than listed": func(p *views.ChatPage) { p.ConversationCount = 3 },
 		"another address":                func(p *views.ChatPage) { p.Back = "/?ask=x" },
 		"a refused question":             func(p *views.ChatPage) { p.Composer.Error = "Too long." },
+		"another provider":               func(p *views.ChatPage) { p.Provider.Offline = true },
 	}
 	for name, change := range others {
 		p := start
