@@ -16,9 +16,14 @@ import (
 // that is not an integer where one is read) goes to encoding/json, which
 // stays the reference: the fuzz test holds the two to the same result, and
 // invalid JSON is refused by encoding/json itself.
+//
+// A stream decodes every chunk into the same c: the list of choices keeps
+// its array from one chunk to the next, rather than allocate one for every
+// delta of every answer.
 func decodeChunk(raw []byte, c *chunk) error {
+	choices := c.Choices[:0]
 	*c = chunk{}
-	d := chunkDecoder{b: raw}
+	d := chunkDecoder{b: raw, spare: choices}
 	if err := d.chunk(c); err != nil {
 		// Unusual or malformed: encoding/json decides, and words the
 		// error (a *json.SyntaxError is how a bad chunk is recognised).
@@ -38,6 +43,8 @@ var (
 type chunkDecoder struct {
 	b []byte
 	i int
+	// spare is the array the last chunk's choices were read into.
+	spare []chunkChoice
 }
 
 func (d *chunkDecoder) chunk(c *chunk) error {
@@ -79,7 +86,10 @@ func (d *chunkDecoder) choices(c *chunk) error {
 	if !d.consume('[') {
 		return errUnusual
 	}
-	c.Choices = make([]chunkChoice, 0, 1) // [] is an empty list, not nil
+	c.Choices = d.spare[:0] // [] is an empty list, not nil
+	if c.Choices == nil {
+		c.Choices = make([]chunkChoice, 0, 1)
+	}
 	if d.consume(']') {
 		return nil
 	}

@@ -37,15 +37,30 @@ func checkDecodeAgrees(t *testing.T, raw []byte) {
 	t.Helper()
 	var want chunk
 	wantErr := json.Unmarshal(raw, &want)
-	var got chunk
-	gotErr := decodeChunk(raw, &got)
-	if (gotErr != nil) != (wantErr != nil) {
-		t.Fatalf("decodeChunk(%q): error %v, encoding/json: %v", raw, gotErr, wantErr)
+	// A stream reads every chunk into the same value: what the one
+	// before left in it must not show through.
+	var used chunk
+	if err := decodeChunk([]byte(usedChunk), &used); err != nil {
+		t.Fatal(err)
 	}
-	if wantErr == nil && !reflect.DeepEqual(got, want) {
-		t.Fatalf("decodeChunk(%q) = %+v, encoding/json: %+v", raw, got, want)
+	for _, into := range []struct {
+		name string
+		c    chunk
+	}{{"a new chunk", chunk{}}, {"a used chunk", used}} {
+		got := into.c
+		gotErr := decodeChunk(raw, &got)
+		if (gotErr != nil) != (wantErr != nil) {
+			t.Fatalf("decodeChunk(%q) into %s: error %v, encoding/json: %v", raw, into.name, gotErr, wantErr)
+		}
+		if wantErr == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("decodeChunk(%q) into %s = %+v, encoding/json: %+v", raw, into.name, got, want)
+		}
 	}
 }
+
+// usedChunk fills every field the decoder reads, and two choices.
+const usedChunk = `{"choices":[{"delta":{"content":"before","reasoning_content":"rc","reasoning":"r"},"finish_reason":"stop"},` +
+	`{"delta":{"content":"second"}}],"usage":{"prompt_tokens":1,"completion_tokens":2},"x_groq":{"usage":{"prompt_tokens":3}}}`
 
 func TestDecodeChunkAgreesWithEncodingJSON(t *testing.T) {
 	for _, s := range chunkSamples {

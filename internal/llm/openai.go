@@ -173,9 +173,9 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 	defer out.flush()
 	received, finished := false, false
 	var ended error // why a finished answer still failed (a content filter)
+	var c chunk     // each chunk is read into it in turn (see decodeChunk)
 	for {
 		raw, err := stream.RecvRaw()
-		var c chunk
 		if err == nil {
 			err = decodeChunk(raw, &c)
 		}
