@@ -24,6 +24,7 @@ type HoldConfig struct {
 	Timeout     time.Duration // bound on the whole hold
 	Settle      time.Duration // idle time before reading idle memory
 	HealthEvery time.Duration // how often /healthz is asked throughout
+	Profile     string        // directory for the heap while all are live
 }
 
 func (h HoldConfig) validate() error {
@@ -141,6 +142,7 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 	srv, err := startServer(ctx, Config{
 		Bin: cfg.Bin, Conversations: cfg.Answers, Chunks: cfg.Chunks, Pace: cfg.Pace,
 		FirstDelay: cfg.FirstDelay, Timeout: cfg.Timeout, holdsLast: true,
+		Profile: cfg.Profile,
 	}, up.url())
 	if err != nil {
 		return HoldReport{}, err
@@ -205,6 +207,7 @@ func runHold(ctx context.Context, cfg HoldConfig, limits Limits) (HoldReport, er
 	if rep.AllLive, err = runtimeNow(ctx, srv.base); err != nil {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("no runtime figures while all were live: %v", err))
 	}
+	srv.profileHeld(ctx, cfg, errs)
 	close(allStarted)
 	done.Wait()
 	rep.Elapsed = time.Since(began)

@@ -55,6 +55,22 @@ func (p *serverProc) profileAllocs(ctx context.Context, cfg Config, errs *failur
 	}
 }
 
+// profileHeld, with -profile, records what the server holds while every
+// held answer is live: its heap into heap-hold-<answers>.pprof and its
+// goroutines into goroutines-hold-<answers>.pprof, what a live answer
+// costs and where.
+func (p *serverProc) profileHeld(ctx context.Context, cfg HoldConfig, errs *failures) {
+	if p.pprof == "" {
+		return
+	}
+	for _, name := range []string{"heap", "goroutine"} {
+		path := filepath.Join(cfg.Profile, fmt.Sprintf("%s-hold-%d.pprof", name, cfg.Answers))
+		if err := fetchProfile(ctx, p.pprof+name, path); err != nil {
+			errs.add("%s profile: %v", name, err)
+		}
+	}
+}
+
 func fetchProfile(ctx context.Context, url, path string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
