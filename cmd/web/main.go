@@ -9,10 +9,11 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/rolefit/rolefit/internal/config"
+	"github.com/rolefit/rolefit/internal/gctarget"
 )
 
 func main() {
@@ -23,17 +24,16 @@ func main() {
 	if os.Getenv("PPROF_ADDR") == "" {
 		runtime.MemProfileRate = 0
 	}
-	if os.Getenv("GOGC") == "" {
-		// Rolefit's live heap is small and made of many long-lived streams;
-		// a tighter GC target keeps its footprint low: at 200 concurrent
-		// answers (make load) about 8 MiB less than Go's default of 100,
-		// for about a tenth more CPU. GOGC, when set, wins, as it does for
-		// any Go program. It is process-wide, so it is set here, not in
-		// run, which tests call in-process.
-		debug.SetGCPercent(30)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if os.Getenv("GOGC") == "" {
+		// Go's default GC target while the live heap is small, a tighter
+		// one as thousands of live answers make it large (gctarget). GOGC,
+		// when set, wins, as it does for any Go program. It is
+		// process-wide, so it is set here, not in run, which tests call
+		// in-process.
+		go gctarget.Follow(ctx, 100*time.Millisecond)
+	}
 	err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr)
 	var invalid *config.Error
 	switch {

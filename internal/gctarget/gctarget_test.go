@@ -1,0 +1,107 @@
+package gctarget
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestPercentKeepsGosDefaultForASmallHeapAndCapsTheGrowthOfALargeOne(t *testing.T) {
+	for _, c := range []struct {
+		live uint64
+		want int
+	}{
+		{0, Ceiling},
+		{4 << 20, Ceiling},         // idle: Go's default
+		{Headroom, Ceiling},        // the growth Go's default allows is the headroom
+		{2 * Headroom, 50},         // twice as much live: half the target, the same growth
+		{450 << 20, Floor},         // thousands of live answers: the floor
+		{1 << 40, Floor},           // never below it
+		{Headroom * 100 / 80, 80},  // in between, the growth stays at the headroom
+		{Headroom*100/80 + 1, 79},  // rounded down: never more growth than the headroom
+		{Headroom * 100 / 31, 31},  // just above the floor
+		{Headroom*100/30 - 1, 30},  // and at it
+		{Headroom*100/30 + 99, 30}, // past it
+	} {
+		if got := Percent(c.live); got != c.want {
+			t.Errorf("Percent(%d MiB) = %d%%, want %d%%", c.live>>20, got, c.want)
+		}
+	}
+}
+
+func TestFollowSetsTheTargetAsTheLiveHeapGrowsAndShrinks(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	tick := make(chan time.Time)
+	lives := make(chan uint64)
+	sets := make(chan int)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// Both give up once the test is over, so a failed step leaves no
+		// goroutine behind.
+		read := func() uint64 {
+			select {
+			case live := <-lives:
+				return live
+			case <-ctx.Done():
+				return 0
+			}
+		}
+		set := func(p int) int {
+			select {
+			case sets <- p:
+			case <-ctx.Done():
+			}
+			return 0
+		}
+		follow(ctx, tick, read, set)
+	}()
+	lives <- 4 << 20
+	if got := <-sets; got != Ceiling {
+		t.Fatalf("at start, with 4 MiB live, the target was set to %d%%, want %d%%", got, Ceiling)
+	}
+
+	// A tick reads once and then sets the target or goes back to wait for
+	// the next tick: whichever of the two the test's select meets says
+	// which it did.
+	ticked := false
+	step := func(live uint64) (set int, ok bool) {
+		if !ticked {
+			tick <- time.Time{}
+		}
+		lives <- live
+		select {
+		case p := <-sets:
+			ticked = false
+			return p, true
+		case tick <- time.Time{}:
+			ticked = true
+			return 0, false
+		}
+	}
+	for _, c := range []struct {
+		what string
+		live uint64
+		want int // -1: left as it was
+	}{
+		{"still small", 8 << 20, -1},
+		{"grown", 2 * Headroom, 50},
+		{"the same heap again", 2 * Headroom, -1},
+		{"a heap that wavers by a point", 2*Headroom + 1<<20, -1},
+		{"thousands of live answers", 450 << 20, Floor},
+		{"fewer, still a large heap", 400 << 20, -1},
+		{"they ended", 6 << 20, Ceiling},
+	} {
+		got, ok := step(c.live)
+		switch {
+		case c.want < 0 && ok:
+			t.Errorf("%s (%d MiB live): the target was set to %d%%, want it left as it was", c.what, c.live>>20, got)
+		case c.want >= 0 && !ok:
+			t.Errorf("%s (%d MiB live): the target was left as it was, want %d%%", c.what, c.live>>20, c.want)
+		case ok && got != c.want:
+			t.Errorf("%s (%d MiB live): the target was set to %d%%, want %d%%", c.what, c.live>>20, got, c.want)
+		}
+	}
+	cancel()
+	<-done
+}
