@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"runtime"
 	"syscall"
-	"time"
 
 	"github.com/rolefit/rolefit/internal/config"
 	"github.com/rolefit/rolefit/internal/gctarget"
@@ -32,7 +31,7 @@ func main() {
 		// when set, wins, as it does for any Go program. It is
 		// process-wide, so it is set here, not in run, which tests call
 		// in-process.
-		go gctarget.Follow(ctx, 100*time.Millisecond)
+		go gctarget.Follow(ctx)
 	}
 	err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr)
 	var invalid *config.Error

@@ -6,8 +6,8 @@
 // most memory. For a small heap, as with a few hundred live answers, the
 // memory is a few MiB, and collecting more often would cost every answer
 // CPU and latency for it (at 200 concurrent chats, a 30 % target spent a
-// tenth more CPU per chat and added a fifth to the time to the first
-// token). For a large heap, as with thousands of live answers, that same
+// tenth to a quarter more CPU per chat, and the first token came about a
+// fifth later). For a large heap, as with thousands of live answers, that same
 // 100 % is hundreds of MiB that hold nothing. So the target stays Go's
 // default until the growth it allows reaches Headroom, and shrinks past
 // that, so that the growth stays at Headroom, down to Floor.
@@ -15,9 +15,9 @@ package gctarget
 
 import (
 	"context"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"time"
 )
 
 const (
@@ -41,19 +41,19 @@ func Percent(live uint64) int {
 	return int(max(Floor, min(Ceiling, p)))
 }
 
-// Follow sets the GC target from what was live at the last collection,
-// every interval, until ctx is done. It is for a process that leaves
-// GOGC unset: GOGC, when set, is the operator's choice, and wins.
-func Follow(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	follow(ctx, t.C, liveBytes(), debug.SetGCPercent)
+// Follow sets the GC target from what each collection found live, after
+// every collection, until ctx is done. It is for a process that leaves
+// GOGC unset: GOGC, when set, is the operator's choice, and wins. Between
+// collections nothing changes, so an idle process is not woken for it.
+func Follow(ctx context.Context) {
+	follow(ctx, collections(ctx), liveBytes(), debug.SetGCPercent)
 }
 
-// follow sets the target with set after each tick, from read, when it
-// has moved by a step or more: a collection then does not see its target
-// change for a live heap that wavers by a few bytes.
-func follow(ctx context.Context, tick <-chan time.Time, read func() uint64, set func(int) int) {
+// follow sets the target with set at start and after each collection,
+// from read, when it has moved by a step or more, or to either end: a
+// collection then does not see its target change for a live heap that
+// wavers by a few bytes.
+func follow(ctx context.Context, collected <-chan struct{}, read func() uint64, set func(int) int) {
 	const step = 5
 	current := Percent(read())
 	set(current)
@@ -61,7 +61,7 @@ func follow(ctx context.Context, tick <-chan time.Time, read func() uint64, set 
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick:
+		case <-collected:
 		}
 		if p := Percent(read()); p >= current+step || p <= current-step || (p != current && (p == Ceiling || p == Floor)) {
 			set(p)
@@ -69,6 +69,33 @@ func follow(ctx context.Context, tick <-chan time.Time, read func() uint64, set 
 		}
 	}
 }
+
+// collections signals after each garbage collection, until ctx is done:
+// each collection finds the last sentinel unreachable and runs its
+// cleanup, which signals and leaves a new one. A signal not yet taken
+// stands for any that come before it is.
+func collections(ctx context.Context) <-chan struct{} {
+	collected := make(chan struct{}, 1)
+	var arm func()
+	arm = func() {
+		runtime.AddCleanup(new(sentinel), func(struct{}) {
+			if ctx.Err() != nil {
+				return
+			}
+			select {
+			case collected <- struct{}{}:
+			default:
+			}
+			arm()
+		}, struct{}{})
+	}
+	arm()
+	return collected
+}
+
+// sentinel has a pointer so that it is never one of the tiny allocations
+// that share a block, whose cleanups may run late or never.
+type sentinel struct{ _ *byte }
 
 // liveBytes reads, from the runtime's metrics, what the last collection
 // found live: the heap, plus the stacks and globals that Go's target also

@@ -2,6 +2,9 @@ package gctarget
 
 import (
 	"context"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"testing"
 	"time"
 )
@@ -31,7 +34,7 @@ func TestPercentKeepsGosDefaultForASmallHeapAndCapsTheGrowthOfALargeOne(t *testi
 
 func TestFollowSetsTheTargetAsTheLiveHeapGrowsAndShrinks(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	tick := make(chan time.Time)
+	collected := make(chan struct{})
 	lives := make(chan uint64)
 	sets := make(chan int)
 	done := make(chan struct{})
@@ -54,28 +57,28 @@ func TestFollowSetsTheTargetAsTheLiveHeapGrowsAndShrinks(t *testing.T) {
 			}
 			return 0
 		}
-		follow(ctx, tick, read, set)
+		follow(ctx, collected, read, set)
 	}()
 	lives <- 4 << 20
 	if got := <-sets; got != Ceiling {
 		t.Fatalf("at start, with 4 MiB live, the target was set to %d%%, want %d%%", got, Ceiling)
 	}
 
-	// A tick reads once and then sets the target or goes back to wait for
-	// the next tick: whichever of the two the test's select meets says
-	// which it did.
-	ticked := false
+	// A collection reads once and then sets the target or goes back to
+	// wait for the next collection: whichever of the two the test's select
+	// meets says which it did.
+	waiting := false
 	step := func(live uint64) (set int, ok bool) {
-		if !ticked {
-			tick <- time.Time{}
+		if !waiting {
+			collected <- struct{}{}
 		}
 		lives <- live
 		select {
 		case p := <-sets:
-			ticked = false
+			waiting = false
 			return p, true
-		case tick <- time.Time{}:
-			ticked = true
+		case collected <- struct{}{}:
+			waiting = true
 			return 0, false
 		}
 	}
@@ -104,4 +107,45 @@ func TestFollowSetsTheTargetAsTheLiveHeapGrowsAndShrinks(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+func TestFollowRefitsTheTargetAfterTheRuntimesOwnCollections(t *testing.T) {
+	before := debug.SetGCPercent(Ceiling)
+	t.Cleanup(func() { debug.SetGCPercent(before) })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Follow(ctx)
+	}()
+	defer func() {
+		cancel()
+		runtime.GC() // runs the last cleanup, which sees ctx done
+		<-done
+	}()
+
+	// The target follows collections the runtime makes; forced ones here,
+	// until the target has moved or the deadline has passed.
+	deadline := time.Now().Add(30 * time.Second)
+	until := func(what string, want int) {
+		t.Helper()
+		for gogc() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the GC target stayed at %d%%, want %d%%", what, gogc(), want)
+			}
+			runtime.GC()
+		}
+	}
+	until("a small heap", Ceiling)
+	big := make([]byte, 4*Headroom) // live: the target's growth would be 4 × the headroom at 100 %
+	until("after the heap grew past what 30 % covers", Floor)
+	runtime.KeepAlive(big) // its last use: from here on it is garbage
+	until("after it shrank back", Ceiling)
+}
+
+// gogc reads the GC target as the runtime holds it.
+func gogc() int {
+	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(s)
+	return int(s[0].Value.Uint64())
 }
