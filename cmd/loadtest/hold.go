@@ -24,7 +24,7 @@ type HoldConfig struct {
 	Timeout     time.Duration // bound on the whole hold
 	Settle      time.Duration // idle time before reading idle memory
 	HealthEvery time.Duration // how often /healthz is asked throughout
-	Profile     string        // directory for the heap while all are live
+	Profile     string        // directory for profiles while all are live
 }
 
 func (h HoldConfig) validate() error {

@@ -122,7 +122,7 @@ func parseFlags(args []string, output io.Writer) (opts options, err error) {
 	fs.DurationVar(&hold.Pace, "hold-pace", 20*time.Millisecond, "pause between a held answer's deltas")
 	fs.IntVar(&hold.Batch, "hold-batch", 500, "held answers started together; the next batch starts once they all have their first delta")
 	fs.DurationVar(&hold.Timeout, "hold-timeout", 30*time.Minute, "bound on the hold: when the machine cannot keep the model's pace, answers take longer than their schedule")
-	fs.StringVar(&cfg.Profile, "profile", "", "directory for the server's profiles of each level (cpu-N.pprof while answers stream, allocs-N.pprof after) and of the hold (heap-hold-N.pprof while every answer is live); the heap sampling this turns on costs a little memory")
+	fs.StringVar(&cfg.Profile, "profile", "", "directory for the server's profiles of each level (cpu-N.pprof while answers stream, allocs-N.pprof after) and of the hold (heap-hold-N.pprof and goroutines-hold-N.pprof while every answer is live); the heap sampling this turns on costs a little memory")
 	fs.BoolVar(&cfg.BareRelay, "bare-relay", false, "also run each level through a bare Go relay (no pages, storing, rendering or checks: one read of the model's stream and one write and flush to the client at a time), for the floor of the machine")
 	fs.BoolVar(&opts.asJSON, "json", false, "print the report as JSON")
 	fs.IntVar(&cfg.Replicas, "replicas", 0, "run each level through nginx in front of this many replicas sharing a throwaway PostgreSQL and Redis, after the same level against one process (0: one process only)")

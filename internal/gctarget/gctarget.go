@@ -6,11 +6,11 @@
 // most memory. For a small heap, as with a few hundred live answers, the
 // memory is a few MiB, and collecting more often would cost every answer
 // CPU and latency for it (at 200 concurrent chats, a 30 % target spent a
-// tenth to a quarter more CPU per chat, and the first token came about a
-// fifth later). For a large heap, as with thousands of live answers, that same
-// 100 % is hundreds of MiB that hold nothing. So the target stays Go's
-// default until the growth it allows reaches Headroom, and shrinks past
-// that, so that the growth stays at Headroom, down to Floor.
+// tenth to a third more CPU per chat, and the first token came about a
+// fifth later). For a large heap, as with thousands of live answers, that
+// same 100 % is hundreds of MiB that hold nothing. So the target stays
+// Go's default until the growth it allows reaches Headroom, and shrinks
+// past that, so that the growth stays at Headroom, down to Floor.
 package gctarget
 
 import (
