@@ -133,7 +133,10 @@ func TestTheStartPageShowsOnlyTheVisitorsOwnConversations(t *testing.T) {
 		res := stranger.do(http.MethodGet, "/", nil, h)
 		body := decodedBody(t, res)
 		res.Body.Close()
-		if strings.Contains(body, "my private question") || body != decodedBody(t, plainStart(t, app)) {
+		plain := plainStart(t, app)
+		want := decodedBody(t, plain)
+		plain.Body.Close()
+		if strings.Contains(body, "my private question") || body != want {
 			t.Errorf("gzip %v: a new visitor's start page differs from the first one, or shows another's conversation", gz)
 		}
 	}
