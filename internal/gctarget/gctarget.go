@@ -15,9 +15,10 @@ package gctarget
 
 import (
 	"context"
-	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+
+	"github.com/rolefit/rolefit/internal/gccycles"
 )
 
 const (
@@ -46,7 +47,7 @@ func Percent(live uint64) int {
 // GOGC unset: GOGC, when set, is the operator's choice, and wins. Between
 // collections nothing changes, so an idle process is not woken for it.
 func Follow(ctx context.Context) {
-	follow(ctx, collections(ctx), liveBytes(), debug.SetGCPercent)
+	follow(ctx, gccycles.After(ctx), liveBytes(), debug.SetGCPercent)
 }
 
 // follow sets the target with set at start and after each collection,
@@ -69,33 +70,6 @@ func follow(ctx context.Context, collected <-chan struct{}, read func() uint64, 
 		}
 	}
 }
-
-// collections signals after each garbage collection, until ctx is done:
-// each collection finds the last sentinel unreachable and runs its
-// cleanup, which signals and leaves a new one. A signal not yet taken
-// stands for any that come before it is.
-func collections(ctx context.Context) <-chan struct{} {
-	collected := make(chan struct{}, 1)
-	var arm func()
-	arm = func() {
-		runtime.AddCleanup(new(sentinel), func(struct{}) {
-			if ctx.Err() != nil {
-				return
-			}
-			select {
-			case collected <- struct{}{}:
-			default:
-			}
-			arm()
-		}, struct{}{})
-	}
-	arm()
-	return collected
-}
-
-// sentinel has a pointer so that it is never one of the tiny allocations
-// that share a block, whose cleanups may run late or never.
-type sentinel struct{ _ *byte }
 
 // liveBytes reads, from the runtime's metrics, what the last collection
 // found live: the heap, plus the stacks and globals that Go's target also
