@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/rolefit/rolefit/internal/config"
+	"github.com/rolefit/rolefit/internal/cores"
 	"github.com/rolefit/rolefit/internal/gctarget"
 )
 
@@ -32,6 +33,11 @@ func main() {
 		// process-wide, so it is set here, not in run, which tests call
 		// in-process.
 		go gctarget.Follow(ctx)
+	}
+	if os.Getenv("GOMAXPROCS") == "" {
+		// One core while one is enough, more as the work needs them and
+		// the machine has them free (cores). GOMAXPROCS, when set, wins.
+		go cores.Follow(ctx)
 	}
 	err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr)
 	var invalid *config.Error

@@ -178,6 +178,9 @@ func TestRuntimeAndProcess(t *testing.T) {
 			t.Errorf("%s = %v (present %v), want a positive value", name, v, ok)
 		}
 	}
+	if v, _ := value(got, "go_sched_gomaxprocs_threads"); v != float64(runtime.GOMAXPROCS(0)) {
+		t.Errorf("go_sched_gomaxprocs_threads = %v, want GOMAXPROCS, %d", v, runtime.GOMAXPROCS(0))
+	}
 	if v, _ := value(got, "process_cpu_seconds_total"); v < 0 {
 		t.Errorf("process_cpu_seconds_total = %v", v)
 	}

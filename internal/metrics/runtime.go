@@ -25,6 +25,7 @@ var runtimeSamples = []string{
 	"/memory/classes/total:bytes",
 	"/gc/heap/goal:bytes",
 	"/gc/cycles/total:gc-cycles",
+	"/sched/gomaxprocs:threads",
 }
 
 func (runtimeFamily) write(w *bufio.Writer) {
@@ -49,6 +50,8 @@ func (runtimeFamily) write(w *bufio.Writer) {
 		{"go_memstats_sys_bytes", "gauge", "Bytes of memory the Go runtime has mapped.", v(4)},
 		{"go_gc_heap_goal_bytes", "gauge", "Heap size at which the next garbage collection is due.", v(5)},
 		{"go_gc_cycles_total", "counter", "Completed garbage collection cycles.", v(6)},
+		// Rolefit changes it with its load (package cores).
+		{"go_sched_gomaxprocs_threads", "gauge", "Cores the Go scheduler runs goroutines on at once (GOMAXPROCS).", v(7)},
 	} {
 		writeHeader(w, m.name, m.typ, m.help)
 		writeSample(w, m.name, nil, nil, m.value)

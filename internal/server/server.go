@@ -9,10 +9,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"runtime"
 	"time"
 
 	"github.com/rolefit/rolefit/internal/chat"
+	"github.com/rolefit/rolefit/internal/cores"
 	"github.com/rolefit/rolefit/internal/guard"
 	"github.com/rolefit/rolefit/internal/metrics"
 	"github.com/rolefit/rolefit/views"
@@ -130,6 +130,8 @@ const gzipConcurrency = 2
 
 // pageTurns is how many pages are made at once per core (see turns): two,
 // so that a core is not left idle while a page waits for the database.
+// The cores are those the process may use (cores.Most), not those it uses
+// at the moment: it takes more as the pages waiting in line make it busy.
 // turnWait is the longest a page waits for its turn.
 const (
 	pageTurns = 2
@@ -188,7 +190,7 @@ func New(svc *chat.Service, log *slog.Logger, cfg Config) *Server {
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = withSecurityHeaders(h)
 	h = withGzip(h, newGzipPool(gzipConcurrency))
-	h = withTurns(h, mux, newTurns(pageTurns*runtime.GOMAXPROCS(0), turnWait), log)
+	h = withTurns(h, mux, newTurns(pageTurns*cores.Most(), turnWait), log)
 	h = withRecover(h, log)
 	h = withRequestLog(h, log, cfg.Metrics)
 	return &Server{Handler: h, streams: streams}
