@@ -120,7 +120,7 @@ func TestFollowRefitsTheTargetAfterTheRuntimesOwnCollections(t *testing.T) {
 	}()
 	defer func() {
 		cancel()
-		runtime.GC() // runs the last cleanup, which sees ctx done
+		runtime.GC() // runs the last finalizer, which sees ctx done
 		<-done
 	}()
 
