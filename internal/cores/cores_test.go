@@ -3,6 +3,8 @@ package cores
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"runtime/debug"
 	"testing"
 	"time"
 )
@@ -159,4 +161,31 @@ func TestFollowTakesACoreWhenTheMachinesIdleTimeIsUnknown(t *testing.T) {
 	f.expect(t, "set 4", "recheck")
 	f.step(t, true, time.Second, 3.9, -1)
 	f.expect(t, "recheck") // the most it may use
+}
+
+func TestSetCollectsBeforeGivingACoreBackOnly(t *testing.T) {
+	before := runtime.GOMAXPROCS(2)
+	t.Cleanup(func() { runtime.GOMAXPROCS(before) })
+	// Only forced collections: one the runtime starts of itself would be
+	// counted as set's.
+	gc := debug.SetGCPercent(-1)
+	t.Cleanup(func() { debug.SetGCPercent(gc) })
+	cycles := func() uint32 {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.NumGC
+	}
+
+	n := cycles()
+	if prev := set(1); prev != 2 {
+		t.Errorf("set(1) found %d cores, want 2", prev)
+	}
+	if runtime.GOMAXPROCS(0) != 1 || cycles() == n {
+		t.Errorf("after set(1): %d cores, %d collections; want 1 core and a collection before it was given back", runtime.GOMAXPROCS(0), cycles()-n)
+	}
+	n = cycles()
+	set(2)
+	if runtime.GOMAXPROCS(0) != 2 || cycles() != n {
+		t.Errorf("after set(2): %d cores, %d collections; want 2 cores and none: taking a core strands nothing", runtime.GOMAXPROCS(0), cycles()-n)
+	}
 }
