@@ -8,11 +8,12 @@
 // sleep, and on a machine that also runs the model, the database or the
 // visitors' own load, those threads take CPU from what the answers wait
 // for. On Rolefit's two-core machine, with the model on it, one core
-// instead of two spent a fifth to a third less CPU per chat and made the
-// first token come sooner at every load measured but the largest (README,
-// Performance). So the process starts on one core and takes another when
-// its cores are busy and the machine has one free, up to the default, and
-// gives one back when the work fits in fewer.
+// instead of two spent less CPU per chat from one to 200 chats (a fifth
+// less at one) and brought the first token at one chat within about a
+// millisecond of the model's (README, Performance). So the process starts
+// on one core and takes another when its cores are busy and the machine
+// has one free, up to the default, and gives one back when the work fits
+// in fewer.
 package cores
 
 import (
