@@ -113,9 +113,9 @@ func (f *follower) expect(t *testing.T, want ...string) {
 }
 
 // quiet checks that follow, on one core, did nothing after the decision
-// of the last step. It signals follow once more, which follow takes only
-// once back at its select, with that very usage again: no while at all,
-// which it does not judge.
+// of the last step. Follow takes a signal only once back at its select,
+// so by then everything it did for that step is in events; the usage it
+// is then given is the same one again, no time later, which it skips.
 func (f *follower) quiet(t *testing.T) {
 	t.Helper()
 	f.collected <- struct{}{}
