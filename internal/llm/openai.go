@@ -77,6 +77,8 @@ type OpenAI struct {
 	// secrets are hidden in every error: the key, and what the base URL
 	// holds in its user, password and query.
 	secrets []string
+	// prompts keeps the system prompt encoded (prompt_once.go).
+	prompts *promptOnce
 }
 
 var _ chat.Provider = (*OpenAI)(nil)
@@ -104,7 +106,7 @@ func NewOpenAI(cfg OpenAIConfig) *OpenAI {
 	if base != "" {
 		cc.BaseURL = base
 	}
-	p := &OpenAI{cfg: cfg, secrets: urlSecrets(cfg.BaseURL)}
+	p := &OpenAI{cfg: cfg, secrets: urlSecrets(cfg.BaseURL), prompts: newPromptOnce()}
 	if cfg.APIKey != "" {
 		p.secrets = append(p.secrets, cfg.APIKey)
 	}
@@ -161,7 +163,9 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 	// watchers and one event to each browser instead of one per chunk,
 	// and never later than the text would have been delivered alone.
 	meta.beforeRead = out.deliver
-	stream, err := p.client.CreateChatCompletionStream(ctx, p.request(req))
+	request, splice := p.request(req)
+	meta.splice = splice
+	stream, err := p.client.CreateChatCompletionStream(ctx, request)
 	if err != nil {
 		if ctx.Err() != nil {
 			return chat.Usage{}, chat.ContextError(ctx)
@@ -291,10 +295,17 @@ func (o *reasoningSink) flush() {
 	o.deliver()
 }
 
-func (p *OpenAI) request(req chat.Request) openai.ChatCompletionRequest {
+// request returns what go-openai is to send for req, and how the transport
+// puts the system prompt back in it (prompt_once.go).
+func (p *OpenAI) request(req chat.Request) (openai.ChatCompletionRequest, promptSplice) {
 	msgs := make([]openai.ChatCompletionMessage, len(req.Messages))
+	var splice promptSplice
 	for i, m := range req.Messages {
 		msgs[i] = openai.ChatCompletionMessage{Role: string(m.Role), Content: m.Content}
+		if i == 0 && m.Role == chat.RoleSystem {
+			splice = p.prompts.splice(p.prompts.encoded(m.Content))
+			msgs[i].Content = p.prompts.placeholder
+		}
 	}
 	r := openai.ChatCompletionRequest{
 		Model:         p.cfg.Model,
@@ -310,7 +321,7 @@ func (p *OpenAI) request(req chat.Request) openai.ChatCompletionRequest {
 			r.MaxTokens = req.MaxTokens
 		}
 	}
-	return r
+	return r, splice
 }
 
 // reasoningModel reports the models for which go-openai refuses max_tokens

@@ -29,6 +29,8 @@ type responseMeta struct {
 	// request's cancel) enforces: see boundedStream.Close.
 	complete bool
 	stop     context.CancelFunc
+	// splice puts the system prompt back into the request (prompt_once.go).
+	splice promptSplice
 }
 
 type metaKey struct{}
@@ -39,9 +41,10 @@ func withResponseMeta(ctx context.Context) (context.Context, *responseMeta) {
 }
 
 // metaTransport records each response's status and Retry-After in the
-// request context's responseMeta, if it has one. It also sends each
-// request with a body that is released once sent (see releaseBodyAfterSend)
-// and the base URL's query, and bounds what is read of each response (see
+// request context's responseMeta, if it has one. It also puts the system
+// prompt, encoded once, in each request's body (see promptOnce), sends the
+// body so that it is released once sent (see releaseBodyAfterSend) and the
+// base URL's query, and bounds what is read of each response (see
 // boundBody): it is the one place every byte from the model server passes.
 type metaTransport struct {
 	base http.RoundTripper
@@ -51,15 +54,23 @@ type metaTransport struct {
 }
 
 func (t metaTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	m, _ := req.Context().Value(metaKey{}).(*responseMeta)
+	if m == nil {
+		m = &responseMeta{}
+	}
+	if m.splice.prompt != nil {
+		// Redirects call RoundTrip again with go-openai's body, from
+		// its GetBody: the prompt is put back each time.
+		var err error
+		if req, err = m.splice.into(req); err != nil {
+			return nil, err
+		}
+	}
 	send, done := releaseBodyAfterSend(withQuery(req, t.query))
 	resp, err := t.base.RoundTrip(send)
 	done()
 	if err != nil {
 		return nil, err
-	}
-	m, _ := req.Context().Value(metaKey{}).(*responseMeta)
-	if m == nil {
-		m = &responseMeta{}
 	}
 	// Redirects call RoundTrip again: the last response wins.
 	m.status = resp.StatusCode
