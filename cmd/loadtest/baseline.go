@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rolefit/rolefit/internal/prompts"
 )
 
 // Baseline is the model alone: as many clients as the level has chats
@@ -82,17 +84,24 @@ func readRounds(ctx context.Context, base string, n, rounds int, up *upstream) (
 	return ttft, total, errs
 }
 
-// readModel asks question k of the model as Rolefit would, reads the stream
-// as go-openai does (one JSON chunk per data line), and returns when the
-// first content arrived and when the stream ended.
+// systemPromptJSON is Rolefit's system prompt as a JSON string, encoded
+// once: the model alone is sent the prompt Rolefit sends, since reading
+// it (about 9 KB, some 0.07 ms for the fake to decode) is the model's
+// work, not Rolefit's. The load tool itself should not spend that
+// encoding again for every chat on the cores it shares.
+var systemPromptJSON = sync.OnceValue(func() []byte {
+	b, _ := json.Marshal(prompts.SystemPrompt()) // a string always encodes
+	return b
+})
+
+// readModel asks question k of the model as Rolefit would, with its system
+// prompt, reads the stream as go-openai does (one JSON chunk per data
+// line), and returns when the first content arrived and when the stream
+// ended.
 func readModel(ctx context.Context, client *http.Client, base string, k int, want string) (first, whole time.Duration, err error) {
-	body, _ := json.Marshal(map[string]any{
-		"model":  "load",
-		"stream": true,
-		"messages": []map[string]string{
-			{"role": "user", "content": fmt.Sprintf("Question %d: what does an AI evaluation engineer do all day?", k)},
-		},
-	})
+	question, _ := json.Marshal(fmt.Sprintf("Question %d: what does an AI evaluation engineer do all day?", k))
+	body := fmt.Appendf(nil, `{"model":"load","stream":true,"messages":[{"role":"system","content":%s},{"role":"user","content":%s}]}`,
+		systemPromptJSON(), question)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/chat/completions", bytes.NewReader(body))
 	if err != nil {
 		return 0, 0, err

@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/rolefit/rolefit/internal/prompts"
 )
 
 var (
@@ -471,5 +473,26 @@ func TestSchedWaitBetween(t *testing.T) {
 	}
 	if _, ok := schedWaitBetween(a, a); ok {
 		t.Error("no waits between the reads gave quantiles")
+	}
+}
+
+// The model alone is asked what Rolefit asks it, system prompt included:
+// the model's reading of the prompt is the model's time, on both sides of
+// the ratio.
+func TestTheModelAloneIsSentRolefitsPrompt(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	up, stop := pacedUpstream(ctx, 1, 2, modelTiming{first: time.Millisecond, pace: time.Millisecond})
+	defer stop()
+	if _, _, err := readModel(ctx, http.DefaultClient, up.url(), 0, strings.Join(up.answers[0].chunks, "")); err != nil {
+		t.Fatal(err)
+	}
+	calls := up.fake.Calls()
+	if len(calls) != 1 {
+		t.Fatalf("%d calls, want 1", len(calls))
+	}
+	msgs := calls[0].Request.Messages
+	if len(msgs) != 2 || msgs[0].Role != "system" || msgs[0].Content != prompts.SystemPrompt() || msgs[1].Role != "user" {
+		t.Errorf("the model alone was sent %d messages, want Rolefit's system prompt and the question", len(msgs))
 	}
 }
