@@ -163,9 +163,7 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 	// watchers and one event to each browser instead of one per chunk,
 	// and never later than the text would have been delivered alone.
 	meta.beforeRead = out.deliver
-	request, splice := p.request(req)
-	meta.splice = splice
-	stream, err := p.client.CreateChatCompletionStream(ctx, request)
+	stream, err := p.open(ctx, req, meta)
 	if err != nil {
 		if ctx.Err() != nil {
 			return chat.Usage{}, chat.ContextError(ctx)
@@ -295,15 +293,39 @@ func (o *reasoningSink) flush() {
 	o.deliver()
 }
 
-// request returns what go-openai is to send for req, and how the transport
-// puts the system prompt back in it (prompt_once.go).
-func (p *OpenAI) request(req chat.Request) (openai.ChatCompletionRequest, promptSplice) {
+// open asks the model for req's answer, on a goroutine of its own, for
+// memory. Asking is deep: go-openai encodes the request with encoding/json
+// and sends it through net/http. A goroutine's stack doubles when a call
+// goes past its end, and is kept while a quarter of it is in use, so the
+// deepest point of asking would decide the stack each answer's generator
+// holds for as long as the answer streams, though reading the stream
+// needs less. Asked from the generator, that point was close to 8 KiB:
+// 400 more bytes in Stream's frame took it past, and 9,000 answers held at
+// once then had 75 MiB more of stacks (the load tool's hold reports them,
+// from /metrics). The goroutine that asks ends once the stream is open,
+// and its stack with it.
+func (p *OpenAI) open(ctx context.Context, req chat.Request, meta *responseMeta) (*openai.ChatCompletionStream, error) {
+	type opened struct {
+		stream *openai.ChatCompletionStream
+		err    error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		stream, err := p.client.CreateChatCompletionStream(ctx, p.request(req, &meta.splice))
+		done <- opened{stream, err}
+	}()
+	o := <-done
+	return o.stream, o.err
+}
+
+// request returns what go-openai is to send for req, and sets splice to
+// how the transport puts the system prompt back in it (prompt_once.go).
+func (p *OpenAI) request(req chat.Request, splice *promptSplice) openai.ChatCompletionRequest {
 	msgs := make([]openai.ChatCompletionMessage, len(req.Messages))
-	var splice promptSplice
 	for i, m := range req.Messages {
 		msgs[i] = openai.ChatCompletionMessage{Role: string(m.Role), Content: m.Content}
 		if i == 0 && m.Role == chat.RoleSystem {
-			splice = p.prompts.splice(p.prompts.encoded(m.Content))
+			*splice = p.prompts.splice(p.prompts.encoded(m.Content))
 			msgs[i].Content = p.prompts.placeholder
 		}
 	}
@@ -321,7 +343,7 @@ func (p *OpenAI) request(req chat.Request) (openai.ChatCompletionRequest, prompt
 			r.MaxTokens = req.MaxTokens
 		}
 	}
-	return r, splice
+	return r
 }
 
 // reasoningModel reports the models for which go-openai refuses max_tokens

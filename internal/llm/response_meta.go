@@ -15,8 +15,9 @@ import (
 // fills it from the response before go-openai sees it.
 //
 // The transport's RoundTrip runs in the goroutine that calls
-// CreateChatCompletionStream and returns before it does, so reading the
-// meta afterwards needs no lock; each Stream call has its own meta.
+// CreateChatCompletionStream and returns before it does, and Stream reads
+// the meta after that goroutine has handed it the stream (see open), so
+// no lock is needed; each Stream call has its own meta.
 type responseMeta struct {
 	status     int
 	retryAfter time.Duration
