@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 )
 
-// The system prompt is most of every request to the model (about 10 KB:
+// The system prompt is most of every request to the model (about 9 KB:
 // the rules and the whole knowledge base) and the same for every question.
 // go-openai encodes each request with encoding/json, and each message
 // through a MarshalJSON of its own whose output encoding/json then scans
