@@ -11,7 +11,7 @@ import (
 
 // Bounds on what is read from a model server, whatever it sends. Without
 // them a line that never ends, or an error body of hundreds of megabytes,
-// is read whole into memory (go-openai reads lines with ReadBytes and
+// is read whole into memory (a line is read whole, and go-openai reads
 // error bodies with ReadAll) and an error body goes whole into the log.
 const (
 	// LineLimit is the longest line of an event stream read. A real chunk
@@ -19,9 +19,8 @@ const (
 	// the default length cap (6,000 bytes), is far under it.
 	LineLimit = 1 << 20
 	// OutsideDataLimit bounds the bytes of an event stream's lines that
-	// are not "data:" lines (blank lines, comments, an error spread over
-	// lines), all together: go-openai keeps every one of them in memory
-	// until the stream ends, in case they make up an error.
+	// are not "data:" lines (blank lines, comments), all together: a
+	// server that sends nothing else is not answering.
 	OutsideDataLimit = 1 << 20
 	// ErrorBodyLimit is how much of an error response is read. Only the
 	// status decides what the person is told; the body is for the log,
@@ -38,16 +37,17 @@ var (
 )
 
 // boundBody replaces resp's body with one that stops reading where a
-// bound is passed, as go-openai will read it: an error response (any
-// status go-openai treats as a failure) up to ErrorBodyLimit, an event
-// stream line by line, calling meta.beforeRead before each read from the
-// network.
+// bound is passed: an error response (any status go-openai treats as a
+// failure, and reads) up to ErrorBodyLimit, an event stream line by line,
+// calling meta.beforeRead before each read from the network. The event
+// stream is meta.events, for Stream to read (events.go).
 func boundBody(resp *http.Response, meta *responseMeta) {
 	if resp.StatusCode < http.StatusOK || resp.StatusCode >= http.StatusBadRequest {
 		resp.Body = &limitedBody{rc: resp.Body, left: ErrorBodyLimit}
 		return
 	}
-	resp.Body = &boundedStream{rc: resp.Body, meta: meta}
+	events := &boundedStream{rc: resp.Body, meta: meta}
+	resp.Body, meta.events = events, events
 }
 
 // limitedBody reads up to left bytes and then ends, as if the body did. It
@@ -80,7 +80,7 @@ func (b *limitedBody) Close() error { return b.rc.Close() }
 // boundedStream passes an event stream through unchanged while its lines
 // stay within LineLimit and what lies outside its data lines within
 // OutsideDataLimit; past either it fails every read. The read that passes
-// a bound is not handed on, so go-openai never holds more than the bound.
+// a bound is not handed on, so the reader never holds more than the bound.
 type boundedStream struct {
 	rc      io.ReadCloser
 	meta    *responseMeta // nil in tests of the bounds alone
@@ -119,8 +119,8 @@ func (b *boundedStream) Read(p []byte) (int, error) {
 // Close reads the rest of a stream that ended well (see responseMeta) before
 // closing it. net/http gives a connection back for the next request only
 // once its response was read to the end, and a model server ends the body
-// just after "data: [DONE]", often in a packet of its own that go-openai,
-// which stops at [DONE], does not wait for. Without this read, up to one
+// just after "data: [DONE]", often in a packet of its own that the
+// eventReader, which stops at [DONE], does not wait for. Without this read, up to one
 // answer in three dialled the model server again before asking (10 of 29
 // one-at-a-time answers through the load tool), which on loopback added
 // about a millisecond to its first token, and over HTTPS/1.1 costs a TLS
@@ -145,8 +145,8 @@ const (
 )
 
 // scan follows lines through p. A line is a data line when it starts, after
-// blanks, with "data:" (go-openai trims more than blanks, so what this calls
-// data it does too, and the bound on the rest can only count more).
+// blanks, with "data:" (the eventReader trims more than blanks, so what this
+// calls data it does too, and the bound on the rest can only count more).
 func (b *boundedStream) scan(p []byte) error {
 	for len(p) > 0 {
 		if b.kind == lineUnknown {

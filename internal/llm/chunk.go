@@ -21,9 +21,9 @@ type chunk struct {
 	XGroq *struct {
 		Usage *chunkUsage `json:"usage"`
 	} `json:"x_groq"`
-	// Error is a failure reported inside an HTTP 200 stream, in a chunk
-	// that is otherwise a normal one (OpenRouter). A chunk that is only
-	// {"error": …} go-openai reports itself.
+	// Error is a failure reported inside an HTTP 200 stream: in a chunk
+	// that is otherwise a normal one (OpenRouter), or alone, as an error
+	// event.
 	Error *streamError `json:"error"`
 }
 

@@ -69,28 +69,25 @@ var (
 	errNotStream = errors.New("response held no stream chunks")
 )
 
-// streamFailure classifies an error from Recv, given whether any chunk, and
-// a finish_reason, had arrived.
+// streamFailure classifies an error from reading or decoding the stream,
+// given whether any chunk, and a finish_reason, had arrived. (An error
+// event is a chunk: see Stream.)
 func streamFailure(err error, received, finished bool) *chat.ProviderError {
-	var apiErr *openai.APIError
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
 	switch {
 	// The server sent more than Rolefit reads (see LineLimit).
 	case errors.Is(err, errLineTooLong), errors.Is(err, errTooMuchNoise):
 		return &chat.ProviderError{Kind: chat.FailBadResponse, Err: err}
-	// An error event ("data: {"error":...}") is the service saying it
-	// failed, typically a transient server error; it has no status.
-	case errors.As(err, &apiErr):
-		return &chat.ProviderError{Kind: chat.FailModelError, Err: err}
 	case errors.As(err, &syntaxErr), errors.As(err, &typeErr),
 		errors.Is(err, openai.ErrTooManyEmptyStreamMessages):
 		return &chat.ProviderError{Kind: chat.FailBadResponse, Err: err}
 	case errors.Is(err, io.EOF) && !received:
 		return &chat.ProviderError{Kind: chat.FailBadResponse, Err: errNotStream}
 	case errors.Is(err, io.EOF) && !finished:
-		// go-openai returns the same io.EOF for "data: [DONE]" and for a
-		// body that simply ended; only the finish_reason tells them apart.
+		// The eventReader returns the same io.EOF for "data: [DONE]" and
+		// for a body that simply ended; only the finish_reason tells them
+		// apart.
 		return &chat.ProviderError{Kind: chat.FailCut, Err: errNoFinish}
 	}
 	// io.ErrUnexpectedEOF (the chunked body was cut), connection resets,

@@ -163,21 +163,22 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 	// watchers and one event to each browser instead of one per chunk,
 	// and never later than the text would have been delivered alone.
 	meta.beforeRead = out.deliver
-	stream, err := p.open(ctx, req, meta)
+	body, err := p.open(ctx, req, meta)
 	if err != nil {
 		if ctx.Err() != nil {
 			return chat.Usage{}, chat.ContextError(ctx)
 		}
 		return chat.Usage{}, p.clean(p.ollamaHint(connectFailure(err, meta)))
 	}
-	defer stream.Close()
+	defer body.Close()
+	events := newEventReader(body)
 	// What the splitter holds back is delivered however the stream ends.
 	defer out.flush()
 	received, finished := false, false
 	var ended error // why a finished answer still failed (a content filter)
 	var c chunk     // each chunk is read into it in turn (see decodeChunk)
 	for {
-		raw, err := stream.RecvRaw()
+		raw, err := events.next()
 		if err == nil {
 			err = decodeChunk(raw, &c)
 		}
@@ -200,7 +201,8 @@ func (p *OpenAI) Stream(ctx context.Context, req chat.Request, onDelta func(text
 			usage.PromptTokens, usage.CompletionTokens = u.PromptTokens, u.CompletionTokens
 		}
 		if c.Error != nil {
-			// OpenRouter reports a failure inside an HTTP 200 stream.
+			// The service failed after its 200 (typically a transient
+			// error): an error event, or OpenRouter's error in a chunk.
 			return usage, p.clean(&chat.ProviderError{Kind: chat.FailModelError, Err: c.Error})
 		}
 		// The usage chunk, and Azure's content-filter chunks, have no
@@ -304,18 +306,19 @@ func (o *reasoningSink) flush() {
 // once then had 75 MiB more of stacks (the load tool's hold reports them,
 // from /metrics). The goroutine that asks ends once the stream is open,
 // and its stack with it.
-func (p *OpenAI) open(ctx context.Context, req chat.Request, meta *responseMeta) (*openai.ChatCompletionStream, error) {
-	type opened struct {
-		stream *openai.ChatCompletionStream
-		err    error
-	}
-	done := make(chan opened, 1)
+//
+// It returns the response's body: go-openai's stream is let go at once,
+// with the buffer it would read through (see events.go).
+func (p *OpenAI) open(ctx context.Context, req chat.Request, meta *responseMeta) (*boundedStream, error) {
+	done := make(chan error, 1)
 	go func() {
-		stream, err := p.client.CreateChatCompletionStream(ctx, p.request(req, &meta.splice))
-		done <- opened{stream, err}
+		_, err := p.client.CreateChatCompletionStream(ctx, p.request(req, &meta.splice))
+		done <- err
 	}()
-	o := <-done
-	return o.stream, o.err
+	if err := <-done; err != nil {
+		return nil, err
+	}
+	return meta.events, nil
 }
 
 // request returns what go-openai is to send for req, and sets splice to

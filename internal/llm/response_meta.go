@@ -32,6 +32,9 @@ type responseMeta struct {
 	stop     context.CancelFunc
 	// splice puts the system prompt back into the request (prompt_once.go).
 	splice promptSplice
+	// events is the body of the response that was an event stream, for
+	// Stream to read (events.go).
+	events *boundedStream
 }
 
 type metaKey struct{}

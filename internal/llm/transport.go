@@ -16,9 +16,9 @@ import (
 //
 // Each HTTP/1 connection lives as long as its answer streams and holds a
 // read and a write buffer all that time. 1 KB each is plenty: the request
-// is written once, and the stream is read by go-openai through a buffer
-// of its own (larger reads skip the transport's), so the default 4 KB
-// would only cost 1.2 MB at 200 answers.
+// is written once, and the stream is read through a buffer of its own
+// (see eventBuffer), so the default 4 KB would only cost 1.2 MB at 200
+// answers.
 func newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64
