@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // AnswerMeta is how one answer was made: who wrote it, how long it took,
@@ -14,7 +15,8 @@ type AnswerMeta struct {
 	Provider string `json:"provider"` // "offline" or "openai-compatible"
 	Model    string `json:"model,omitempty"`
 	// FirstTokenMS is the time from the first request to the first text,
-	// retries included; 0 when no text came.
+	// retries included; 0 when no text came (a first token sooner than a
+	// millisecond, as from a model in the same process, is 1).
 	FirstTokenMS int64 `json:"first_token_ms"`
 	// FirstReasoningMS is the time to the first thinking of a reasoning
 	// model; 0 when it did not think.
@@ -104,6 +106,15 @@ func endingOf(end ending) Ending {
 	return EndStopped
 }
 
+// recordedMS is d in milliseconds for a record in which 0 says it never
+// came: when it came, it is at least 1.
+func recordedMS(d time.Duration, came bool) int64 {
+	if !came {
+		return 0
+	}
+	return max(d.Milliseconds(), 1)
+}
+
 // answerMeta records how the answer in content was made. It runs once per
 // answer, after the stream.
 func (s *Service) answerMeta(req Request, history []HistoryTurn, run streamRun, end ending, content string) *AnswerMeta {
@@ -111,7 +122,7 @@ func (s *Service) answerMeta(req Request, history []HistoryTurn, run streamRun, 
 	in, out, estimated := spentTokens(req, content[min(run.base, len(content)):], run.usage)
 	m := &AnswerMeta{
 		Provider: info.Name, Model: info.Model,
-		FirstTokenMS: run.firstToken.Milliseconds(), FirstReasoningMS: run.firstThought.Milliseconds(),
+		FirstTokenMS: recordedMS(run.firstToken, len(content) > run.base), FirstReasoningMS: run.firstThought.Milliseconds(),
 		TotalMS: s.now().Sub(run.begin).Milliseconds(),
 		Retries: run.retries, Ending: endingOf(end),
 		PromptTokens: in, CompletionTokens: out, TokensEstimated: estimated,

@@ -99,6 +99,48 @@ func TestAnswerMetaSavedOnceAtTheEnd(t *testing.T) {
 	}
 }
 
+// The record says when the first text came, and 0 only when none did: a
+// model in the same process (or a test's) can send it within a
+// millisecond, which is not "no text came".
+func TestAnswerMetaFirstTokenSoonerThanAMillisecond(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		deltas []string
+		want   int64
+	}{
+		{"text within the millisecond", []string{"Both roles"}, 1},
+		{"no text", nil, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := testCtx(t)
+			prov := newScriptedProvider()
+			svc, st := newTestService(t, prov, Config{})
+			clock := &stepClock{t: time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)}
+			svc.now = clock.now
+			_, turn, err := svc.Start(ctx, visitor, "Which role fits me?")
+			if err != nil {
+				t.Fatal(err)
+			}
+			<-prov.requests
+			clock.advance(400 * time.Microsecond)
+			for _, d := range tt.deltas {
+				prov.deltas <- d
+			}
+			close(prov.deltas)
+			svc.Wait(ctx, turn.Answer.ID)
+			st.mu.Lock()
+			metas := st.metas
+			st.mu.Unlock()
+			if len(metas) != 1 {
+				t.Fatalf("%d metas saved; want one", len(metas))
+			}
+			if got := metas[0].FirstTokenMS; got != tt.want {
+				t.Errorf("FirstTokenMS %d; want %d", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestAnswerMetaHistorySentAndTrimmed(t *testing.T) {
 	ctx := testCtx(t)
 	prov := newScriptedProvider()
