@@ -91,14 +91,16 @@ func (s promptSplice) into(req *http.Request) (*http.Request, error) {
 	if i < 0 {
 		return nil, errNoPlaceholder
 	}
-	out := make([]byte, 0, len(body)-len(s.quoted)+len(s.prompt.json))
-	out = append(out, body[:i]...)
-	out = append(out, s.prompt.json...)
-	out = append(out, body[i+len(s.quoted):]...)
+	// The body is read from its three parts: the prompt is never copied
+	// into a body of its own for each question.
+	before, after := body[:i], body[i+len(s.quoted):]
+	parts := func() io.ReadCloser {
+		return io.NopCloser(io.MultiReader(bytes.NewReader(before), bytes.NewReader(s.prompt.json), bytes.NewReader(after)))
+	}
 	send := new(http.Request)
 	*send = *req // a shallow copy, as Request.WithContext makes
-	send.Body = io.NopCloser(bytes.NewReader(out))
-	send.ContentLength = int64(len(out))
-	send.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(out)), nil }
+	send.Body = parts()
+	send.ContentLength = int64(len(before) + len(s.prompt.json) + len(after))
+	send.GetBody = func() (io.ReadCloser, error) { return parts(), nil }
 	return send, nil
 }
