@@ -120,14 +120,14 @@ func (b *boundedStream) Read(p []byte) (int, error) {
 // closing it. net/http gives a connection back for the next request only
 // once its response was read to the end, and a model server ends the body
 // just after "data: [DONE]", often in a packet of its own that the
-// eventReader, which stops at [DONE], does not wait for. Without this read, up to one
-// answer in three dialled the model server again before asking (10 of 29
-// one-at-a-time answers through the load tool), which on loopback added
-// about a millisecond to its first token, and over HTTPS/1.1 costs a TLS
-// handshake. The read is on the answer's way to its end event, and takes
-// microseconds when the server ends the body as it should; one that sends
-// more, or takes longer than endWait (a packet lost, a core not free),
-// loses the connection as before.
+// eventReader, which stops at [DONE], does not wait for. Without this
+// read, up to one answer in three dialled the model server again before
+// asking (10 of 29 one-at-a-time answers through the load tool), which on
+// loopback added about a millisecond to its first token, and over
+// HTTPS/1.1 costs a TLS handshake. The read is on the answer's way to its
+// end event, and takes microseconds when the server ends the body as it
+// should; one that sends more, or takes longer than endWait (a packet
+// lost, a core not free), loses the connection as before.
 func (b *boundedStream) Close() error {
 	if b.meta != nil && b.meta.complete && b.err == nil {
 		wait := time.AfterFunc(endWait, b.meta.stop)

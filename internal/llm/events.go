@@ -48,6 +48,8 @@ type eventReader struct {
 	buf  []byte
 	r, w int // buf[r:w] is read from the body and not yet returned
 	err  error
+	// done is set at "data: [DONE]": what follows it is not read.
+	done bool
 	// filled says the last read filled the space it was given: more
 	// had arrived than the buffer could take.
 	filled bool
@@ -60,6 +62,9 @@ func newEventReader(body io.Reader) *eventReader {
 // next returns the data of the next data line. It is valid until the next
 // call: the buffer is read into again.
 func (e *eventReader) next() ([]byte, error) {
+	if e.done {
+		return nil, io.EOF
+	}
 	empty := 0
 	for {
 		line, err := e.line()
@@ -76,7 +81,7 @@ func (e *eventReader) next() ([]byte, error) {
 		}
 		data = bytes.TrimLeft(data, " \t\r\n\f")
 		if string(data) == "[DONE]" {
-			e.err = io.EOF
+			e.done = true
 			return nil, io.EOF
 		}
 		return data, nil

@@ -108,6 +108,20 @@ type repeatReader struct{ event []byte }
 
 func (r *repeatReader) Read(p []byte) (int, error) { return copy(p, r.event), nil }
 
+// After "data: [DONE]" the stream has ended, whatever the server sends
+// after it, as for go-openai.
+func TestNothingIsReadAfterDone(t *testing.T) {
+	r := newEventReader(strings.NewReader("data: {\"a\":1}\n\ndata: [DONE]\n\ndata: {\"a\":2}\n\n"))
+	if d, err := r.next(); string(d) != `{"a":1}` || err != nil {
+		t.Fatalf("first event %q, %v", d, err)
+	}
+	for range 2 {
+		if d, err := r.next(); d != nil || err != io.EOF {
+			t.Errorf("after [DONE]: %q, %v; want io.EOF", d, err)
+		}
+	}
+}
+
 // A line longer than the buffer grows it; the next line is read whole
 // after it.
 func TestAnEventLongerThanTheBufferIsReadWhole(t *testing.T) {
