@@ -98,6 +98,7 @@ func (e *eventReader) grow() {
 // line returns the next line, without its newline.
 func (e *eventReader) line() ([]byte, error) {
 	scanned := 0 // bytes of buf[e.r:e.w] known to hold no newline
+	empty := 0   // reads in a row that returned nothing, and no error
 	for {
 		if i := bytes.IndexByte(e.buf[e.r+scanned:e.w], '\n'); i >= 0 {
 			end := e.r + scanned + i
@@ -124,6 +125,13 @@ func (e *eventReader) line() ([]byte, error) {
 		e.filled = n == len(space)
 		if err != nil {
 			e.err = err
+		}
+		// A body that keeps returning nothing is broken: bufio gives up
+		// on one after 100 such reads, and so does this.
+		if n > 0 || err != nil {
+			empty = 0
+		} else if empty++; empty == 100 {
+			e.err = io.ErrNoProgress
 		}
 	}
 }

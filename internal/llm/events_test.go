@@ -122,6 +122,18 @@ func TestNothingIsReadAfterDone(t *testing.T) {
 	}
 }
 
+// A body that returns nothing, and no error, for ever does not hold the
+// answer's goroutine for ever.
+func TestABodyThatReturnsNothingIsGivenUpOn(t *testing.T) {
+	if _, err := newEventReader(nothingReader{}).next(); !errors.Is(err, io.ErrNoProgress) {
+		t.Errorf("got %v; want io.ErrNoProgress", err)
+	}
+}
+
+type nothingReader struct{}
+
+func (nothingReader) Read([]byte) (int, error) { return 0, nil }
+
 // A line longer than the buffer grows it; the next line is read whole
 // after it.
 func TestAnEventLongerThanTheBufferIsReadWhole(t *testing.T) {
