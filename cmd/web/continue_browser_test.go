@@ -66,6 +66,9 @@ func TestBrowserThinkingStreamsThenContinueAppends(t *testing.T) {
 	id := eval[string](t, ctx, answer+`.id`)
 
 	fake.Push(fakeopenai.Reply{Chunks: []string{" and ship them."}})
+	// The end event has just put the button in: clicked before htmx has
+	// processed it, the form is posted without htmx and the page reloads.
+	waitForHTMX(t, ctx, `[data-testid=continue]`)
 	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=continue]`)))
 	waitFor(t, ctx, "the continued answer", assistantState+` === 'done' && `+assistantText+`.includes('ML engineers train models and ship them.')`)
 	if got := eval[string](t, ctx, answer+`.id`); got != id {
