@@ -14,6 +14,11 @@ import (
 // held a 4 KiB buffer for as long as the answer streamed: every delta of
 // every answer passes here, and with 9,000 answers live those buffers
 // alone were 36 MiB.
+//
+// Both the reader and the body it reads (boundedStream) tell data lines
+// from the rest. The bounds (LineLimit, OutsideDataLimit) stay in the
+// body, which holds whatever reads the stream to them and is tested on
+// its own; following a line's start there costs little beside the read.
 
 // eventBuffer is the size an eventReader's buffer starts at: the size of
 // the buffer net/http reads the model's connection through (see
