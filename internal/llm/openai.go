@@ -73,7 +73,7 @@ type OpenAI struct {
 	cfg    OpenAIConfig
 	// transport is the provider's own, when the caller's HTTPClient
 	// brought none; Close closes its idle connections.
-	transport *http.Transport
+	transport *inlineTransport
 	// secrets are hidden in every error: the key, and what the base URL
 	// holds in its user, password and query.
 	secrets []string
@@ -111,7 +111,7 @@ func NewOpenAI(cfg OpenAIConfig) *OpenAI {
 		p.secrets = append(p.secrets, cfg.APIKey)
 	}
 	if cfg.HTTPClient == nil || cfg.HTTPClient.Transport == nil {
-		p.transport = newTransport()
+		p.transport = newInlineTransport(newTransport())
 	}
 	cc.HTTPClient = capturingClient(cfg.HTTPClient, p.transport, query)
 	p.client = openai.NewClientWithConfig(cc)

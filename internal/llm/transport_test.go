@@ -15,6 +15,24 @@ import (
 // use the whole system prompt) must not stay in memory for as long as the
 // response streams, which net/http would otherwise make it do.
 func TestRequestBodyIsFreedWhileTheAnswerStreams(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		transport interface {
+			http.RoundTripper
+			CloseIdleConnections()
+		}
+	}{
+		{"the provider's own", newInlineTransport(newTransport())},
+		{"net/http's, for TLS and proxies", newTransport()},
+	} {
+		t.Run(tt.name, func(t *testing.T) { testRequestBodyIsFreed(t, tt.transport) })
+	}
+}
+
+func testRequestBodyIsFreed(t *testing.T, transport interface {
+	http.RoundTripper
+	CloseIdleConnections()
+}) {
 	var received int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		received, _ = io.Copy(io.Discard, r.Body)
@@ -24,7 +42,6 @@ func TestRequestBodyIsFreedWhileTheAnswerStreams(t *testing.T) {
 		<-r.Context().Done() // an answer that is still being written
 	}))
 	t.Cleanup(srv.Close)
-	transport := newTransport()
 	client := capturingClient(nil, transport, nil)
 	t.Cleanup(transport.CloseIdleConnections)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
