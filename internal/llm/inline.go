@@ -37,6 +37,10 @@ type inlineTransport struct {
 	// connections are kept a little less.
 	idleFor time.Duration
 	maxIdle int // per host
+	// writers buffer a request, head and body: one write sends a
+	// question with the 10 KB system prompt. A buffer is only needed
+	// while a request is written, so they are shared.
+	writers sync.Pool
 
 	mu     sync.Mutex
 	idle   map[string][]*inlineConn // by host:port, the most recent last
@@ -58,13 +62,10 @@ func newInlineTransport(fallback *http.Transport) *inlineTransport {
 		dial:     d.DialContext,
 		idleFor:  4 * time.Second,
 		maxIdle:  fallback.MaxIdleConnsPerHost,
+		writers:  sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 16<<10) }},
 		idle:     map[string][]*inlineConn{},
 	}
 }
-
-// requestWriters buffer a request's head with the start of its body: the
-// buffer is only needed while a request is written, so it is shared.
-var requestWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4<<10) }}
 
 // errNothingRead marks a request that got no byte of a response back: on
 // a connection kept from an earlier request, the server had closed it.
@@ -133,14 +134,14 @@ func (t *inlineTransport) exchange(c *inlineConn, addr string, req *http.Request
 		}
 		return nil, err
 	}
-	bw := requestWriters.Get().(*bufio.Writer)
+	bw := t.writers.Get().(*bufio.Writer)
 	bw.Reset(writerOnly{c.conn})
 	err := req.Write(bw) // closes req.Body
 	if err == nil {
 		err = bw.Flush()
 	}
 	bw.Reset(nil)
-	requestWriters.Put(bw)
+	t.writers.Put(bw)
 	if err != nil {
 		// The server cannot have had the whole request.
 		return fail(fmt.Errorf("%w: %w", errNothingRead, err))
