@@ -79,8 +79,8 @@ func (t *inlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Port() == "" {
 		addr = net.JoinHostPort(req.URL.Hostname(), "80")
 	}
-	for retried := false; ; retried = true {
-		c, reused, err := t.get(req.Context(), addr)
+	for again := false; ; again = true {
+		c, reused, err := t.get(req.Context(), addr, !again)
 		if err != nil {
 			if req.Body != nil {
 				req.Body.Close()
@@ -88,11 +88,16 @@ func (t *inlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		resp, err := t.exchange(c, addr, req)
-		if err == nil || retried || !reused || !errors.Is(err, errNothingRead) {
+		if err == nil || !reused || !errors.Is(err, errNothingRead) {
 			return resp, err
 		}
-		// Sent again on a new connection, as net/http does when a kept
-		// connection turns out closed before any of the response came.
+		// A kept connection that gave no byte of a response back was, in
+		// all likelihood, closed by the server while it was idle: the
+		// request goes again, once, on a new connection. (net/http sees
+		// such a close before it writes, from the goroutine that reads
+		// each connection, which this transport does without. A server
+		// that took the request and died without a byte gets it twice,
+		// as it would from the answer's own retries, MODEL_RETRIES.)
 		if req.Body != nil && req.Body != http.NoBody {
 			if req.GetBody == nil {
 				return nil, err
@@ -101,10 +106,10 @@ func (t *inlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if gerr != nil {
 				return nil, err
 			}
-			again := new(http.Request)
-			*again = *req // a shallow copy, as Request.WithContext makes
-			again.Body = body
-			req = again
+			r := new(http.Request)
+			*r = *req // a shallow copy, as Request.WithContext makes
+			r.Body = body
+			req = r
 		}
 	}
 }
@@ -216,10 +221,11 @@ func (b *inlineBody) Close() error {
 	return nil
 }
 
-// get returns a kept connection to addr, or a new one.
-func (t *inlineTransport) get(ctx context.Context, addr string) (c *inlineConn, reused bool, err error) {
+// get returns a kept connection to addr, when reuse allows one, or a new
+// one.
+func (t *inlineTransport) get(ctx context.Context, addr string, reuse bool) (c *inlineConn, reused bool, err error) {
 	t.mu.Lock()
-	if list := t.idle[addr]; len(list) > 0 {
+	if list := t.idle[addr]; reuse && len(list) > 0 {
 		c = list[len(list)-1]
 		list[len(list)-1] = nil
 		t.idle[addr] = list[:len(list)-1]
