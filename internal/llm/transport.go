@@ -7,8 +7,9 @@ import (
 	"sync"
 )
 
-// newTransport returns the transport a provider uses when the caller gives
-// none: net/http's default (proxy from the environment, HTTP/2 where
+// newTransport returns the net/http transport a provider uses, when the
+// caller gives none, for what inlineTransport leaves to it (TLS, HTTP/2,
+// proxies): net/http's default (proxy from the environment, HTTP/2 where
 // offered, the usual timeouts) with room to keep connections to the model
 // service. The default keeps two idle connections per host, so under load
 // most answers would dial, and over TLS shake hands, before their first
