@@ -62,6 +62,20 @@ func post(t *testing.T, ctx context.Context, rt http.RoundTripper, u, body strin
 	return resp, string(b)
 }
 
+// unfinishedStream sends one event and holds the response open until the
+// client goes or release is closed: an answer still being written.
+func unfinishedStream(release <-chan struct{}) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "data: one\n\n")
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}
+}
+
 func echoLength(w http.ResponseWriter, r *http.Request) {
 	n, _ := io.Copy(io.Discard, r.Body)
 	fmt.Fprintf(w, "%d bytes", n)
@@ -109,18 +123,13 @@ func TestAKeptConnectionTheServerClosedIsNotAnError(t *testing.T) {
 func TestAResponseStoppedEarlyClosesItsConnection(t *testing.T) {
 	ctx := testCtx(t)
 	release := make(chan struct{})
+	stream := unfinishedStream(release)
 	srv, opened, closed := countedServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/short" {
 			echoLength(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", "text/event-stream")
-		io.WriteString(w, "data: one\n\n")
-		w.(http.Flusher).Flush()
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
+		stream(w, r)
 	})
 	defer close(release)
 	tr := inlineForTest(t)
@@ -224,15 +233,7 @@ func TestAProxyIsLeftToNetHTTP(t *testing.T) {
 func TestStreamsHoldNoGoroutineOfTheTransport(t *testing.T) {
 	ctx := testCtx(t)
 	release := make(chan struct{})
-	srv, _, _ := countedServer(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/event-stream")
-		io.WriteString(w, "data: one\n\n")
-		w.(http.Flusher).Flush()
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	})
+	srv, _, _ := countedServer(t, unfinishedStream(release))
 	defer close(release)
 	tr := inlineForTest(t)
 	before := transportGoroutines()
