@@ -30,11 +30,12 @@ import (
 type inlineTransport struct {
 	fallback *http.Transport
 	dial     func(ctx context.Context, network, addr string) (net.Conn, error)
-	// idleFor is how long an idle connection is kept. Servers close theirs
-	// after a while; a request sent on one they closed in the meantime
-	// is lost and sent again. Most model servers close after 5 s idle
-	// (uvicorn for vLLM, cpp-httplib for llama.cpp, Node's default), so
-	// connections are kept a little less.
+	// idleFor is how long an idle connection is kept: as long as net/http
+	// keeps its own (IdleConnTimeout). Some model servers close theirs
+	// sooner (uvicorn under vLLM and cpp-httplib under llama.cpp after
+	// 5 s, Ollama never); a request sent on one they closed gets no byte
+	// back and goes again on a new connection (see RoundTrip), which
+	// costs little more than the dial a shorter keep would have made.
 	idleFor time.Duration
 	maxIdle int // per host
 	// writers buffer a request, head and body: one write sends a
@@ -57,10 +58,14 @@ type inlineConn struct {
 
 func newInlineTransport(fallback *http.Transport) *inlineTransport {
 	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second} // as net/http's default
+	idleFor := fallback.IdleConnTimeout
+	if idleFor <= 0 { // net/http's "for ever"
+		idleFor = 90 * time.Second
+	}
 	return &inlineTransport{
 		fallback: fallback,
 		dial:     d.DialContext,
-		idleFor:  4 * time.Second,
+		idleFor:  idleFor,
 		maxIdle:  fallback.MaxIdleConnsPerHost,
 		writers:  sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 16<<10) }},
 		idle:     map[string][]*inlineConn{},

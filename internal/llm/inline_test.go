@@ -157,10 +157,9 @@ func TestAResponseStoppedEarlyClosesItsConnection(t *testing.T) {
 	}
 }
 
-// TestIdleConnectionsAreClosedBeforeTheServerDoes: a connection kept idle
-// is closed after idleFor, so that no request is sent on one the server is
-// about to close, and no descriptor is held for nothing.
-func TestIdleConnectionsAreClosedBeforeTheServerDoes(t *testing.T) {
+// TestIdleConnectionsAreClosedAfterAWhile: a connection kept idle is
+// closed after idleFor, so that no descriptor is held for nothing.
+func TestIdleConnectionsAreClosedAfterAWhile(t *testing.T) {
 	ctx := testCtx(t)
 	srv, _, closed := countedServer(t, echoLength)
 	tr := inlineForTest(t)
