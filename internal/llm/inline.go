@@ -172,8 +172,7 @@ func (t *inlineTransport) exchange(c *inlineConn, addr string, req *http.Request
 	}
 	body := &inlineBody{rc: resp.Body, t: t, c: c, addr: addr, stop: stop, keep: !resp.Close && !req.Close}
 	if resp.Body == http.NoBody {
-		body.done.Store(true)
-		body.Close()
+		body.release(true)
 		return resp, nil
 	}
 	resp.Body = body
@@ -186,44 +185,49 @@ func (t *inlineTransport) exchange(c *inlineConn, addr string, req *http.Request
 type writerOnly struct{ io.Writer }
 
 // inlineBody is a response's body. Read to its end, it gives its
-// connection back to be used again when closed; otherwise closing it
-// closes the connection, which is what ends a response not read to its
-// end (a stream the person stopped).
+// connection back to be used again, as net/http's does, closed or not;
+// closed before its end, it closes the connection, which is what ends a
+// response not read to its end (a stream the person stopped).
 type inlineBody struct {
-	rc     io.ReadCloser
-	t      *inlineTransport
-	c      *inlineConn
-	addr   string
-	stop   func() bool // the request's AfterFunc
-	keep   bool        // the server keeps the connection after this response
-	done   atomic.Bool // read to its end
-	closed atomic.Bool
+	rc   io.ReadCloser
+	t    *inlineTransport
+	c    *inlineConn
+	addr string
+	stop func() bool // the request's AfterFunc
+	keep bool        // the server keeps the connection after this response
+	done atomic.Bool // the connection was given back or closed
 }
 
 func (b *inlineBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	if err == io.EOF {
-		b.done.Store(true)
+		b.release(true)
 	}
 	return n, err
 }
 
 func (b *inlineBody) Close() error {
-	if b.closed.Swap(true) {
-		return nil
+	b.release(false)
+	return nil
+}
+
+// release gives the connection back when the body was read to its end and
+// the server keeps it, and closes it otherwise. Only the first call acts.
+func (b *inlineBody) release(ended bool) {
+	if b.done.Swap(true) {
+		return
 	}
 	// stop reports false when the request's end came first, and closed
 	// the connection.
-	if b.stop() && b.done.Load() && b.keep {
-		b.rc.Close()
+	if b.stop() && ended && b.keep {
+		b.rc.Close() // read to its end: nothing left to read
 		b.t.put(b.addr, b.c)
-		return nil
+		return
 	}
 	// Closed first, so that the body's Close, which reads what is left,
 	// finds nothing to wait for.
 	b.c.conn.Close()
 	b.rc.Close()
-	return nil
 }
 
 // get returns a kept connection to addr, when reuse allows one, or a new
