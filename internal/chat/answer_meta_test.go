@@ -20,6 +20,13 @@ func (c *stepClock) now() time.Time {
 	return c.t
 }
 
+// handClock gives svc a stepClock, from a fixed morning.
+func handClock(svc *Service) *stepClock {
+	clock := &stepClock{t: time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)}
+	svc.now = clock.now
+	return clock
+}
+
 func (c *stepClock) advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
@@ -48,8 +55,7 @@ func TestAnswerMetaSavedOnceAtTheEnd(t *testing.T) {
 			svc, st := newTestService(t, prov, Config{CitedSections: func(string) []string {
 				return []string{"ml-engineer-daily-work", "genai-developer-tools"}
 			}})
-			clock := &stepClock{t: time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)}
-			svc.now = clock.now
+			clock := handClock(svc)
 
 			c, turn, err := svc.Start(ctx, visitor, question)
 			if err != nil {
@@ -115,8 +121,7 @@ func TestAnswerMetaFirstTokenSoonerThanAMillisecond(t *testing.T) {
 			ctx := testCtx(t)
 			prov := newScriptedProvider()
 			svc, st := newTestService(t, prov, Config{})
-			clock := &stepClock{t: time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)}
-			svc.now = clock.now
+			clock := handClock(svc)
 			_, turn, err := svc.Start(ctx, visitor, "Which role fits me?")
 			if err != nil {
 				t.Fatal(err)

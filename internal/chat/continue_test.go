@@ -137,8 +137,7 @@ func TestThinkingStreamsLive(t *testing.T) {
 	prov := newScriptedProvider()
 	prov.thoughts = make(chan string)
 	svc, st := newTestService(t, prov, Config{SaveEvery: 5 * time.Millisecond})
-	clock := &stepClock{t: time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)}
-	svc.now = clock.now
+	clock := handClock(svc)
 	c, turn, err := svc.Start(ctx, visitor, "q")
 	if err != nil {
 		t.Fatal(err)
