@@ -14,6 +14,7 @@ import (
 	"github.com/rolefit/rolefit/internal/config"
 	"github.com/rolefit/rolefit/internal/cores"
 	"github.com/rolefit/rolefit/internal/gctarget"
+	"github.com/rolefit/rolefit/internal/giveback"
 )
 
 func main() {
@@ -39,6 +40,9 @@ func main() {
 		// the machine has them free (cores). GOMAXPROCS, when set, wins.
 		go cores.Follow(ctx)
 	}
+	// The memory a burst of questions leaves in the heap goes back to the
+	// system once the burst is over, not minutes later (giveback).
+	go giveback.Follow(ctx)
 	err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr)
 	var invalid *config.Error
 	switch {

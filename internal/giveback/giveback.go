@@ -1,0 +1,93 @@
+// Package giveback gives the memory a burst of work leaves in the heap back
+// to the operating system once the process goes quiet.
+//
+// At the end of a burst (200 people asking at once, then reading), the
+// heap holds the garbage of the burst's last moments and the free pages its
+// peak needed. While nothing is allocated no collection runs, and the
+// runtime's scavenger gives free pages back slowly by design, so an idle
+// Rolefit kept 10 to 30 MiB it had no use for until the runtime's forced
+// collection, two minutes later, and the scavenger after it
+// (docs/performance.md). Once no collection has run for Quiet, the burst
+// is over: if the heap then holds at least Worth more than was live at the
+// last collection, one collection and a release of every free page
+// (debug.FreeOSMemory) give it back. A quiet process is not woken: the wait
+// starts only after a collection.
+package giveback
+
+import (
+	"context"
+	"runtime/debug"
+	"runtime/metrics"
+	"time"
+
+	"github.com/rolefit/rolefit/internal/gccycles"
+)
+
+const (
+	// Quiet is how long the process goes without a collection before its
+	// burst is taken to be over. A person reads an answer for longer than
+	// that before asking again; under any load, collections come far more
+	// often (every 50 to 150 ms at 200 chats).
+	Quiet = 5 * time.Second
+	// Worth is how much the heap must hold beyond what is live for a
+	// collection to be worth making: an idle process just started holds
+	// less.
+	Worth = 4 << 20
+)
+
+// Follow gives the heap's memory back after each burst, until ctx is done.
+func Follow(ctx context.Context) {
+	follow(ctx, gccycles.After(ctx), time.After, Reclaimable(), debug.FreeOSMemory)
+}
+
+// follow waits for a collection, then for Quiet without another, and then
+// releases if reclaimable says it is worth it. The release's own collection
+// starts one more wait, which finds nothing left to give back.
+func follow(ctx context.Context, collected <-chan struct{}, after func(time.Duration) <-chan time.Time, reclaimable func() uint64, release func()) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-collected:
+		}
+		for quiet := false; !quiet; {
+			select {
+			case <-ctx.Done():
+				return
+			case <-collected: // still busy: the wait starts again
+			case <-after(Quiet):
+				quiet = true
+			}
+		}
+		if reclaimable() >= Worth {
+			release()
+		}
+	}
+}
+
+// Reclaimable returns a reader of how much resident heap memory holds no
+// live object: the dead objects a collection would free, the free space in
+// spans in use, and the free pages not yet given back, against what was
+// live at the last collection.
+func Reclaimable() func() uint64 {
+	samples := []metrics.Sample{
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/unused:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"},
+		{Name: "/gc/heap/live:bytes"},
+	}
+	return func() uint64 {
+		metrics.Read(samples)
+		var v [4]uint64
+		for i, s := range samples {
+			if s.Value.Kind() == metrics.KindUint64 {
+				v[i] = s.Value.Uint64()
+			}
+		}
+		resident, live := v[0]+v[1]+v[2], v[3]
+		if live >= resident {
+			return 0
+		}
+		return resident - live
+	}
+}
