@@ -40,7 +40,7 @@ const (
 
 // Follow gives the heap's memory back after each burst, until ctx is done.
 func Follow(ctx context.Context) {
-	follow(ctx, gccycles.After(ctx), time.After, Reclaimable(), debug.FreeOSMemory)
+	follow(ctx, gccycles.After(ctx), time.After, heapReclaimable(), debug.FreeOSMemory)
 }
 
 // follow waits for a collection, then for Quiet without another, and then
@@ -68,11 +68,11 @@ func follow(ctx context.Context, collected <-chan struct{}, after func(time.Dura
 	}
 }
 
-// Reclaimable returns a reader of how much resident heap memory holds no
+// heapReclaimable returns a reader of how much resident heap memory holds no
 // live object: the dead objects a collection would free, the free space in
 // spans in use, and the free pages not yet given back, against what was
 // live at the last collection.
-func Reclaimable() func() uint64 {
+func heapReclaimable() func() uint64 {
 	samples := []metrics.Sample{
 		{Name: "/memory/classes/heap/objects:bytes"},
 		{Name: "/memory/classes/heap/unused:bytes"},

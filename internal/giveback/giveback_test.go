@@ -123,7 +123,7 @@ func TestLittleToGiveBackIsLeftAlone(t *testing.T) {
 }
 
 func TestReclaimableCountsTheGarbageABurstLeaves(t *testing.T) {
-	read := Reclaimable()
+	read := heapReclaimable()
 	debug.FreeOSMemory()
 	if got := read(); got >= Worth {
 		t.Fatalf("just after a release, %d KiB reclaimable, want less than %d KiB", got>>10, Worth>>10)
