@@ -40,18 +40,24 @@ const (
 
 // Follow gives the heap's memory back after each burst, until ctx is done.
 func Follow(ctx context.Context) {
-	follow(ctx, gccycles.After(ctx), time.After, heapReclaimable(), debug.FreeOSMemory)
+	follow(ctx, gccycles.After(ctx), time.After, heapReclaimable(), gcCycles(), debug.FreeOSMemory)
 }
 
 // follow waits for a collection, then for Quiet without another, and then
 // releases if reclaimable says it is worth it. The release's own collection
-// starts one more wait, which finds nothing left to give back.
-func follow(ctx context.Context, collected <-chan struct{}, after func(time.Duration) <-chan time.Time, reclaimable func() uint64, release func()) {
+// is not waited after: in a fragmented heap, whose spans keep a little
+// live and much free space that no release gives back, it would release
+// again and again.
+func follow(ctx context.Context, collected <-chan struct{}, after func(time.Duration) <-chan time.Time, reclaimable, cycles func() uint64, release func()) {
+	var ours uint64 // the count of collections after the last release, if any
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-collected:
+		}
+		if ours != 0 && cycles() == ours {
+			continue // the release's own collection
 		}
 		for quiet := false; !quiet; {
 			select {
@@ -64,14 +70,19 @@ func follow(ctx context.Context, collected <-chan struct{}, after func(time.Dura
 		}
 		if reclaimable() >= Worth {
 			release()
+			ours = cycles()
 		}
 	}
 }
 
 // heapReclaimable returns a reader of how much resident heap memory holds no
-// live object: the dead objects a collection would free, the free space in
-// spans in use, and the free pages not yet given back, against what was
-// live at the last collection.
+// object that was live at the last collection: the objects allocated since
+// (mostly dead, at the end of a burst), the free space in spans in use, and
+// the free pages not yet given back. A collection turns a span into free
+// pages once the rest of its objects have died, as the answers kept a few
+// seconds after their end do after the burst's last collection: counting
+// only the objects allocated since and the free pages, nothing was given
+// back after 200 chats.
 func heapReclaimable() func() uint64 {
 	samples := []metrics.Sample{
 		{Name: "/memory/classes/heap/objects:bytes"},
@@ -88,9 +99,18 @@ func heapReclaimable() func() uint64 {
 			}
 		}
 		resident, live := v[0]+v[1]+v[2], v[3]
-		if live >= resident {
+		return resident - min(live, resident)
+	}
+}
+
+// gcCycles returns a reader of how many collections have completed.
+func gcCycles() func() uint64 {
+	samples := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	return func() uint64 {
+		metrics.Read(samples)
+		if samples[0].Value.Kind() != metrics.KindUint64 {
 			return 0
 		}
-		return resident - live
+		return samples[0].Value.Uint64()
 	}
 }

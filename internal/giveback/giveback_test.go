@@ -4,13 +4,17 @@ import (
 	"context"
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
 // harness runs follow with a clock and a heap the test drives: each wait
-// for Quiet is handed to the test as a channel it fires.
+// for Quiet is handed to the test as a channel it fires, and a release
+// counts as a collection, as debug.FreeOSMemory makes one.
 type harness struct {
+	cycles    atomic.Uint64
+	checked   chan uint64 // each reading of cycles by follow
 	collected chan struct{}
 	armed     chan chan time.Time
 	released  chan struct{}
@@ -23,6 +27,7 @@ func start(t *testing.T, reclaimable uint64) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{
 		collected: make(chan struct{}),
+		checked:   make(chan uint64),
 		armed:     make(chan chan time.Time),
 		released:  make(chan struct{}),
 		done:      make(chan struct{}),
@@ -40,20 +45,36 @@ func start(t *testing.T, reclaimable uint64) *harness {
 		return fire
 	}
 	release := func() {
+		h.cycles.Add(1)
 		select {
 		case h.released <- struct{}{}:
 		case <-ctx.Done():
 		}
 	}
+	cycles := func() uint64 {
+		v := h.cycles.Load()
+		select {
+		case h.checked <- v:
+		case <-ctx.Done():
+		}
+		return v
+	}
 	go func() {
 		defer close(h.done)
-		follow(ctx, h.collected, after, func() uint64 { return reclaimable }, release)
+		follow(ctx, h.collected, after, func() uint64 { return reclaimable }, cycles, release)
 	}()
 	t.Cleanup(func() {
 		cancel()
 		<-h.done
 	})
 	return h
+}
+
+// collect is a collection of the runtime's own.
+func (h *harness) collect(t *testing.T) {
+	t.Helper()
+	h.cycles.Add(1)
+	step(t, "the collection taken", sent(h.collected, struct{}{}))
 }
 
 // step does what a test expects of follow next, or fails at a deadline.
@@ -91,7 +112,7 @@ func sent[T any](c chan<- T, v T) func() (struct{}, bool) {
 
 func TestAQuietAfterACollectionGivesTheHeapBack(t *testing.T) {
 	h := start(t, Worth)
-	step(t, "the collection taken", sent(h.collected, struct{}{}))
+	h.collect(t)
 	fire := step(t, "the wait for quiet", within(h.armed))
 	fire <- time.Now()
 	step(t, "the release", within(h.released))
@@ -99,9 +120,9 @@ func TestAQuietAfterACollectionGivesTheHeapBack(t *testing.T) {
 
 func TestACollectionDuringTheWaitStartsItAgain(t *testing.T) {
 	h := start(t, Worth)
-	step(t, "the collection taken", sent(h.collected, struct{}{}))
+	h.collect(t)
 	first := step(t, "the wait for quiet", within(h.armed))
-	step(t, "a second collection taken during the wait", sent(h.collected, struct{}{}))
+	h.collect(t) // during the wait
 	second := step(t, "a new wait after the second collection", within(h.armed))
 	first <- time.Now() // the first wait is over, but the burst was not
 	second <- time.Now()
@@ -110,16 +131,35 @@ func TestACollectionDuringTheWaitStartsItAgain(t *testing.T) {
 
 func TestLittleToGiveBackIsLeftAlone(t *testing.T) {
 	h := start(t, Worth-1)
-	step(t, "the collection taken", sent(h.collected, struct{}{}))
+	h.collect(t)
 	fire := step(t, "the wait for quiet", within(h.armed))
 	fire <- time.Now()
 	// follow is back to waiting for a collection, without releasing.
-	step(t, "the next collection taken", sent(h.collected, struct{}{}))
+	h.collect(t)
 	select {
 	case <-h.released:
 		t.Fatal("released less than Worth")
 	case <-h.armed:
 	}
+}
+
+func TestTheReleasesOwnCollectionStartsNoWait(t *testing.T) {
+	// A fragmented heap keeps free space in its spans that no release
+	// gives back: were the release's own collection waited after, it
+	// would be released again every Quiet.
+	h := start(t, Worth)
+	h.collect(t)
+	fire := step(t, "the wait for quiet", within(h.armed))
+	fire <- time.Now()
+	step(t, "the release", within(h.released))
+	step(t, "the count of collections read after the release", within(h.checked))
+	step(t, "the release's own collection taken", sent(h.collected, struct{}{}))
+	// Had that started a wait, follow would now be handing it over, not
+	// reading the count to tell it from the runtime's own.
+	step(t, "the count read for the release's own collection", within(h.checked))
+	h.collect(t)
+	step(t, "the count read for the next collection", within(h.checked))
+	step(t, "the wait after the next collection of the runtime's own", within(h.armed))
 }
 
 func TestReclaimableCountsTheGarbageABurstLeaves(t *testing.T) {
@@ -144,4 +184,24 @@ func TestReclaimableCountsTheGarbageABurstLeaves(t *testing.T) {
 	if got := read(); got >= Worth {
 		t.Fatalf("after the release, %d KiB reclaimable, want less than %d KiB", got>>10, Worth>>10)
 	}
+}
+
+func TestReclaimableCountsSpansMostlyFree(t *testing.T) {
+	read := heapReclaimable()
+	// Spans that each keep one live object in eight, the rest collected:
+	// free space a collection gives back once those objects die too.
+	var all, kept [][]byte
+	for range 4 * Worth / 512 {
+		all = append(all, make([]byte, 512))
+	}
+	for i := 0; i < len(all); i += 8 {
+		kept = append(kept, all[i])
+	}
+	all = nil
+	runtime.KeepAlive(all)
+	runtime.GC()
+	if got := read(); got < Worth {
+		t.Fatalf("with spans mostly free, %d KiB reclaimable, want at least %d KiB", got>>10, Worth>>10)
+	}
+	runtime.KeepAlive(kept)
 }
