@@ -28,9 +28,8 @@ const (
 	// burst is taken to be over. A person reads an answer for longer than
 	// that before asking again; under load, collections come far more
 	// often (every 30 to 170 ms at 200 chats). Work slow enough to go that
-	// long without one costs at most one release for each collection it
-	// makes itself, the release finding nothing more to give back until
-	// the next.
+	// long without one costs at most one release for each collection the
+	// runtime makes, its forced one every two minutes included.
 	Quiet = 5 * time.Second
 	// Worth is how much the heap must hold beyond what is live for a
 	// collection to be worth making: an idle process just started holds
