@@ -19,7 +19,6 @@ type harness struct {
 	armed     chan chan time.Time
 	released  chan struct{}
 	done      chan struct{}
-	cancel    context.CancelFunc
 }
 
 func start(t *testing.T, reclaimable uint64) *harness {
@@ -31,7 +30,6 @@ func start(t *testing.T, reclaimable uint64) *harness {
 		armed:     make(chan chan time.Time),
 		released:  make(chan struct{}),
 		done:      make(chan struct{}),
-		cancel:    cancel,
 	}
 	after := func(d time.Duration) <-chan time.Time {
 		if d != Quiet {
