@@ -151,7 +151,8 @@ func waitFor(t *testing.T, ctx context.Context, what, js string) {
 			return
 		}
 		transient := strings.Contains(err.Error(), "Cannot find context with specified id") ||
-			strings.Contains(err.Error(), "Execution context was destroyed")
+			strings.Contains(err.Error(), "Execution context was destroyed") ||
+			strings.Contains(err.Error(), "Inspected target navigated or closed")
 		if !transient || time.Now().After(deadline) {
 			t.Fatalf("waiting for %s: %v\n(page: %s)", what, err, eval[string](t, ctx, `document.querySelector('#messages')?.innerText ?? document.body.innerText`))
 		}
