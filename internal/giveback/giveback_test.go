@@ -75,6 +75,14 @@ func (h *harness) collect(t *testing.T) {
 	step(t, "the collection taken", sent(h.collected, struct{}{}))
 }
 
+// quietAfterACollection is a collection and then Quiet without another.
+func (h *harness) quietAfterACollection(t *testing.T) {
+	t.Helper()
+	h.collect(t)
+	fire := step(t, "the wait for quiet", within(h.armed))
+	fire <- time.Now()
+}
+
 // step does what a test expects of follow next, or fails at a deadline.
 func step[T any](t *testing.T, what string, f func() (T, bool)) T {
 	t.Helper()
@@ -110,9 +118,7 @@ func sent[T any](c chan<- T, v T) func() (struct{}, bool) {
 
 func TestAQuietAfterACollectionGivesTheHeapBack(t *testing.T) {
 	h := start(t, Worth)
-	h.collect(t)
-	fire := step(t, "the wait for quiet", within(h.armed))
-	fire <- time.Now()
+	h.quietAfterACollection(t)
 	step(t, "the release", within(h.released))
 }
 
@@ -129,9 +135,7 @@ func TestACollectionDuringTheWaitStartsItAgain(t *testing.T) {
 
 func TestLittleToGiveBackIsLeftAlone(t *testing.T) {
 	h := start(t, Worth-1)
-	h.collect(t)
-	fire := step(t, "the wait for quiet", within(h.armed))
-	fire <- time.Now()
+	h.quietAfterACollection(t)
 	// follow is back to waiting for a collection, without releasing.
 	h.collect(t)
 	select {
@@ -146,9 +150,7 @@ func TestTheReleasesOwnCollectionStartsNoWait(t *testing.T) {
 	// gives back: were the release's own collection waited after, it
 	// would be released again every Quiet.
 	h := start(t, Worth)
-	h.collect(t)
-	fire := step(t, "the wait for quiet", within(h.armed))
-	fire <- time.Now()
+	h.quietAfterACollection(t)
 	step(t, "the release", within(h.released))
 	step(t, "the count of collections read after the release", within(h.checked))
 	step(t, "the release's own collection taken", sent(h.collected, struct{}{}))
