@@ -62,11 +62,15 @@ func newInlineTransport(fallback *http.Transport) *inlineTransport {
 	if idleFor <= 0 { // net/http's "for ever"
 		idleFor = 90 * time.Second
 	}
+	maxIdle := fallback.MaxIdleConnsPerHost
+	if maxIdle <= 0 { // net/http's default, not "none"
+		maxIdle = http.DefaultMaxIdleConnsPerHost
+	}
 	return &inlineTransport{
 		fallback: fallback,
 		dial:     d.DialContext,
 		idleFor:  idleFor,
-		maxIdle:  fallback.MaxIdleConnsPerHost,
+		maxIdle:  maxIdle,
 		writers:  sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 16<<10) }},
 		idle:     map[string][]*inlineConn{},
 	}

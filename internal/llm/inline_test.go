@@ -117,6 +117,24 @@ func TestAKeptConnectionTheServerClosedIsNotAnError(t *testing.T) {
 	}
 }
 
+// TestAnUnsetKeepLimitKeepsConnectionsAsNetHTTPDoes: a transport built
+// on a plain http.Transport, whose per-host limit is unset (net/http's
+// default of two), still asks answer after answer on one connection.
+func TestAnUnsetKeepLimitKeepsConnectionsAsNetHTTPDoes(t *testing.T) {
+	ctx := testCtx(t)
+	srv, opened, _ := countedServer(t, echoLength)
+	tr := newInlineTransport(&http.Transport{})
+	t.Cleanup(tr.CloseIdleConnections)
+	for range 3 {
+		if resp, got := post(t, ctx, tr, srv.URL, "question"); resp.StatusCode != http.StatusOK || got != "8 bytes" {
+			t.Fatalf("answer: %d %q", resp.StatusCode, got)
+		}
+	}
+	if n := opened.Load(); n != 1 {
+		t.Errorf("%d connections opened for three answers in a row, want 1", n)
+	}
+}
+
 // TestAResponseStoppedEarlyClosesItsConnection: a response read to its end
 // gives its connection back, closed or not; one the reader stops early
 // closes it, which is how the model server learns the answer is no longer
