@@ -119,6 +119,16 @@ func (l *Live) advance() (cite.Numbers, bool) {
 	if continues || len(l.pending) > maxLiveBlock {
 		return cite.Numbers{}, false
 	}
+	var numbers cite.Numbers
+	var changed bool
+	parses.run(func() { numbers, changed = l.parse(m) })
+	return numbers, changed
+}
+
+// parse parses pending up to m, the decision point, and takes out the
+// blocks and list items it finds finished (see advance). It goes deep into
+// goldmark: it runs on a deep stack (see deepStacks).
+func (l *Live) parse(m int) (cite.Numbers, bool) {
 	l.parses++
 	// goldmark may append to its source (a newline after an indented code
 	// block's last line): cap it, so the rest of the tail is not written on.
