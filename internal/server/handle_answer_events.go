@@ -153,23 +153,7 @@ func (wt *watch) run(ctx context.Context, stream *eventStream, stop <-chan struc
 			}
 		}
 		if final {
-			it, err := finalItem(ctx, wt.svc, wt.visitor, progress.Result())
-			if err != nil {
-				logIfInternal(ctx, wt.log, err)
-				return // the client reconnects and tries again
-			}
-			if it.State == chat.StateStreaming {
-				// An end that renders as streaming would connect
-				// again at once, for ever: it never does.
-				it.State = chat.StateInterrupted
-			}
-			buf := renderBufs.Get().(*bytes.Buffer)
-			defer putRenderBuf(buf)
-			if err := views.Message(it).Render(ctx, buf); err != nil {
-				wt.log.ErrorContext(ctx, "render final answer", "err", err)
-				return
-			}
-			stream.sendBytes("end", -1, buf.Bytes())
+			wt.end(ctx, stream)
 			return
 		}
 		select {
@@ -182,6 +166,33 @@ func (wt *watch) run(ctx context.Context, stream *eventStream, stop <-chan struc
 			return
 		}
 	}
+}
+
+// end sends the end event: the finished answer, rendered as the page shows
+// it. It is apart from run, and not inlined, for the stack: its locals (the
+// answer, the rendering) are 2 KB, which run's frame would otherwise hold
+// for as long as the answer streams, making every watcher's stack twice as
+// large.
+//
+//go:noinline
+func (wt *watch) end(ctx context.Context, stream *eventStream) {
+	it, err := finalItem(ctx, wt.svc, wt.visitor, wt.progress.Result())
+	if err != nil {
+		logIfInternal(ctx, wt.log, err)
+		return // the client reconnects and tries again
+	}
+	if it.State == chat.StateStreaming {
+		// An end that renders as streaming would connect again at once,
+		// for ever: it never does.
+		it.State = chat.StateInterrupted
+	}
+	buf := renderBufs.Get().(*bytes.Buffer)
+	defer putRenderBuf(buf)
+	if err := views.Message(it).Render(ctx, buf); err != nil {
+		wt.log.ErrorContext(ctx, "render final answer", "err", err)
+		return
+	}
+	stream.sendBytes("end", -1, buf.Bytes())
 }
 
 // sendThinking sends what the model thought since *sent, apart from the
