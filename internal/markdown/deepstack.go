@@ -1,9 +1,6 @@
 package markdown
 
-import (
-	"sync"
-	"time"
-)
+import "time"
 
 // Parsing a block takes goldmark deep: 7 KB of stack and more, where the
 // goroutine that streams an answer to a browser otherwise needs under
@@ -27,7 +24,6 @@ type deepStacks struct {
 	slots chan struct{} // one per function running
 	work  chan func()   // to a goroutine waiting for work
 	idle  time.Duration
-	done  sync.Pool // of chan struct{}
 }
 
 func newDeepStacks(n int, idle time.Duration) *deepStacks {
@@ -35,7 +31,6 @@ func newDeepStacks(n int, idle time.Duration) *deepStacks {
 		slots: make(chan struct{}, n),
 		work:  make(chan func()),
 		idle:  idle,
-		done:  sync.Pool{New: func() any { return make(chan struct{}, 1) }},
 	}
 }
 
@@ -51,12 +46,12 @@ var parses = newDeepStacks(8, deepStackIdle)
 func (d *deepStacks) run(f func()) {
 	d.slots <- struct{}{}
 	defer func() { <-d.slots }()
-	done := d.done.Get().(chan struct{})
+	done := make(chan struct{})
 	var panicked any
 	job := func() {
 		defer func() {
 			panicked = recover()
-			done <- struct{}{}
+			close(done)
 		}()
 		f()
 	}
@@ -66,7 +61,6 @@ func (d *deepStacks) run(f func()) {
 		go d.serve(job)
 	}
 	<-done
-	d.done.Put(done)
 	if panicked != nil {
 		panic(panicked)
 	}
